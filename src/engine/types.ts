@@ -1,0 +1,162 @@
+/**
+ * The step contract (ARCHITECTURE.md, "A step"). Steps import only types from here and
+ * their AWS clients through `StepContext.client`; they never prompt, print or exit.
+ */
+import type { z } from 'zod';
+
+export const STATUSES = ['pass', 'fail', 'manual', 'error', 'unsupported', 'skipped'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const AREAS = ['account', 'infrastructure', 'resources', 'data', 'monitoring'] as const;
+export type Area = (typeof AREAS)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One observation about one resource. `region` is `global` for account-wide resources. */
+export interface Finding {
+  status: Status;
+  resource: string;
+  region: string;
+  message: string;
+  /** Plain data the step's plan may use (never secrets). Not printed in reports. */
+  data?: Record<string, unknown>;
+}
+
+export interface References {
+  cis?: string[];
+  fsbp?: string[];
+  /** Links to AWS documentation, shown by "explain more". */
+  docs?: string[];
+}
+
+export interface FixInfo {
+  /** auto: the tool makes the change; guided: part by API, part by hand; advice: nothing to change by API. */
+  kind: 'auto' | 'guided' | 'advice';
+  /** What the fix costs per month, in words ("free", "cents", "dollars"…). */
+  cost: string;
+  /** What could break or who could notice. */
+  risk: string;
+  /** A destructive fix removes or disables something; its confirmation defaults to No. */
+  destructive: boolean;
+  /** A paid fix adds a running cost; its confirmation defaults to No. */
+  paid: boolean;
+}
+
+export interface StepMeta {
+  id: string;
+  area: Area;
+  /** States the secure condition ("A strong IAM password policy is set"). */
+  title: string;
+  severity: Severity;
+  scope: 'global' | 'regional';
+  references: References;
+  /** Path below lessons/, e.g. `account/password-policy.md`. */
+  lesson: string;
+  /** IAM actions the step calls, for `secure-start policy`. */
+  permissions: { check: string[]; fix: string[] };
+  fix: FixInfo;
+}
+
+/** A value a person may type, with its validation; the wizard renders these through @inquirer/prompts. */
+export type Validator = (value: string) => true | string;
+
+/**
+ * The questions of a step's fix, asked through this interface so that steps stay free of
+ * prompt libraries. The wizard implements it with @inquirer/prompts; tests script it.
+ */
+export interface Asker {
+  text(q: { message: string; default?: string; validate?: Validator; required?: boolean }): Promise<string>;
+  number(q: { message: string; default?: number; min?: number; max?: number }): Promise<number>;
+  confirm(q: { message: string; default: boolean }): Promise<boolean>;
+  select<T extends string>(q: { message: string; choices: { value: T; name: string; description?: string }[]; default?: T }): Promise<T>;
+  checkbox<T extends string>(q: { message: string; choices: { value: T; name: string; checked?: boolean }[]; required?: boolean }): Promise<T[]>;
+  /** Shows a short note between questions (never a secret). */
+  note(text: string): void;
+}
+
+export interface StepInputs<I> {
+  /** Validates the answers file entry and the wizard's result. */
+  schema: z.ZodType<I>;
+  /** Defaults for `answers --template` and for prompts, from what the check found. */
+  defaults(findings: Finding[]): I;
+  /** Whether `fix --yes` may apply without an answers entry (the defaults are safe). */
+  requiredInAnswers: boolean;
+  /** Asks the person, starting from `initial` (answers file or defaults). */
+  ask(asker: Asker, initial: I, findings: Finding[]): Promise<I>;
+}
+
+/** An AWS call the plan will make: what the person sees, what the journal records. */
+export interface OperationSpec {
+  service: string;
+  operation: string;
+  /** `global` or a region name. */
+  region: string;
+  /** Parameters as sent; secret values must already be replaced by `redacted()`. */
+  params: Record<string, unknown>;
+}
+
+export interface ActionOutcome {
+  /** Non-secret result data recorded in the journal. */
+  output?: Record<string, unknown>;
+  /** One-time secrets for the person's eyes only: shown once on screen, never stored. */
+  secrets?: { label: string; value: string }[];
+}
+
+export interface PlanAction extends OperationSpec {
+  /** One line: what changes. */
+  summary: string;
+  destructive?: boolean;
+  /** The call that undoes this one, when there is one. */
+  inverse?: OperationSpec & { summary: string };
+  /** Performs the call. Only the engine calls this, after confirmation. */
+  run(ctx: StepContext): Promise<ActionOutcome | void>;
+}
+
+export interface Plan {
+  actions: PlanAction[];
+  /** Markdown: what the person must do by hand (guided and advice steps). */
+  guidance?: string;
+  /** Warnings the person must read before confirming. */
+  warnings?: string[];
+}
+
+export interface Target {
+  accountId: string;
+  principalArn: string;
+  isRoot: boolean;
+  sandbox: boolean;
+  endpoint?: string;
+  partition: string;
+  homeRegion: string;
+}
+
+/** Anything with a `send`, e.g. an AWS SDK v3 client. */
+export interface SdkClient {
+  send(command: unknown, options?: unknown): Promise<unknown>;
+  destroy(): void;
+}
+export type ClientClass<C> = new (config: Record<string, unknown>) => C;
+
+export interface StepContext {
+  target: Target;
+  /** The regions regional steps work on (resolved once per run). */
+  regions(): Promise<string[]>;
+  /** A client from the one factory; `region` defaults to the home region. */
+  client<C extends SdkClient>(cls: ClientClass<C>, region?: string): C;
+  /** Memoises shared reads for the run (credential report, bucket list…). */
+  shared<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+export interface Step<I = unknown> {
+  meta: StepMeta;
+  check(ctx: StepContext): Promise<Finding[]>;
+  /** Inputs the fix asks for; absent when it needs none. */
+  inputs?: StepInputs<I>;
+  plan(ctx: StepContext, findings: Finding[], inputs: I): Promise<Plan>;
+  /** Makes the insecure fixture this step teaches on (sandbox scenarios only). */
+  seed?(ctx: StepContext): Promise<void>;
+}
+
+/** Marks a secret parameter in an OperationSpec. */
+export const REDACTED = '«redacted»';
