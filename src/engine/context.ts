@@ -1,0 +1,39 @@
+import type { ClientFactory } from '../aws/factory.js';
+import type { ClientClass, SdkClient, StepContext, Target } from './types.js';
+
+/** The context every step receives: target, one client factory, shared reads, the run's regions. */
+export class RunContext implements StepContext {
+  private readonly memo = new Map<string, Promise<unknown>>();
+  private regionList: Promise<string[]> | undefined;
+
+  constructor(
+    readonly target: Target,
+    readonly factory: ClientFactory,
+    private readonly resolveRegions: () => Promise<string[]>,
+  ) {}
+
+  client<C extends SdkClient>(cls: ClientClass<C>, region?: string): C {
+    return this.factory.client(cls, region);
+  }
+
+  regions(): Promise<string[]> {
+    this.regionList ??= this.resolveRegions();
+    return this.regionList;
+  }
+
+  shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      // A failed load is not cached: the next step may try again (and report its own error).
+      p.catch(() => this.memo.delete(key));
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** Forget shared reads: after a fix, the account has changed. */
+  invalidate(): void {
+    this.memo.clear();
+  }
+}

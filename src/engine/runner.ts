@@ -1,0 +1,155 @@
+/**
+ * Runs steps: check (read-only, in parallel with bounded concurrency), plan (after a fresh check),
+ * apply (action by action, journalled, stopping at the first failure) and re-check.
+ */
+import { describeError, errorKind } from '../aws/errors.js';
+import type { AnyStep, StepEntry } from '../../steps/index.js';
+import type { RunContext } from './context.js';
+import type { StepResult } from './result.js';
+import { stepStatus } from './status.js';
+import type { ActionOutcome, Finding, Plan, PlanAction, Status } from './types.js';
+
+export interface CheckedStep {
+  entry: StepEntry;
+  step: AnyStep;
+  result: StepResult;
+}
+
+export function resultFor(entry: StepEntry, findings: Finding[], status?: Status, error?: string): StepResult {
+  const m = entry.meta;
+  return {
+    step: m.id,
+    area: m.area,
+    title: m.title,
+    severity: m.severity,
+    status: status ?? stepStatus(findings),
+    references: m.references,
+    findings,
+    ...(error ? { error } : {}),
+  };
+}
+
+/** Checks one step; an AWS error becomes an `error` or `unsupported` result, never a throw. */
+export async function checkStep(entry: StepEntry, ctx: RunContext): Promise<CheckedStep> {
+  const step = await entry.load();
+  const wasReadOnly = ctx.factory.readOnly;
+  ctx.factory.readOnly = true;
+  try {
+    const findings = await step.check(ctx);
+    return { entry, step, result: resultFor(entry, findings) };
+  } catch (err) {
+    const kind = errorKind(err);
+    const status: Status = kind === 'unsupported' ? 'unsupported' : 'error';
+    const message = describeError(err, { permissions: entry.meta.permissions.check });
+    const finding: Finding = { status, resource: entry.meta.id, region: 'global', message };
+    return { entry, step, result: resultFor(entry, [finding], status, message) };
+  } finally {
+    ctx.factory.readOnly = wasReadOnly;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export async function checkAll(
+  entries: readonly StepEntry[],
+  ctx: RunContext,
+  opts: { concurrency?: number; onDone?: (c: CheckedStep) => void } = {},
+): Promise<CheckedStep[]> {
+  return mapLimit(entries, opts.concurrency ?? 4, async (entry) => {
+    const checked = await checkStep(entry, ctx);
+    opts.onDone?.(checked);
+    return checked;
+  });
+}
+
+/** Builds the plan for a step's failing findings. Read-only: the factory refuses any mutation meanwhile. */
+export async function planStep(checked: CheckedStep, ctx: RunContext, inputs: unknown): Promise<Plan> {
+  const wasReadOnly = ctx.factory.readOnly;
+  ctx.factory.readOnly = true;
+  try {
+    return await checked.step.plan(ctx, checked.result.findings, inputs);
+  } finally {
+    ctx.factory.readOnly = wasReadOnly;
+  }
+}
+
+export interface JournalEntry {
+  step: string;
+  service: string;
+  operation: string;
+  region: string;
+  params: Record<string, unknown>;
+  result: 'ok' | 'failed';
+  error?: string;
+  output?: Record<string, unknown>;
+  at: string;
+  inverse?: { summary: string; service: string; operation: string; region: string; params: Record<string, unknown> };
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  applied: number;
+  error?: string;
+  /** One-time secrets to show the person once; never stored. */
+  secrets: { label: string; value: string }[];
+}
+
+/** Applies one action with mutations allowed only for its duration; returns the journal entry. */
+export async function applyAction(
+  stepId: string,
+  action: PlanAction,
+  ctx: RunContext,
+): Promise<{ entry: JournalEntry; outcome?: ActionOutcome; error?: unknown }> {
+  const base = {
+    step: stepId,
+    service: action.service,
+    operation: action.operation,
+    region: action.region,
+    params: action.params,
+    at: new Date().toISOString(),
+    ...(action.inverse ? { inverse: { summary: action.inverse.summary, service: action.inverse.service, operation: action.inverse.operation, region: action.inverse.region, params: action.inverse.params } } : {}),
+  };
+  ctx.factory.readOnly = false;
+  try {
+    const outcome = (await action.run(ctx)) ?? undefined;
+    return { entry: { ...base, result: 'ok', ...(outcome?.output ? { output: outcome.output } : {}) }, ...(outcome ? { outcome } : {}) };
+  } catch (err) {
+    return { entry: { ...base, result: 'failed', error: describeError(err) }, error: err };
+  } finally {
+    ctx.factory.readOnly = true;
+    ctx.invalidate();
+  }
+}
+
+/** Applies a plan in order, journalling each action, stopping at the first failure. */
+export async function applyPlan(
+  stepId: string,
+  plan: Plan,
+  ctx: RunContext,
+  journal: (e: JournalEntry) => Promise<void> | void,
+  shouldStop: () => boolean = () => false,
+): Promise<ApplyResult> {
+  const secrets: ApplyResult['secrets'] = [];
+  let applied = 0;
+  for (const action of plan.actions) {
+    if (shouldStop()) return { ok: false, applied, error: 'Stopped before all changes were made.', secrets };
+    const { entry, outcome } = await applyAction(stepId, action, ctx);
+    await journal(entry);
+    if (entry.result === 'failed') return { ok: false, applied, error: `${action.summary}: ${entry.error}`, secrets };
+    applied++;
+    if (outcome?.secrets) secrets.push(...outcome.secrets);
+  }
+  return { ok: true, applied, secrets };
+}

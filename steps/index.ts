@@ -1,0 +1,26 @@
+/**
+ * The registry: every step in guide order (STEPS.md). Metadata is plain data loaded eagerly;
+ * the implementation (and with it the AWS SDK clients it uses) loads only when a run needs it.
+ */
+import type { Step, StepMeta } from '../src/engine/types.js';
+import passwordPolicy from './account/password-policy/meta.js';
+import securityContacts from './account/security-contacts/meta.js';
+
+// Each step has its own input type; the engine validates inputs with the step's schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = Step<any>;
+
+export interface StepEntry {
+  meta: StepMeta;
+  load(): Promise<AnyStep>;
+}
+
+const entry = (meta: StepMeta, load: () => Promise<{ default: AnyStep }>): StepEntry => ({
+  meta,
+  load: async () => (await load()).default,
+});
+
+export const registry: StepEntry[] = [
+  entry(passwordPolicy, () => import('./account/password-policy/index.js')),
+  entry(securityContacts, () => import('./account/security-contacts/index.js')),
+];
