@@ -1,0 +1,79 @@
+/**
+ * The progress file (ARCHITECTURE.md, "The progress file"): what a run has done to one account,
+ * so that the next run can resume. Validated on every load; never holds secrets.
+ */
+import { z } from 'zod';
+import { STATUSES } from '../engine/types.js';
+
+/** The version this build writes and reads. A file with a greater one is refused, never rewritten. */
+export const SCHEMA_VERSION = 1;
+
+/** A step's recorded status: the report statuses, plus `fixed` once a fix was applied and re-checked. */
+export const STEP_STATUSES = [...STATUSES, 'fixed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** Statuses after which the wizard moves on when resuming. */
+export const FINISHED_STATUSES: readonly StepStatus[] = ['pass', 'fixed', 'skipped'];
+
+const isoTime = z.iso.datetime({ offset: true });
+const plainRecord = z.record(z.string(), z.unknown());
+
+export const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+
+export const stepRecordSchema = z.object({
+  status: z.enum(STEP_STATUSES),
+  at: isoTime,
+  /** Why the person accepted the step as is (status skipped), or other short context. */
+  reason: z.string().optional(),
+  /** The non-secret inputs given to the step's fix. */
+  inputs: plainRecord.optional(),
+  message: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+const operationSchema = z.object({
+  service: z.string().min(1),
+  operation: z.string().min(1),
+  /** `global` or a region name. */
+  region: z.string().min(1),
+  params: plainRecord,
+});
+
+export const inverseSchema = operationSchema.extend({ summary: z.string() });
+export type JournalInverse = z.infer<typeof inverseSchema>;
+
+/** One applied plan action. */
+export const journalEntrySchema = operationSchema.extend({
+  step: z.string().min(1),
+  result: z.enum(['ok', 'failed']),
+  error: z.string().optional(),
+  output: plainRecord.optional(),
+  at: isoTime,
+  inverse: inverseSchema.optional(),
+});
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+
+export const progressTargetSchema = z.object({
+  accountId: accountIdSchema,
+  sandbox: z.boolean(),
+  /** The regions chosen for regional steps (account.regions). */
+  regions: z.array(z.string().min(1)).optional(),
+});
+export type ProgressTarget = z.infer<typeof progressTargetSchema>;
+
+export const progressSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  target: progressTargetSchema,
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  steps: z.record(z.string().min(1), stepRecordSchema),
+  journal: z.array(journalEntrySchema),
+});
+export type ProgressData = z.infer<typeof progressSchema>;
+
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
