@@ -1,0 +1,38 @@
+import { buildReport, renderMarkdownReport, renderTable } from '../../engine/report.js';
+import { checkAll } from '../../engine/runner.js';
+import { exitCodeFor } from '../../engine/status.js';
+import type { GlobalOptions } from '../options.js';
+import { selectSteps } from '../options.js';
+import { info, startSession } from '../session.js';
+import { loadRecordedRegions } from '../progress.js';
+
+export async function run(opts: GlobalOptions): Promise<number> {
+  const entries = selectSteps(opts);
+  const session = await startSession(opts);
+  try {
+    session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    const startedAt = new Date();
+    if (opts.format === 'table') info(`Checking ${entries.length} step(s), read-only…`);
+    const checked = await checkAll(entries, session.ctx);
+    const results = checked.map((c) => c.result);
+    const needsRegions = entries.some((e) => e.meta.scope === 'regional');
+    const report = buildReport({
+      version: session.version,
+      target: session.target,
+      regions: needsRegions || session.recordedRegions ? await session.ctx.regions() : [session.target.homeRegion],
+      startedAt,
+      finishedAt: new Date(),
+      results,
+    });
+    const out =
+      opts.format === 'json'
+        ? JSON.stringify(report, null, 2) + '\n'
+        : opts.format === 'markdown'
+          ? renderMarkdownReport(report)
+          : renderTable(report, process.stdout.columns || 100);
+    process.stdout.write(out);
+    return exitCodeFor(results);
+  } finally {
+    await session.close();
+  }
+}

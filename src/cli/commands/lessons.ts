@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { registry } from '../../../steps/index.js';
+import { UserError } from '../../engine/errors.js';
+import { AREAS } from '../../engine/types.js';
+import { lessonsDir } from '../../paths.js';
+import type { GlobalOptions } from '../options.js';
+
+async function show(md: string): Promise<void> {
+  const { renderMarkdown } = await import('../../wizard/lesson.js');
+  process.stdout.write(renderMarkdown(md, process.stdout.columns || 80) + '\n');
+}
+
+/** Offline reading: the list of lessons, one step's lesson, or an area's lesson and its steps'. */
+export async function run(_opts: GlobalOptions, args: string[]): Promise<number> {
+  const which = args[0];
+  if (!which) {
+    const out: string[] = ['Lessons (read one with `secure-start lessons STEP` or `secure-start lessons AREA`):', ''];
+    for (const area of AREAS) {
+      const steps = registry.filter((e) => e.meta.area === area);
+      out.push(`${area}${steps.length ? '' : '  (steps coming)'}`);
+      for (const e of steps) out.push(`  ${e.meta.id.padEnd(36)} ${e.meta.title}`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
+    return 0;
+  }
+  if ((AREAS as readonly string[]).includes(which)) {
+    const parts = [await readFile(join(lessonsDir(), which, 'README.md'), 'utf8').catch(() => `# ${which}\n\nThis area's lessons are coming.\n`)];
+    for (const e of registry.filter((x) => x.meta.area === which)) parts.push(await readFile(join(lessonsDir(), e.meta.lesson), 'utf8'));
+    await show(parts.join('\n\n---\n\n'));
+    return 0;
+  }
+  const entry = registry.find((e) => e.meta.id === which);
+  if (!entry) throw new UserError(`No lesson named "${which}".`, 'Run `secure-start lessons` to list them.');
+  await show(await readFile(join(lessonsDir(), entry.meta.lesson), 'utf8'));
+  return 0;
+}

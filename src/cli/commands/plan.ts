@@ -1,0 +1,77 @@
+import type { Answers } from '../../engine/answers.js';
+import { loadAnswers } from '../../engine/answers.js';
+import { resolveInputs } from '../../engine/inputs.js';
+import { checkAll, planStep } from '../../engine/runner.js';
+import type { Plan } from '../../engine/types.js';
+import type { GlobalOptions } from '../options.js';
+import { selectSteps } from '../options.js';
+import { loadRecordedRegions } from '../progress.js';
+import { info, startSession } from '../session.js';
+
+interface PlannedStep {
+  step: string;
+  status: string;
+  plan?: Plan;
+  note?: string;
+}
+
+/** A step needs fixing when it fails, or when it needs a person (manual) and the answers say how. */
+export function wantsFix(status: string, answered: boolean): boolean {
+  return status === 'fail' || (status === 'manual' && answered);
+}
+
+export async function run(opts: GlobalOptions): Promise<number> {
+  const entries = selectSteps(opts);
+  const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
+  const session = await startSession(opts);
+  try {
+    session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    const checked = await checkAll(entries, session.ctx);
+    const planned: PlannedStep[] = [];
+    for (const c of checked) {
+      const id = c.entry.meta.id;
+      if (!wantsFix(c.result.status, id in answers)) {
+        planned.push({ step: id, status: c.result.status, note: c.result.status === 'pass' ? 'nothing to change' : c.result.error ?? 'no fix planned' });
+        continue;
+      }
+      const inputs = resolveInputs(c.step, c.result.findings, answers[id]);
+      if (!inputs.ok) {
+        planned.push({ step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}` });
+        const defaults = c.step.inputs?.defaults(c.result.findings);
+        planned[planned.length - 1]!.plan = await planStep(c, session.ctx, defaults);
+        continue;
+      }
+      planned.push({ step: id, status: c.result.status, plan: await planStep(c, session.ctx, inputs.inputs) });
+    }
+    if (opts.format === 'json') {
+      const data = planned.map((p) => ({
+        step: p.step,
+        status: p.status,
+        ...(p.note ? { note: p.note } : {}),
+        actions: (p.plan?.actions ?? []).map((a) => ({
+          summary: a.summary,
+          service: a.service,
+          operation: a.operation,
+          region: a.region,
+          params: a.params,
+          ...(a.inverse ? { inverse: { service: a.inverse.service, operation: a.inverse.operation, region: a.inverse.region, params: a.inverse.params } } : {}),
+        })),
+        ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
+      }));
+      process.stdout.write(JSON.stringify({ target: session.target, steps: data }, null, 2) + '\n');
+    } else {
+      const { planView } = await import('../../wizard/render.js');
+      for (const p of planned) {
+        const entry = entries.find((e) => e.meta.id === p.step)!;
+        process.stdout.write(`\n== ${p.step} (${p.status})\n`);
+        if (p.note) process.stdout.write(`   ${p.note}\n`);
+        if (p.plan && (p.plan.actions.length || p.plan.guidance)) process.stdout.write(planView(entry.meta, p.plan) + '\n');
+      }
+      const total = planned.reduce((n, p) => n + (p.plan?.actions.length ?? 0), 0);
+      info(`\n${total} change(s) planned; nothing was changed. Apply with \`secure-start fix\`.`);
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

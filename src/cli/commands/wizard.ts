@@ -1,0 +1,95 @@
+import type { Answers } from '../../engine/answers.js';
+import { loadAnswers } from '../../engine/answers.js';
+import { UserError } from '../../engine/errors.js';
+import { seedScenario } from '../../engine/scenario.js';
+import type { Session } from '../../engine/session.js';
+import { NoCredentialsError } from '../../engine/session.js';
+import type { ProgressStore } from '../../progress/index.js';
+import { EXIT } from '../main.js';
+import type { GlobalOptions } from '../options.js';
+import { selectSteps } from '../options.js';
+import { openProgress } from '../progress.js';
+import { info, startSession } from '../session.js';
+
+/** How to run this same command again, for the resume message. */
+export function resumeCommand(argv: string[] = process.argv.slice(2)): string {
+  const args = argv.filter((a) => a !== '--yes').join(' ');
+  const viaNpm = process.env.npm_lifecycle_event === 'start';
+  return viaNpm ? `npm start${args ? ` -- ${args}` : ''}` : `secure-start${args ? ` ${args}` : ''}`;
+}
+
+async function sessionOrSandbox(opts: GlobalOptions): Promise<Session> {
+  try {
+    return await startSession(opts);
+  } catch (err) {
+    if (!(err instanceof NoCredentialsError) || opts.sandbox) throw err;
+    const { confirm } = await import('@inquirer/prompts');
+    info(`secure-start: ${err.message}`);
+    info('You can practise first on a local AWS emulator: nothing there touches a real account.');
+    if (!(await confirm({ message: 'Start the practice sandbox now?', default: true }))) throw err;
+    return startSession({ ...opts, sandbox: 'auto' });
+  }
+}
+
+async function progressFor(opts: GlobalOptions, session: Session): Promise<ProgressStore> {
+  try {
+    return await openProgress(opts, session);
+  } catch (err) {
+    if ((err as { kind?: string }).kind !== 'other-account') throw err;
+    const { confirm } = await import('@inquirer/prompts');
+    info(`secure-start: ${(err as Error).message}`);
+    if (!(await confirm({ message: 'Start over for this account (the old file is kept as a backup)?', default: false }))) throw err;
+    return openProgress(opts, session, { startOver: true });
+  }
+}
+
+export async function run(opts: GlobalOptions & { lessons?: boolean }): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError(
+      'The wizard needs a terminal to ask its questions.',
+      'In scripts use `secure-start check` or `secure-start fix --yes --answers FILE`; to practise, run `secure-start --sandbox` (or `npm start -- --sandbox`) in a terminal.',
+    );
+  }
+  const entries = selectSteps(opts);
+  const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let session: Session | undefined;
+  let progress: ProgressStore | undefined;
+  try {
+    session = await sessionOrSandbox(opts);
+    if (session.sandbox?.private) {
+      const seeded = await seedScenario('day-one', session.ctx, entries);
+      info(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
+    }
+    progress = await progressFor(opts, session);
+    const { Wizard, QuitRequested } = await import('../../wizard/flow.js');
+    const wizard = new Wizard({
+      session,
+      progress,
+      entries,
+      answers,
+      showLessons: opts.lessons !== false,
+      interrupted: () => interrupted,
+    });
+    try {
+      return await wizard.run();
+    } catch (err) {
+      const name = (err as Error)?.name;
+      if (err instanceof QuitRequested || name === 'ExitPromptError' || name === 'AbortPromptError') {
+        await progress.save();
+        info('');
+        info(`Progress saved to ${progress.file}. To resume, run: ${resumeCommand()}`);
+        return err instanceof QuitRequested && !interrupted ? EXIT.ok : EXIT.interrupted;
+      }
+      throw err;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    await progress?.close();
+    await session?.close();
+  }
+}

@@ -1,0 +1,133 @@
+/** The `check` report: JSON (the contract in ARCHITECTURE.md), a table for terminals, markdown. */
+import type { StepResult } from './result.js';
+import { summarize } from './status.js';
+import type { Status, Target } from './types.js';
+
+export interface Report {
+  tool: { name: string; version: string };
+  target: {
+    accountId: string;
+    principalArn: string;
+    sandbox: boolean;
+    endpoint?: string;
+    regions: string[];
+  };
+  startedAt: string;
+  finishedAt: string;
+  results: Array<Omit<StepResult, 'error'> & { findings: Array<Omit<StepResult['findings'][number], 'data'>> }>;
+  summary: Record<Status, number>;
+}
+
+export function buildReport(opts: {
+  version: string;
+  target: Target;
+  regions: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  results: StepResult[];
+}): Report {
+  const { target } = opts;
+  return {
+    tool: { name: 'secure-start', version: opts.version },
+    target: {
+      accountId: target.accountId,
+      principalArn: target.principalArn,
+      sandbox: target.sandbox,
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      regions: opts.regions,
+    },
+    startedAt: opts.startedAt.toISOString(),
+    finishedAt: opts.finishedAt.toISOString(),
+    results: opts.results.map((r) => ({
+      step: r.step,
+      area: r.area,
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      references: { ...(r.references.cis ? { cis: r.references.cis } : {}), ...(r.references.fsbp ? { fsbp: r.references.fsbp } : {}) },
+      findings: r.findings.map((f) => ({ status: f.status, resource: f.resource, region: f.region, message: f.message })),
+    })),
+    summary: summarize(opts.results),
+  };
+}
+
+const LABEL: Record<Status, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  manual: 'MANUAL',
+  error: 'ERROR',
+  unsupported: 'UNSUPPORTED',
+  skipped: 'SKIPPED',
+};
+
+function targetLine(r: Report): string {
+  const where = r.target.sandbox ? `SANDBOX ${r.target.endpoint ?? ''}`.trim() : `AWS account ${r.target.accountId}`;
+  return `${where} · ${r.target.principalArn}`;
+}
+
+function summaryLine(r: Report): string {
+  return (Object.keys(r.summary) as Status[])
+    .filter((s) => r.summary[s] > 0)
+    .map((s) => `${r.summary[s]} ${s}`)
+    .join(', ');
+}
+
+function wrap(text: string, width: number): string[] {
+  if (width < 10 || text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && (line + ' ' + word).length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A plain table that reads well at 80 columns and in CI logs. */
+export function renderTable(r: Report, columns = 100): string {
+  const out: string[] = [targetLine(r), ''];
+  const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
+  for (const res of r.results) {
+    out.push(`${LABEL[res.status].padEnd(11)} ${res.step.padEnd(idWidth)}  ${res.title}`);
+    for (const f of res.findings) {
+      if (res.status === 'pass' && f.status === 'pass') continue;
+      const prefix = `  ${LABEL[f.status].padEnd(11)} `;
+      const body = wrap(`${f.message}${f.region !== 'global' ? ` [${f.region}]` : ''}`, columns - prefix.length);
+      body.forEach((l, i) => out.push((i === 0 ? prefix : ' '.repeat(prefix.length)) + l));
+    }
+  }
+  out.push('', `${r.results.length} steps: ${summaryLine(r) || 'none'}`);
+  return out.join('\n') + '\n';
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdownReport(r: Report): string {
+  const out = [
+    '# secure-start report',
+    '',
+    `- Target: ${md(targetLine(r))}`,
+    `- Regions: ${r.target.regions.join(', ') || '—'}`,
+    `- Checked: ${r.startedAt} to ${r.finishedAt}`,
+    `- Summary: ${summaryLine(r) || 'none'}`,
+    '',
+    '| Status | Step | Condition | References |',
+    '|---|---|---|---|',
+  ];
+  for (const res of r.results) {
+    const refs = [...(res.references.cis ?? []).map((c) => `CIS ${c}`), ...(res.references.fsbp ?? [])].join(', ');
+    out.push(`| ${LABEL[res.status]} | \`${res.step}\` | ${md(res.title)} | ${refs || '—'} |`);
+  }
+  const detailed = r.results.filter((res) => res.status !== 'pass');
+  if (detailed.length) {
+    out.push('', '## Findings');
+    for (const res of detailed) {
+      out.push('', `### ${res.step} — ${LABEL[res.status]}`, '');
+      for (const f of res.findings) out.push(`- **${LABEL[f.status]}** ${md(f.message)} (\`${f.resource}\`, ${f.region})`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,180 @@
+/**
+ * Opens a run against a target: picks the sandbox or the real account, builds the one client
+ * factory, learns who the caller is, and resolves the run's regions lazily.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientFactory } from '../aws/factory.js';
+import { describeError, errorCode, errorKind } from '../aws/errors.js';
+import { callerIdentity } from '../aws/identity.js';
+import { enabledRegions, isRegionName } from '../aws/regions.js';
+import { packageRoot } from '../paths.js';
+import { RunContext } from './context.js';
+import { UserError } from './errors.js';
+import type { Target } from './types.js';
+
+export interface TargetOptions {
+  profile?: string;
+  /** Home region for global calls. */
+  region?: string;
+  endpointUrl?: string;
+  /** true / 'auto', 'moto', 'localstack', or an emulator URL. */
+  sandbox?: string | boolean;
+  regions?: string[];
+  maxAttempts?: number;
+}
+
+export interface SandboxHandle {
+  provider: string;
+  endpoint: string;
+  private: boolean;
+  stop(): Promise<void>;
+  reset(): Promise<void>;
+}
+
+export interface Session {
+  ctx: RunContext;
+  factory: ClientFactory;
+  target: Target;
+  sandbox?: SandboxHandle;
+  version: string;
+  /** API requests sent so far, by `service:Operation`. */
+  requests: Map<string, number>;
+  /** Regions recorded by an earlier account.regions choice, set by the caller from progress. */
+  recordedRegions?: string[];
+  close(): Promise<void>;
+}
+
+let version: string | undefined;
+export function toolVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+export class NoCredentialsError extends UserError {
+  constructor(detail: string) {
+    super(
+      `No AWS credentials were found (${detail}).`,
+      'Sign in first (aws configure, aws sso login, or AWS CloudShell), or practise on a local emulator: secure-start --sandbox',
+    );
+  }
+}
+
+export function parseRegions(list: string[] | undefined): string[] | undefined {
+  if (!list) return undefined;
+  const regions = list.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const bad = regions.filter((r) => !isRegionName(r));
+  if (bad.length) throw new UserError(`Not a region name: ${bad.join(', ')}.`, 'Use names such as us-east-1,eu-west-1.');
+  return [...new Set(regions)];
+}
+
+async function homeRegion(opts: TargetOptions): Promise<string> {
+  if (opts.region) {
+    if (!isRegionName(opts.region)) throw new UserError(`Not a region name: ${opts.region}.`, 'Use a name such as us-east-1.');
+    return opts.region;
+  }
+  const env = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (env) return env;
+  if (opts.profile || process.env.AWS_PROFILE) {
+    // Let the SDK read the profile's region from ~/.aws/config.
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    const probe = new STSClient(opts.profile ? { profile: opts.profile } : {});
+    try {
+      return await probe.config.region();
+    } catch {
+      /* no region in the profile */
+    } finally {
+      probe.destroy();
+    }
+  }
+  return 'us-east-1';
+}
+
+/** Turns a start-up failure into a message a person can act on. */
+function startError(err: unknown, endpoint: string | undefined): never {
+  if (err instanceof UserError) throw err;
+  const kind = errorKind(err);
+  const code = errorCode(err);
+  const message = (err as Error)?.message ?? String(err);
+  if (code === 'CredentialsProviderError' && /could not load credentials|no credentials|unable to find/i.test(message)) {
+    throw new NoCredentialsError('the default credential chain found none');
+  }
+  if (/sso|token/i.test(message) && (kind === 'credentials' || code === 'CredentialsProviderError'))
+    throw new UserError(`The SSO sign-in has expired or is missing (${message.split('\n')[0]}).`, 'Run `aws sso login` (with --profile NAME if you use one) and try again.');
+  if (kind === 'network')
+    throw new UserError(
+      `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${describeError(err)}`,
+      endpoint ? 'Check the URL and that the emulator is running (secure-start sandbox status).' : 'Check your network connection.',
+    );
+  if (kind === 'credentials' || code === 'CredentialsProviderError')
+    throw new UserError(describeError(err), 'Check the profile or environment credentials you meant to use.');
+  if (kind === 'access-denied') throw new UserError(`The caller cannot call sts:GetCallerIdentity: ${describeError(err)}`);
+  throw err;
+}
+
+export async function openSession(opts: TargetOptions, resolveSandbox?: (choice: string, endpointUrl?: string) => Promise<SandboxHandle>): Promise<Session> {
+  const explicitRegions = parseRegions(opts.regions);
+  const endpointUrl = opts.endpointUrl ?? (process.env.AWS_ENDPOINT_URL || undefined);
+  let sandbox: SandboxHandle | undefined;
+  if (opts.sandbox) {
+    if (!resolveSandbox) throw new Error('sandbox resolver missing');
+    const choice = opts.sandbox === true ? 'auto' : opts.sandbox;
+    sandbox = await resolveSandbox(choice, endpointUrl);
+  }
+  const requests = new Map<string, number>();
+  try {
+    const region = sandbox ? (opts.region ?? 'us-east-1') : await homeRegion(opts);
+    const endpoint = sandbox?.endpoint ?? endpointUrl;
+    if (endpoint) {
+      try {
+        new URL(endpoint);
+      } catch {
+        throw new UserError(`Not a URL: ${endpoint}.`, 'Give the endpoint as http://host:port.');
+      }
+    }
+    const factory = new ClientFactory({
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      // The sandbox never touches the person's credentials: fixed throw-away keys only.
+      ...(sandbox ? { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } } : opts.profile ? { profile: opts.profile } : {}),
+      maxAttempts: opts.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? Number(process.env.AWS_MAX_ATTEMPTS) : endpoint ? 2 : 5),
+      userAgent: `secure-start/${toolVersion()}`,
+      onRequest: (service, operation) => {
+        const key = `${service}:${operation}`;
+        requests.set(key, (requests.get(key) ?? 0) + 1);
+      },
+    });
+    const identity = await callerIdentity(factory).catch((err) => startError(err, endpoint));
+    const target: Target = {
+      accountId: identity.accountId,
+      principalArn: identity.principalArn,
+      isRoot: identity.isRoot,
+      sandbox: Boolean(sandbox),
+      ...(endpoint ? { endpoint } : {}),
+      partition: identity.partition,
+      homeRegion: region,
+    };
+    const session: Session = {
+      factory,
+      target,
+      version: toolVersion(),
+      requests,
+      ...(sandbox ? { sandbox } : {}),
+      ctx: undefined as unknown as RunContext,
+      async close() {
+        factory.destroy();
+        if (sandbox?.private) await sandbox.stop();
+      },
+    };
+    session.ctx = new RunContext(target, factory, async () => {
+      if (explicitRegions) return explicitRegions;
+      if (session.recordedRegions?.length) return session.recordedRegions;
+      if (sandbox) return [region];
+      return enabledRegions(factory);
+    });
+    return session;
+  } catch (err) {
+    if (sandbox?.private) await sandbox.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The interactive wizard: one area at a time in guide order, each step lesson → check → findings
+ * → choice → inputs → plan → confirm → apply → re-check, resumable from the progress file.
+ * All prompts and prints live here and in the modules beside it; steps stay pure.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StepEntry } from '../../steps/index.js';
+import type { Answers } from '../engine/answers.js';
+import { resolveInputs } from '../engine/inputs.js';
+import type { StepResult } from '../engine/result.js';
+import type { CheckedStep } from '../engine/runner.js';
+import { applyAction, checkStep, planStep, resultFor } from '../engine/runner.js';
+import type { Session } from '../engine/session.js';
+import { exitCodeFor } from '../engine/status.js';
+import type { Area, Plan } from '../engine/types.js';
+import { lessonsDir } from '../paths.js';
+import type { ProgressStore } from '../progress/index.js';
+import { loadLesson, renderMarkdown } from './lesson.js';
+import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
+import { findingsTable, header, planView, rootWarning, secretsView } from './render.js';
+import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
+import { runTaskList, withSpinner } from './tasks.js';
+
+/** Thrown when the person chooses "save and quit". */
+export class QuitRequested extends Error {
+  constructor() {
+    super('quit');
+    this.name = 'QuitRequested';
+  }
+}
+
+export interface WizardOptions {
+  session: Session;
+  progress: ProgressStore;
+  entries: StepEntry[];
+  answers: Answers;
+  showLessons: boolean;
+  /** Set by the SIGINT handler while no prompt is active. */
+  interrupted: () => boolean;
+  write?: (s: string) => void;
+}
+
+const FINISHED = new Set(['pass', 'fixed', 'skipped']);
+
+function columns(): number {
+  return Math.min(process.stdout.columns || 100, 110);
+}
+
+export class Wizard {
+  private readonly write: (s: string) => void;
+  private readonly asker: InquirerAsker;
+  private readonly results = new Map<string, StepResult>();
+
+  constructor(private readonly o: WizardOptions) {
+    this.write = o.write ?? ((s) => process.stdout.write(s));
+    this.asker = new InquirerAsker();
+  }
+
+  private line(s = ''): void {
+    this.write(s + '\n');
+  }
+
+  private checkInterrupted(): void {
+    if (this.o.interrupted()) throw new QuitRequested();
+  }
+
+  async run(): Promise<number> {
+    const { session, progress, entries } = this.o;
+    this.line(header(session.target));
+    if (session.target.isRoot) this.line(rootWarning());
+    const ids = entries.map((e) => e.meta.id);
+    const first = progress.firstUnfinished(ids);
+    const done = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
+    if (!progress.isNew && done.length) {
+      this.line(
+        first
+          ? `Resuming at ${first}: ${done.length} of ${ids.length} steps are already done (progress saved ${progress.data.updatedAt.slice(0, 16).replace('T', ' ')} UTC).`
+          : `All ${ids.length} steps were already done in an earlier run; showing the scorecard.`,
+      );
+      if (session.sandbox?.private && first)
+        this.line('Note: a private sandbox starts from the day-one scenario each time, so fixes made in an earlier run are not in it.');
+    }
+    let areaShown: Area | undefined;
+    for (const [i, entry] of entries.entries()) {
+      const id = entry.meta.id;
+      if (FINISHED.has(progress.stepStatus(id) ?? '')) continue;
+      if (areaShown !== entry.meta.area) {
+        areaShown = entry.meta.area;
+        await this.areaIntro(entry.meta.area);
+      }
+      await this.walkStep(entry, i + 1, entries.length);
+    }
+    return this.finish();
+  }
+
+  private async areaIntro(area: Area): Promise<void> {
+    this.line('');
+    this.line(`━━ Area: ${area} ━━`);
+    if (!this.o.showLessons) return;
+    const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
+    if (md && (await askReadLesson())) this.line(renderMarkdown(md, columns()));
+  }
+
+  private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
+    const { session, progress } = this.o;
+    const m = entry.meta;
+    this.line('');
+    this.line(header(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
+    this.line(`${m.title}`);
+    if (this.o.showLessons && (await askReadLesson())) this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
+    this.checkInterrupted();
+    let checked = await this.check(entry);
+    for (;;) {
+      this.checkInterrupted();
+      const r = checked.result;
+      this.results.set(m.id, r);
+      this.line(findingsTable(r.findings, columns()));
+      if (r.status === 'pass') {
+        this.line('✓ Already secure. Nothing to change.');
+        progress.recordStep(m.id, { status: 'pass' });
+        await progress.save();
+        return;
+      }
+      if (r.status === 'error' || r.status === 'unsupported') {
+        this.line(r.status === 'unsupported' ? 'This endpoint cannot answer for this step; moving on.' : 'This step could not be checked; the message above says why.');
+        progress.recordStep(m.id, { status: r.status, ...(r.error ? { message: r.error } : {}) });
+        await progress.save();
+        const again = await this.asker.confirm({ message: 'Check it again?', default: false });
+        if (again) {
+          checked = await this.check(entry);
+          continue;
+        }
+        return;
+      }
+      const choice = await askStepChoice(undefined, { canFix: m.fix.kind !== 'advice', hasPlan: true });
+      if (choice === 'quit') throw new QuitRequested();
+      if (choice === 'skip') {
+        const reason = await askSkipReason();
+        progress.recordStep(m.id, { status: 'skipped', reason });
+        await progress.save();
+        this.results.set(m.id, { ...r, status: 'skipped' });
+        return;
+      }
+      if (choice === 'explain') {
+        this.explain(entry, await loadLesson(m.lesson));
+        continue;
+      }
+      if (choice === 'plan') {
+        const inputs = this.initialInputs(checked);
+        const plan = await planStep(checked, session.ctx, inputs);
+        this.showPlan(entry, plan);
+        continue;
+      }
+      // fix
+      const fixed = await this.fix(entry, checked);
+      checked = fixed.checked;
+      if (fixed.done) return;
+    }
+  }
+
+  private explain(entry: StepEntry, lesson: string): void {
+    const m = entry.meta;
+    this.line(renderMarkdown(lesson, columns()));
+    const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
+    if (refs.length) this.line(`References: ${refs.join(' · ')}`);
+    for (const d of m.references.docs ?? []) this.line(`  ${d}`);
+    this.line(`Fix: ${m.fix.kind} · cost: ${m.fix.cost} · risk: ${m.fix.risk}`);
+  }
+
+  private async check(entry: StepEntry): Promise<CheckedStep> {
+    return withSpinner(`Checking: ${entry.meta.title}`, () => checkStep(entry, this.o.session.ctx), {});
+  }
+
+  private initialInputs(checked: CheckedStep): unknown {
+    const spec = checked.step.inputs;
+    if (!spec) return undefined;
+    const fromAnswers = resolveInputs(checked.step, checked.result.findings, this.o.answers[checked.entry.meta.id]);
+    return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
+  }
+
+  private showPlan(entry: StepEntry, plan: Plan): void {
+    if (!plan.actions.length && !plan.guidance) this.line('The plan is empty: nothing would change.');
+    else this.line(planView(entry.meta, plan));
+  }
+
+  private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
+    const { session, progress } = this.o;
+    const m = entry.meta;
+    let inputs = this.initialInputs(checked);
+    if (checked.step.inputs) {
+      inputs = await checked.step.inputs.ask(this.asker, inputs, checked.result.findings);
+      const valid = checked.step.inputs.schema.safeParse(inputs);
+      if (!valid.success) {
+        this.line(`Those inputs are not valid: ${valid.error.issues[0]?.message ?? 'unknown problem'}. Let's try again.`);
+        return { done: false, checked };
+      }
+      inputs = valid.data;
+    }
+    // The account may have changed since the check: plan from a fresh look.
+    const fresh = await this.check(entry);
+    if (fresh.result.status === 'pass') {
+      this.line('It passes now; nothing to change.');
+      return { done: false, checked: fresh };
+    }
+    const plan = await planStep(fresh, session.ctx, inputs);
+    this.showPlan(entry, plan);
+    if (!plan.actions.length) {
+      if (plan.guidance) {
+        const again = await this.asker.confirm({ message: 'Done that? Check again now?', default: true });
+        return { done: false, checked: again ? await this.check(entry) : fresh };
+      }
+      return { done: false, checked: fresh };
+    }
+    const destructive = m.fix.destructive || plan.actions.some((a) => a.destructive);
+    if (!(await confirmPlan({ destructive, paid: m.fix.paid }))) {
+      this.line('Nothing was changed.');
+      return { done: false, checked: fresh };
+    }
+    const secrets: { label: string; value: string }[] = [];
+    let failure: string | undefined;
+    const outcome = await runTaskList(
+      plan.actions.map((action) => ({
+        title: action.summary,
+        run: async () => {
+          if (this.o.interrupted()) throw new Error('Stopped by Ctrl-C before this change.');
+          const { entry: journal, outcome: out } = await applyAction(m.id, action, session.ctx);
+          progress.recordAction(journal);
+          await progress.save();
+          if (out?.secrets) secrets.push(...out.secrets);
+          if (journal.result === 'failed') {
+            failure = journal.error;
+            throw new Error(journal.error);
+          }
+        },
+      })),
+      { renderer: 'default', exitOnError: true },
+    );
+    if (secrets.length) this.line(secretsView(secrets));
+    if (!outcome.ok) {
+      this.line(`The fix stopped: ${failure ?? outcome.error ?? 'unknown error'}. Changes made before it are in the progress journal.`);
+      progress.recordStep(m.id, { status: 'fail', message: failure ?? String(outcome.error ?? '') });
+      await progress.save();
+      this.checkInterrupted();
+      return { done: false, checked: await this.check(entry) };
+    }
+    const after = await this.check(entry);
+    const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
+    if (after.result.status === 'pass') {
+      this.line(findingsTable(after.result.findings, columns()));
+      this.line(`✓ Fixed: ${m.title}`);
+      progress.recordStep(m.id, { status: 'fixed', ...storedInputs });
+      await progress.save();
+      this.results.set(m.id, after.result);
+      return { done: true, checked: after };
+    }
+    this.line('Applied, but the check still finds something:');
+    progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
+    await progress.save();
+    return { done: false, checked: after };
+  }
+
+  /** The scorecard: this run's results, and earlier decisions from the progress file. */
+  private async finish(): Promise<number> {
+    const { progress, entries, session } = this.o;
+    const results: StepResult[] = entries.map((e) => {
+      const r = this.results.get(e.meta.id);
+      const recorded = progress.data.steps[e.meta.id];
+      if (recorded?.status === 'skipped') return { ...(r ?? resultFor(e, [])), status: 'skipped' };
+      if (r) return r;
+      const status = recorded ? (recorded.status === 'fixed' ? 'pass' : recorded.status) : 'skipped';
+      return resultFor(e, [], status);
+    });
+    const decisions = Object.fromEntries(
+      Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
+    );
+    const card = { target: session.target, results, decisions, generatedAt: new Date() };
+    const path = scorecardPath(progress.file);
+    await saveScorecard(path, scorecardMarkdown(card));
+    this.line('');
+    this.line(scorecardTerminal(card));
+    this.line(`Scorecard saved to ${path}`);
+    return exitCodeFor(results);
+  }
+}
