@@ -1,0 +1,94 @@
+/**
+ * Lessons: markdown files under lessons/, rendered for the terminal with marked-terminal.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative } from 'node:path';
+import type { MarkedExtension, Tokens } from 'marked';
+import { Marked } from 'marked';
+import { markedTerminal } from 'marked-terminal';
+import { lessonsDir } from '../paths.js';
+import { c, colorEnabled, stripAnsi, style } from './theme.js';
+
+const identity = (s: string) => s;
+const STYLE_KEYS = ['code', 'blockquote', 'html', 'heading', 'firstHeading', 'hr', 'listitem', 'table', 'paragraph', 'strong', 'em', 'codespan', 'del', 'link', 'href', 'text'] as const;
+/** marked-terminal's style options, all plain: used when colour is off. */
+const PLAIN_STYLES = Object.fromEntries(STYLE_KEYS.map((k) => [k, identity]));
+/**
+ * Our own styles when colour is on, so the wizard's colour switch decides (marked-terminal's
+ * chalk would otherwise decide on its own from the terminal).
+ */
+const COLOR_STYLES = {
+  code: c.yellow,
+  blockquote: (t: string) => style(['gray', 'italic'], t),
+  html: c.gray,
+  heading: (t: string) => style(['green', 'bold'], t),
+  firstHeading: (t: string) => style(['magenta', 'underline', 'bold'], t),
+  strong: c.bold,
+  em: c.italic,
+  codespan: c.yellow,
+  del: (t: string) => style(['dim', 'gray'], t),
+  link: c.blue,
+  href: (t: string) => style(['blue', 'underline'], t),
+};
+
+// One private Marked instance per (width, colour): never the global `marked`, which other
+// code (or marked-terminal users) may configure differently.
+const instances = new Map<string, Marked>();
+function markedFor(columns: number, color: boolean): Marked {
+  const key = `${columns}:${color}`;
+  let m = instances.get(key);
+  if (!m) {
+    m = new Marked();
+    const ext = markedTerminal({
+      width: columns,
+      reflowText: true,
+      emoji: false,
+      tab: 2,
+      // Without colour a heading needs its `#` to stand out from the text around it.
+      showSectionPrefix: !color,
+      ...(color ? COLOR_STYLES : PLAIN_STYLES),
+    }) as unknown as MarkedExtension;
+    m.use(ext);
+    instances.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Markdown → terminal text reflowed to `columns`. Plain text (no escape codes) when colour is
+ * off; raw control characters in the source never reach the terminal.
+ */
+export function renderMarkdown(md: string, columns = 80): string {
+  const width = Math.max(20, Math.floor(columns) - 2);
+  const color = colorEnabled();
+  const text = markedFor(width, color).parse(md, { async: false });
+  const out = color ? text : stripAnsi(text);
+  return out.replace(/\s+$/, '');
+}
+
+/**
+ * Reads `lessons/<relPath>` (or `<dir>/<relPath>`). A path that leaves the lessons folder is
+ * refused; a missing lesson is an error naming the file.
+ */
+export async function loadLesson(relPath: string, dir: string = lessonsDir()): Promise<string> {
+  const full = join(dir, normalize(relPath));
+  const rel = relative(dir, full);
+  if (!relPath || isAbsolute(relPath) || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new Error(`Lesson path "${relPath}" is not inside the lessons folder.`);
+  }
+  try {
+    return await readFile(full, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`Lesson not found: lessons/${rel} (looked for ${full}).`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The first paragraph of a lesson (markdown, on one line): its short intro. Empty when none. */
+export function lessonSummary(md: string): string {
+  const tokens = new Marked().lexer(md);
+  const para = tokens.find((t): t is Tokens.Paragraph => t.type === 'paragraph');
+  return para ? para.text.replace(/\s*\n\s*/g, ' ').trim() : '';
+}

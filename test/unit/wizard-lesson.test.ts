@@ -1,0 +1,86 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lessonSummary, loadLesson, renderMarkdown } from '../../src/wizard/lesson.js';
+import { setColor, stripAnsi } from '../../src/wizard/theme.js';
+
+const md = `# Password policy
+
+A strong password policy makes **guessing** harder.
+It applies to every IAM user who signs in to the console.
+
+## Why it matters
+
+- Short passwords fall to guessing.
+- Reused passwords fall to \`credential stuffing\`.
+`;
+
+beforeEach(() => setColor(false));
+
+describe('renderMarkdown', () => {
+  it('renders headings, text and lists as plain text when colour is off', () => {
+    const out = renderMarkdown(md, 80);
+    expect(out).toContain('Password policy');
+    expect(out).toContain('Why it matters');
+    expect(out).toContain('A strong password policy makes guessing harder.');
+    expect(out).toContain('Short passwords fall to guessing.');
+    expect(out).not.toContain('**');
+    expect(out).not.toContain('\u001b[');
+  });
+
+  it('reflows to the width', () => {
+    const long = 'word '.repeat(60);
+    for (const l of renderMarkdown(long, 40).split('\n')) expect(l.length).toBeLessThanOrEqual(40);
+  });
+
+  it('styles with colour when it is on', () => {
+    setColor(true);
+    const out = renderMarkdown(md, 80);
+    expect(out).toContain('\u001b[');
+    expect(stripAnsi(out)).toContain('Why it matters');
+  });
+
+  it('drops control characters from the source', () => {
+    expect(renderMarkdown('Hello \u001b]0;pwned\u0007 world', 80)).not.toContain('\u001b');
+  });
+});
+
+describe('loadLesson', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wizard-lessons-'));
+    await mkdir(join(dir, 'account'));
+    await writeFile(join(dir, 'account', 'password-policy.md'), md);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a lesson below the lessons folder', async () => {
+    await expect(loadLesson('account/password-policy.md', dir)).resolves.toBe(md);
+  });
+
+  it('says which lesson is missing', async () => {
+    await expect(loadLesson('account/nope.md', dir)).rejects.toThrow(/Lesson not found: lessons\/account\/nope\.md/);
+  });
+
+  it('refuses a path outside the lessons folder', async () => {
+    await expect(loadLesson('../etc/passwd', dir)).rejects.toThrow(/not inside the lessons folder/);
+    await expect(loadLesson('/etc/passwd', dir)).rejects.toThrow(/not inside the lessons folder/);
+  });
+
+  it('defaults to the package lessons folder', async () => {
+    await expect(loadLesson('no-such-area/no-such-lesson.md')).rejects.toThrow(/Lesson not found/);
+  });
+});
+
+describe('lessonSummary', () => {
+  it('is the first paragraph on one line', () => {
+    expect(lessonSummary(md)).toBe('A strong password policy makes **guessing** harder. It applies to every IAM user who signs in to the console.');
+  });
+
+  it('is empty without a paragraph', () => {
+    expect(lessonSummary('# Only a heading\n')).toBe('');
+  });
+});

@@ -1,0 +1,236 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
+import { REDACTED } from '../../src/engine/types.js';
+import { ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
+
+const real: Target = {
+  accountId: '123456789012',
+  principalArn: 'arn:aws:iam::123456789012:user/alice',
+  isRoot: false,
+  sandbox: false,
+  partition: 'aws',
+  homeRegion: 'us-east-1',
+};
+const sandbox: Target = { ...real, accountId: '000000000000', principalArn: 'arn:aws:iam::000000000000:root', isRoot: true, sandbox: true, endpoint: 'http://127.0.0.1:4566' };
+
+const meta: StepMeta = {
+  id: 'account.password-policy',
+  area: 'account',
+  title: 'A strong IAM password policy is set',
+  severity: 'high',
+  scope: 'global',
+  references: { cis: ['2.8'] },
+  lesson: 'account/password-policy.md',
+  permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: ['iam:UpdateAccountPasswordPolicy'] },
+  fix: { kind: 'auto', cost: 'free', risk: 'People must choose a longer password at their next change.', destructive: false, paid: false },
+};
+
+const noop = async () => {};
+
+beforeEach(() => setColor(false));
+
+describe('header', () => {
+  it('says SANDBOX and names the endpoint in sandbox mode', () => {
+    const h = header(sandbox, 'Step 1 of 3');
+    expect(h).toContain('SANDBOX');
+    expect(h).toContain('http://127.0.0.1:4566');
+    expect(h).toContain('Step 1 of 3');
+    expect(h).not.toContain('AWS account');
+    expect(h).not.toContain('\n');
+  });
+
+  it('names the real account and principal otherwise, never SANDBOX', () => {
+    const h = header(real);
+    expect(h).toContain('AWS account 123456789012 (arn:aws:iam::123456789012:user/alice)');
+    expect(h).not.toMatch(/sandbox/i);
+    expect(h).not.toContain('\n');
+  });
+
+  it('flags a real root sign-in', () => {
+    expect(header({ ...real, isRoot: true, principalArn: 'arn:aws:iam::123456789012:root' })).toContain('ROOT');
+  });
+
+  it('keeps SANDBOX prominent when colour is on', () => {
+    setColor(true);
+    const h = header(sandbox);
+    expect(h).toContain('\u001b[');
+    expect(stripAnsi(h)).toContain('SANDBOX');
+  });
+
+  it('has a root warning', () => {
+    expect(rootWarning()).toContain('root user');
+  });
+});
+
+describe('findingsTable', () => {
+  const findings: Finding[] = [
+    { status: 'pass', resource: 'arn:aws:s3:::logs-bucket', region: 'us-east-1', message: 'Default encryption is on.' },
+    {
+      status: 'fail',
+      resource: 'arn:aws:iam::123456789012:account',
+      region: 'global',
+      message: 'No password policy is set: IAM users can choose any password, including short and reused ones.',
+      data: { hidden: 'do-not-print' },
+    },
+  ];
+
+  it('shows badges, region, a short resource and the message, failures first, without colour', () => {
+    const t = findingsTable(findings, 80);
+    expect(t).not.toContain('\u001b[');
+    const lines = t.split('\n');
+    expect(lines[0]).toMatch(/STATUS\s+REGION\s+RESOURCE\s+MESSAGE/);
+    expect(lines[1]).toMatch(/^\[FAIL\]\s+global\s+iam account\s+No password policy/);
+    expect(t).toMatch(/\[PASS\]\s+us-east-1\s+s3 logs-bucket\s+Default encryption is on\./);
+    expect(t).not.toContain('do-not-print');
+    for (const l of lines) expect(visibleLength(l)).toBeLessThanOrEqual(80);
+  });
+
+  it('wraps long messages to the width, aligned under the message column', () => {
+    const lines = findingsTable(findings, 60).split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+    const col = lines[1]!.indexOf('No password');
+    expect(lines[2]!.slice(0, col).trim()).toBe('');
+  });
+
+  it('stacks on a narrow terminal', () => {
+    const t = findingsTable(findings, 40);
+    for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(40);
+    expect(t).toContain('[FAIL] iam account');
+  });
+
+  it('limits rows and counts the rest', () => {
+    const t = findingsTable(findings, 80, { max: 1 });
+    expect(t).toContain('[FAIL]');
+    expect(t).not.toContain('[PASS]');
+    expect(t).toContain('… and 1 more (1 passing)');
+  });
+
+  it('says when there is nothing', () => {
+    expect(findingsTable([], 80)).toBe('No findings.');
+  });
+});
+
+describe('planView', () => {
+  const plan: Plan = {
+    actions: [
+      {
+        summary: 'Set the account password policy',
+        service: 'iam',
+        operation: 'UpdateAccountPasswordPolicy',
+        region: 'global',
+        params: { MinimumPasswordLength: 14, PasswordReusePrevention: 24 },
+        inverse: { summary: 'Remove the password policy', service: 'iam', operation: 'DeleteAccountPasswordPolicy', region: 'global', params: {} },
+        run: noop,
+      },
+      {
+        summary: 'Turn on EBS encryption by default',
+        service: 'ec2',
+        operation: 'EnableEbsEncryptionByDefault',
+        region: 'eu-west-1',
+        params: {},
+        run: noop,
+      },
+    ],
+    warnings: ['People with a shorter password must change it at their next sign-in.'],
+    guidance: '## Afterwards\n\nSign in as **alice** to see the new rules.',
+  };
+
+  it('numbers every action with its operation, params and undo', () => {
+    const v = planView(meta, plan);
+    expect(v).toContain('1. Set the account password policy');
+    expect(v).toContain('iam:UpdateAccountPasswordPolicy (global)');
+    expect(v).toContain('"MinimumPasswordLength": 14');
+    expect(v).toContain('undo: Remove the password policy');
+    expect(v).toContain('iam:DeleteAccountPasswordPolicy');
+    expect(v).toContain('2. Turn on EBS encryption by default');
+    expect(v).toContain('ec2:EnableEbsEncryptionByDefault (eu-west-1)');
+    expect(v).toContain('undo: none');
+  });
+
+  it('shows warnings, guidance as text, cost and risk', () => {
+    const v = planView(meta, plan);
+    expect(v).toContain('People with a shorter password must change it');
+    expect(v).toContain('Afterwards');
+    expect(v).toContain('Sign in as alice to see the new rules.');
+    expect(v).not.toContain('**alice**');
+    expect(v).toContain('Cost: free');
+    expect(v).toContain('Risk: People must choose a longer password');
+  });
+
+  it('says a destructive or paid fix defaults to No', () => {
+    const v = planView({ ...meta, fix: { ...meta.fix, destructive: true, paid: true } }, { actions: [{ ...plan.actions[0]!, destructive: true }] });
+    expect(v).toContain('[DESTRUCTIVE]');
+    expect(v).toContain('defaults to No');
+  });
+
+  it('never shows a secret whose param is redacted', () => {
+    const secret = 'S3cr3t-Passw0rd!-9f8e7d';
+    const withSecret: Plan = {
+      actions: [
+        {
+          summary: 'Give alice a console password',
+          service: 'iam',
+          operation: 'CreateLoginProfile',
+          region: 'global',
+          params: { UserName: 'alice', Password: REDACTED, PasswordResetRequired: true },
+          inverse: { summary: 'Remove the console password', service: 'iam', operation: 'DeleteLoginProfile', region: 'global', params: { UserName: 'alice' } },
+          // The secret lives only in the closure that makes the call.
+          run: async () => {
+            void secret;
+          },
+        },
+      ],
+    };
+    const v = planView(meta, withSecret);
+    expect(v).not.toContain(secret);
+    expect(v).toContain(`"Password": "${REDACTED}"`);
+    expect(v).toContain('"PasswordResetRequired": true');
+  });
+
+  it('masks a secret-looking string a step forgot to redact', () => {
+    const leaky: Plan = {
+      actions: [{ summary: 'x', service: 'iam', operation: 'CreateLoginProfile', region: 'global', params: { UserName: 'bob', Password: 'hunter2', Nested: { SecretAccessKey: 'abc' } }, run: noop }],
+    };
+    const v = planView(meta, leaky);
+    expect(v).not.toContain('hunter2');
+    expect(v).not.toContain('"abc"');
+    expect(v).toContain('"UserName": "bob"');
+  });
+
+  it('explains an empty plan with guidance only', () => {
+    const v = planView(meta, { actions: [], guidance: 'Open the **console**.' });
+    expect(v).toContain('No change through the API');
+    expect(v).toContain('Open the console.');
+  });
+});
+
+describe('secretsView', () => {
+  it('boxes the secret with the shown-once notice and keeps the value whole', () => {
+    const value = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYwJalrXUtnFEMI/K7MDENG';
+    const v = secretsView([{ label: 'Secret access key', value }], 50);
+    expect(v).toContain('Shown once, not saved anywhere — copy it now.');
+    expect(v).toContain('Secret access key:');
+    expect(v.split('\n').some((l) => l.trim() === value)).toBe(true);
+  });
+
+  it('is empty without secrets', () => {
+    expect(secretsView([])).toBe('');
+  });
+});
+
+describe('text helpers', () => {
+  it('wraps, breaking words longer than a line', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+  });
+
+  it('shortens in the middle and reads ARNs', () => {
+    expect(ellipsize('abcdefghij', 5)).toBe('ab…ij');
+    expect(ellipsize('abc', 5)).toBe('abc');
+    expect(shortResource('arn:aws:iam::123456789012:user/alice')).toBe('iam user/alice');
+    expect(shortResource('arn:aws:s3:::my-bucket')).toBe('s3 my-bucket');
+    expect(shortResource('arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1')).toBe('ec2 vpc/vpc-1');
+    expect(shortResource('account.regions')).toBe('account.regions');
+  });
+});
