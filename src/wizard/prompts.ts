@@ -1,0 +1,147 @@
+/**
+ * Every question the wizard asks goes through this module (so tests can script them).
+ *
+ * Each function takes an optional `context` ({ input, output, signal }) handed straight to
+ * @inquirer/prompts; @inquirer/testing's `render` drives them through it. Ctrl-C makes inquirer
+ * reject with ExitPromptError (an aborted `signal` with AbortPromptError): nothing here catches
+ * it; the flow saves progress and exits cleanly. `isPromptExit()` recognises both.
+ */
+import { checkbox, confirm, input, number, select } from '@inquirer/prompts';
+import type { Asker, Validator } from '../engine/types.js';
+import type { Output } from './theme.js';
+import { promptTheme, stdoutOutput } from './theme.js';
+
+/** What @inquirer/prompts accepts as its second argument. */
+export interface PromptContext {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  signal?: AbortSignal;
+  clearPromptOnDone?: boolean;
+}
+
+/** True for inquirer's Ctrl-C (ExitPromptError) and aborted-signal (AbortPromptError) errors. */
+export function isPromptExit(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}
+
+// Inquirer's theme types are deep generics per prompt; ours is a plain partial that fits them all.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const theme = (): any => promptTheme();
+const withTheme = <T extends object>(config: T): T => {
+  const t = theme();
+  return t ? { ...config, theme: t } : config;
+};
+
+/** The Asker steps use for their inputs, on @inquirer/prompts. */
+export class InquirerAsker implements Asker {
+  private readonly context: PromptContext | undefined;
+  private readonly out: Output;
+
+  constructor(opts: { context?: PromptContext; output?: Output } = {}) {
+    this.context = opts.context;
+    this.out = opts.output ?? stdoutOutput;
+  }
+
+  /**
+   * A line of text, trimmed. The validator sees the trimmed value; its message is shown under
+   * the prompt and the person tries again. `required` refuses an empty (or blank) answer.
+   */
+  text(q: { message: string; default?: string; validate?: Validator; required?: boolean }): Promise<string> {
+    const validate = (raw: string): true | string => {
+      const v = raw.trim();
+      if (q.required && !v) return 'An answer is required.';
+      return q.validate ? q.validate(v) : true;
+    };
+    return input(withTheme({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), validate }), this.context).then(
+      (v) => v.trim(),
+    );
+  }
+
+  /** A whole number within [min, max]; Enter takes the default. */
+  number(q: { message: string; default?: number; min?: number; max?: number }): Promise<number> {
+    return number(
+      withTheme({
+        message: q.message,
+        required: true as const,
+        ...(q.default !== undefined ? { default: q.default } : {}),
+        ...(q.min !== undefined ? { min: q.min } : {}),
+        ...(q.max !== undefined ? { max: q.max } : {}),
+      }),
+      this.context,
+    );
+  }
+
+  confirm(q: { message: string; default: boolean }): Promise<boolean> {
+    return confirm(withTheme({ message: q.message, default: q.default }), this.context);
+  }
+
+  select<T extends string>(q: { message: string; choices: { value: T; name: string; description?: string }[]; default?: T }): Promise<T> {
+    return select<T>(withTheme({ message: q.message, choices: q.choices, ...(q.default !== undefined ? { default: q.default } : {}) }), this.context);
+  }
+
+  checkbox<T extends string>(q: { message: string; choices: { value: T; name: string; checked?: boolean }[]; required?: boolean }): Promise<T[]> {
+    return checkbox<T>(withTheme({ message: q.message, choices: q.choices, required: q.required ?? false }), this.context);
+  }
+
+  note(text: string): void {
+    this.out.write(text + '\n');
+  }
+}
+
+export type StepChoice = 'fix' | 'plan' | 'explain' | 'skip' | 'quit' | 'recheck';
+
+export interface StepChoiceOptions {
+  /** The step has a fix to apply (auto or guided); otherwise "Fix it" is not offered. */
+  canFix: boolean;
+  /** A plan can be shown before fixing. */
+  hasPlan: boolean;
+  /** Offer "Check again" (a step fixed by hand). Default false. */
+  canRecheck?: boolean;
+}
+
+/** What to do with a step that does not pass. "Fix it" first when offered, so Enter fixes. */
+export function askStepChoice(ctx?: PromptContext, opts: StepChoiceOptions = { canFix: true, hasPlan: true }): Promise<StepChoice> {
+  const choices: { value: StepChoice; name: string; description?: string }[] = [];
+  if (opts.canFix) choices.push({ value: 'fix', name: 'Fix it', description: 'See the plan, confirm, then apply it' });
+  if (opts.hasPlan) choices.push({ value: 'plan', name: 'Show the plan first', description: 'Every change with its API call; nothing changes' });
+  if (opts.canRecheck) choices.push({ value: 'recheck', name: 'Check again', description: 'After changing it by hand' });
+  choices.push(
+    { value: 'explain', name: 'Explain more', description: 'The lesson, references and what the fix costs' },
+    { value: 'skip', name: 'Skip (accept as is)', description: 'Record why, and move on' },
+    { value: 'quit', name: 'Save and quit', description: 'Resume later where you left off' },
+  );
+  return select<StepChoice>(withTheme({ message: 'What would you like to do?', choices }), ctx);
+}
+
+export const SKIP_REASON_MAX = 200;
+
+/** Why the person accepts a step as is: required, at most 200 characters, trimmed. */
+export function askSkipReason(ctx?: PromptContext): Promise<string> {
+  return input(
+    withTheme({
+      message: 'Why accept this as is? (recorded in the progress file and the scorecard)',
+      validate: (raw: string) => {
+        const v = raw.trim();
+        if (!v) return 'Please give a short reason, for example "handled by our SSO setup".';
+        if (v.length > SKIP_REASON_MAX) return `Keep it under ${SKIP_REASON_MAX} characters (this one has ${v.length}).`;
+        return true;
+      },
+    }),
+    ctx,
+  ).then((v) => v.trim());
+}
+
+/**
+ * The last question before a change. The default (Enter) is No when the fix removes or
+ * disables something or adds a running cost, Yes otherwise.
+ */
+export function confirmPlan(opts: { destructive: boolean; paid: boolean }, ctx?: PromptContext): Promise<boolean> {
+  const why = [opts.destructive && 'removes or disables something', opts.paid && 'adds a running cost'].filter(Boolean).join(' and ');
+  const message = why ? `Apply these changes? This ${why}.` : 'Apply these changes?';
+  return confirm(withTheme({ message, default: !(opts.destructive || opts.paid) }), ctx);
+}
+
+/** Whether to show the lesson now (default Yes). */
+export function askReadLesson(ctx?: PromptContext, message = 'Read the lesson first?'): Promise<boolean> {
+  return confirm(withTheme({ message, default: true }), ctx);
+}

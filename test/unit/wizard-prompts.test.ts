@@ -1,0 +1,208 @@
+import { render } from '@inquirer/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Validator } from '../../src/engine/types.js';
+import type { PromptContext, StepChoiceOptions } from '../../src/wizard/prompts.js';
+import { InquirerAsker, SKIP_REASON_MAX, askReadLesson, askSkipReason, askStepChoice, confirmPlan, isPromptExit } from '../../src/wizard/prompts.js';
+import { bufferOutput, setColor } from '../../src/wizard/theme.js';
+
+const email: Validator = (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? true : 'Enter an email address like name@example.com');
+
+// The asker and the wizard's own prompts as @inquirer/testing prompts: (config, context) => answer.
+type Asker = InquirerAsker;
+const asker = (ctx?: PromptContext) => new InquirerAsker({ context: ctx });
+const askText = (q: Parameters<Asker['text']>[0], ctx?: PromptContext) => asker(ctx).text(q);
+const askNumber = (q: Parameters<Asker['number']>[0], ctx?: PromptContext) => asker(ctx).number(q);
+const askSelect = (q: Parameters<Asker['select']>[0], ctx?: PromptContext) => asker(ctx).select(q);
+const askCheckbox = (q: Parameters<Asker['checkbox']>[0], ctx?: PromptContext) => asker(ctx).checkbox(q);
+const stepChoice = (opts: StepChoiceOptions, ctx?: PromptContext) => askStepChoice(ctx, opts);
+const confirm = (opts: { destructive: boolean; paid: boolean }, ctx?: PromptContext) => confirmPlan(opts, ctx);
+const skipReason = (_: object, ctx?: PromptContext) => askSkipReason(ctx);
+const readLesson = (_: object, ctx?: PromptContext) => askReadLesson(ctx);
+
+/** Ctrl-U: readline clears the line (inquirer keeps a rejected answer on the line for editing). */
+const clearLine = { name: 'u', ctrl: true };
+
+beforeEach(() => setColor(false));
+
+describe('InquirerAsker.text', () => {
+  it('shows the validator message for a bad answer and lets the person retry', async () => {
+    const { answer, events, getScreen, nextRender } = await render(askText, { message: 'Security contact email', validate: email });
+    expect(getScreen()).toContain('Security contact email');
+    events.type('not-an-email');
+    events.keypress('enter');
+    await nextRender();
+    expect(getScreen()).toContain('Enter an email address like name@example.com');
+    events.keypress(clearLine);
+    events.type('  alice@example.com ');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('alice@example.com');
+  });
+
+  it('takes the default with Enter', async () => {
+    const { answer, events, getScreen } = await render(askText, { message: 'Group name', default: 'Administrators' });
+    expect(getScreen()).toContain('(Administrators)');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('Administrators');
+  });
+
+  it('refuses a blank answer when required', async () => {
+    const { answer, events, getScreen, nextRender } = await render(askText, { message: 'Name', required: true });
+    events.type('   ');
+    events.keypress('enter');
+    await nextRender();
+    expect(getScreen()).toContain('An answer is required.');
+    events.keypress(clearLine);
+    events.type('Alice');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('Alice');
+  });
+
+  it('leaves Ctrl-C to the caller as ExitPromptError', async () => {
+    const { answer, events } = await render(askText, { message: 'Name' });
+    events.keypress({ name: 'c', ctrl: true });
+    const err = await answer.catch((e: unknown) => e);
+    expect(isPromptExit(err)).toBe(true);
+    expect((err as Error).name).toBe('ExitPromptError');
+  });
+});
+
+describe('InquirerAsker: number, select, checkbox, note', () => {
+  it('keeps a number within min and max', async () => {
+    const { answer, events, getScreen, nextRender } = await render(askNumber, { message: 'Minimum length', min: 14, max: 128, default: 14 });
+    events.type('8');
+    events.keypress('enter');
+    await nextRender();
+    expect(getScreen()).toContain('between 14 and 128');
+    events.keypress(clearLine);
+    events.type('16');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(16);
+  });
+
+  it('takes a number default with Enter', async () => {
+    const { answer, events } = await render(askNumber, { message: 'Reuse prevention', min: 1, max: 24, default: 24 });
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(24);
+  });
+
+  it('selects with the arrow keys and starts on the default', async () => {
+    const choices = [
+      { value: 'SSE-S3', name: 'SSE-S3 (free)' },
+      { value: 'SSE-KMS', name: 'SSE-KMS (a KMS key, costs a little)' },
+    ];
+    const first = await render(askSelect, { message: 'Encryption', choices });
+    first.events.keypress('down');
+    first.events.keypress('enter');
+    await expect(first.answer).resolves.toBe('SSE-KMS');
+    const second = await render(askSelect, { message: 'Encryption', choices, default: 'SSE-KMS' });
+    second.events.keypress('enter');
+    await expect(second.answer).resolves.toBe('SSE-KMS');
+  });
+
+  it('ticks checkboxes with space', async () => {
+    const choices = [
+      { value: 'us-east-1', name: 'us-east-1', checked: true },
+      { value: 'eu-west-1', name: 'eu-west-1' },
+    ];
+    const { answer, events } = await render(askCheckbox, { message: 'Regions you use', choices });
+    events.keypress('down');
+    events.keypress('space');
+    events.keypress('enter');
+    await expect(answer).resolves.toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('writes notes to its Output', () => {
+    const out = bufferOutput();
+    new InquirerAsker({ output: out }).note('Keys last used more than 90 days ago:');
+    expect(out.text()).toBe('Keys last used more than 90 days ago:\n');
+  });
+});
+
+describe('confirmPlan', () => {
+  it('defaults to No for a destructive fix', async () => {
+    const { answer, events, getScreen } = await render(confirm, { destructive: true, paid: false });
+    expect(getScreen()).toContain('y/N');
+    expect(getScreen()).toContain('removes or disables something');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(false);
+  });
+
+  it('defaults to No for a paid fix', async () => {
+    const { answer, events, getScreen } = await render(confirm, { destructive: false, paid: true });
+    expect(getScreen()).toContain('adds a running cost');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(false);
+  });
+
+  it('defaults to Yes otherwise', async () => {
+    const { answer, events, getScreen } = await render(confirm, { destructive: false, paid: false });
+    expect(getScreen()).toContain('Y/n');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(true);
+  });
+
+  it('still applies a destructive fix when the person types yes', async () => {
+    const { answer, events } = await render(confirm, { destructive: true, paid: false });
+    events.type('y');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(true);
+  });
+});
+
+describe('askStepChoice', () => {
+  it('offers the five choices and moves with the arrow keys', async () => {
+    const { answer, events, getScreen } = await render(stepChoice, { canFix: true, hasPlan: true });
+    const screen = getScreen();
+    for (const label of ['Fix it', 'Show the plan first', 'Explain more', 'Skip (accept as is)', 'Save and quit']) expect(screen).toContain(label);
+    events.keypress('down');
+    events.keypress('down');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('explain');
+  });
+
+  it('starts on "Fix it"', async () => {
+    const { answer, events } = await render(stepChoice, { canFix: true, hasPlan: true });
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('fix');
+  });
+
+  it('does not offer a fix when there is none', async () => {
+    const { answer, events, getScreen } = await render(stepChoice, { canFix: false, hasPlan: false });
+    expect(getScreen()).not.toContain('Fix it');
+    expect(getScreen()).not.toContain('Show the plan first');
+    events.keypress('up');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('quit');
+  });
+
+  it('offers "Check again" when asked to', async () => {
+    const { answer, events, getScreen } = await render(stepChoice, { canFix: false, hasPlan: true, canRecheck: true });
+    expect(getScreen()).toContain('Check again');
+    events.keypress('down');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('recheck');
+  });
+});
+
+describe('askSkipReason and askReadLesson', () => {
+  it('needs a reason of at most 200 characters', async () => {
+    const { answer, events, getScreen, nextRender } = await render(skipReason, {});
+    events.keypress('enter');
+    await nextRender();
+    expect(getScreen()).toContain('Please give a short reason');
+    events.type('x'.repeat(SKIP_REASON_MAX + 1));
+    events.keypress('enter');
+    await nextRender();
+    expect(getScreen()).toContain(`under ${SKIP_REASON_MAX} characters`);
+    events.keypress(clearLine);
+    events.type(' We use SSO for people ');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('We use SSO for people');
+  });
+
+  it('reads the lesson by default', async () => {
+    const { answer, events } = await render(readLesson, {});
+    events.keypress('enter');
+    await expect(answer).resolves.toBe(true);
+  });
+});
