@@ -1,0 +1,207 @@
+/**
+ * The scorecard at the end of the wizard: every step, its status and what the person decided,
+ * as markdown saved beside the progress file and as a screen for the terminal.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { StepResult, Summary } from '../engine/result.js';
+import { summarize } from '../engine/status.js';
+import type { Status, Target } from '../engine/types.js';
+import { SEVERITIES, STATUSES } from '../engine/types.js';
+import { header, textTable, wrapText } from './render.js';
+import { badge, c, severityLabel } from './theme.js';
+
+/** A recorded decision: the progress file's step record (status `fixed` once a fix was applied). */
+export interface Decision {
+  status: Status | 'fixed';
+  /** Why the step was accepted as is (status skipped). */
+  reason?: string;
+  /** ISO time of the decision. */
+  at: string;
+}
+
+export interface ScorecardInput {
+  target: Target;
+  results: StepResult[];
+  /** Keyed by step id. */
+  decisions: Record<string, Decision>;
+  generatedAt: Date | string;
+}
+
+interface Row {
+  result: StepResult;
+  status: Status;
+  note: string;
+}
+
+const iso = (t: Date | string): string => (t instanceof Date ? t.toISOString() : t);
+
+/** `2026-11-29T10:00:03.120Z` → `2026-11-29 10:00 UTC`; anything unparseable is kept as is. */
+export function shortTime(t: Date | string): string {
+  const d = t instanceof Date ? t : new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+const firstMessages = (r: StepResult, status: Status, n = 3): string[] =>
+  r.findings.filter((f) => f.status === status).slice(0, n).map((f) => f.message);
+
+function rowsOf(input: ScorecardInput): Row[] {
+  return input.results.map((result) => {
+    const d = input.decisions[result.step];
+    // Accepting a step as is is the person's decision; it stands over what the check found.
+    const status: Status = d?.status === 'skipped' ? 'skipped' : result.status;
+    let note = '';
+    if (d?.status === 'skipped') note = `Accepted as is: ${d.reason?.trim() || 'no reason given'} (${shortTime(d.at)})`;
+    else if (d?.status === 'fixed') note = status === 'pass' ? `Fixed ${shortTime(d.at)}` : `Fixed ${shortTime(d.at)}, but fails again now`;
+    else if (status === 'error') note = result.error ?? firstMessages(result, 'error', 1)[0] ?? 'Could not be checked';
+    else if (status === 'unsupported') note = result.error ?? 'Not available on this endpoint';
+    else if (status === 'manual') note = firstMessages(result, 'manual', 1)[0] ?? 'Needs a look by hand';
+    else if (status === 'fail') {
+      const n = result.findings.filter((f) => f.status === 'fail').length;
+      note = n === 1 ? (firstMessages(result, 'fail', 1)[0] ?? '') : `${n} failing findings`;
+    }
+    return { result, status, note };
+  });
+}
+
+function summaryOf(rows: Row[]): Summary {
+  return summarize(rows.map((r) => ({ ...r.result, status: r.status })));
+}
+
+function summaryLine(s: Summary): string {
+  return STATUSES.filter((k) => s[k] > 0)
+    .map((k) => `${s[k]} ${k}`)
+    .join(', ');
+}
+
+function targetText(t: Target): string {
+  if (t.sandbox) {
+    return `SANDBOX (practice emulator${t.endpoint ? ` at ${t.endpoint}` : ''}), account ${t.accountId}: not a real AWS account`;
+  }
+  return `AWS account ${t.accountId} (${t.principalArn})${t.isRoot ? ', signed in as root' : ''}`;
+}
+
+const bySeverity = (a: Row, b: Row) =>
+  SEVERITIES.indexOf(a.result.severity) - SEVERITIES.indexOf(b.result.severity);
+
+/** What to do about each step that fails, needs a look by hand or could not be checked. */
+function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
+  const pending = rows.filter((r) => r.status === 'fail' || r.status === 'manual' || r.status === 'error').sort(bySeverity);
+  return pending.map((row) => {
+    const id = row.result.step;
+    if (row.status === 'fail') {
+      return {
+        row,
+        what: firstMessages(row.result, 'fail').join(' ') || 'The check fails.',
+        how: `Fix it with \`secure-start --step ${id}\`, or preview the changes with \`secure-start plan --step ${id}\`.`,
+      };
+    }
+    if (row.status === 'manual') {
+      return {
+        row,
+        what: firstMessages(row.result, 'manual').join(' ') || 'This cannot be decided through the API.',
+        how: `Check it by hand (see \`secure-start lessons ${id}\`).`,
+      };
+    }
+    return {
+      row,
+      what: `Could not be checked: ${row.result.error ?? firstMessages(row.result, 'error', 1)[0] ?? 'unknown error'}`,
+      how: `Fix the cause, then run \`secure-start check --step ${id}\`.`,
+    };
+  });
+}
+
+/** Ends a sentence with a full stop unless it already has one. */
+const sentence = (s: string): string => (/[.!?:]$/.test(s.trim()) ? s.trim() : s.trim() + '.');
+const cell = (s: string): string => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
+
+/** The scorecard as markdown: heading, target, one table row per step, summary and next steps. */
+export function scorecardMarkdown(input: ScorecardInput): string {
+  const rows = rowsOf(input);
+  const summary = summaryOf(rows);
+  const out: string[] = [
+    '# secure-start scorecard',
+    '',
+    `- Target: ${targetText(input.target)}`,
+    `- Generated: ${iso(input.generatedAt)}`,
+    `- Steps: ${rows.length}${rows.length ? ` (${summaryLine(summary)})` : ''}`,
+    '',
+    '| Step | Title | Status | Note |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| \`${r.result.step}\` | ${cell(r.result.title)} | ${r.status.toUpperCase()} | ${cell(r.note)} |`),
+    '',
+    '## Summary',
+    '',
+    '| Status | Steps |',
+    '|---|---|',
+    ...STATUSES.map((s) => `| ${s} | ${summary[s]} |`),
+    '',
+    '## Next steps',
+    '',
+  ];
+  const todo = nextSteps(rows);
+  if (todo.length === 0) {
+    out.push('Nothing is left to fix. Run `secure-start check` from time to time: accounts drift.');
+  } else {
+    for (const t of todo) {
+      out.push(`- **${t.row.result.severity.toUpperCase()}** \`${t.row.result.step}\`: ${cell(sentence(t.row.result.title))} ${cell(sentence(t.what))} ${t.how}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The scorecard for the terminal, laid out to `columns`. */
+export function scorecardTerminal(input: ScorecardInput, columns = process.stdout.columns || 80): string {
+  const width = Math.max(40, columns);
+  const rows = rowsOf(input);
+  const summary = summaryOf(rows);
+  const out: string[] = [c.bold('Scorecard'), header(input.target), c.dim(`Generated ${shortTime(input.generatedAt)}`), ''];
+  if (rows.length === 0) out.push('No steps were run.');
+  else {
+    out.push(
+      textTable(
+        rows.map((r) => [badge(r.status, { pad: true }), r.result.step, r.note ? `${r.result.title}: ${r.note}` : r.result.title]),
+        width,
+      ),
+    );
+    out.push('', `${c.bold('Summary:')} ${summaryLine(summary)}`);
+  }
+  const todo = nextSteps(rows);
+  if (todo.length) {
+    out.push('', c.bold('Next steps'));
+    for (const t of todo) {
+      out.push(`  ${severityLabel(t.row.result.severity)} ${t.row.result.step}: ${t.row.result.title}`);
+      for (const l of wrapText(`${sentence(t.what)} ${t.how.replace(/`/g, '')}`, width - 4)) out.push('    ' + l);
+    }
+  } else if (rows.length) {
+    out.push('', 'Nothing is left to fix.');
+  }
+  return out.join('\n');
+}
+
+/** The scorecard's file: beside the progress file, `<name>-scorecard.md`. */
+export function scorecardPath(progressFile: string): string {
+  const name = basename(progressFile).replace(/\.json$/i, '');
+  return join(dirname(progressFile), `${name}-scorecard.md`);
+}
+
+/** Writes the scorecard atomically: a temporary file beside it, flushed, then renamed over it. */
+export async function saveScorecard(path: string, md: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(md, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}

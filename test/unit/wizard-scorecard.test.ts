@@ -1,0 +1,140 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StepResult } from '../../src/engine/result.js';
+import type { Target } from '../../src/engine/types.js';
+import type { ScorecardInput } from '../../src/wizard/scorecard.js';
+import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal, shortTime } from '../../src/wizard/scorecard.js';
+import { setColor } from '../../src/wizard/theme.js';
+
+const target: Target = {
+  accountId: '123456789012',
+  principalArn: 'arn:aws:iam::123456789012:user/alice',
+  isRoot: false,
+  sandbox: false,
+  partition: 'aws',
+  homeRegion: 'us-east-1',
+};
+
+const result = (step: string, status: StepResult['status'], extra: Partial<StepResult> = {}): StepResult => ({
+  step,
+  area: 'account',
+  title: `Title of ${step}`,
+  severity: 'medium',
+  status,
+  references: {},
+  findings: [],
+  ...extra,
+});
+
+const input: ScorecardInput = {
+  target,
+  generatedAt: new Date('2026-11-29T10:05:00.000Z'),
+  results: [
+    result('account.password-policy', 'pass', { severity: 'high' }),
+    result('account.security-contacts', 'fail', {
+      title: 'Security contacts are set | all three',
+      findings: [{ status: 'fail', resource: 'arn:aws:account::123456789012:account', region: 'global', message: 'No security contact is set.' }],
+    }),
+    result('account.root-mfa', 'fail', { severity: 'critical' }),
+    result('account.regions', 'error', { severity: 'low', error: 'AccessDenied: account:ListRegions is not allowed' }),
+    result('account.user-mfa', 'manual', { findings: [{ status: 'manual', resource: 'x', region: 'global', message: 'Look at the console.' }] }),
+  ],
+  decisions: {
+    'account.password-policy': { status: 'fixed', at: '2026-11-29T10:00:03.120Z' },
+    'account.root-mfa': { status: 'skipped', reason: 'The hardware key arrives next week', at: '2026-11-29T10:01:00.000Z' },
+  },
+};
+
+beforeEach(() => setColor(false));
+
+describe('scorecardMarkdown', () => {
+  const md = scorecardMarkdown(input);
+
+  it('has a heading, the target and the time', () => {
+    expect(md.startsWith('# secure-start scorecard\n')).toBe(true);
+    expect(md).toContain('AWS account 123456789012 (arn:aws:iam::123456789012:user/alice)');
+    expect(md).toContain('2026-11-29T10:05:00.000Z');
+  });
+
+  it('has one table row per step with status and note', () => {
+    expect(md).toContain('| Step | Title | Status | Note |');
+    expect(md).toContain('| `account.password-policy` | Title of account.password-policy | PASS | Fixed 2026-11-29 10:00 UTC |');
+    expect(md).toContain('| `account.root-mfa` | Title of account.root-mfa | SKIPPED | Accepted as is: The hardware key arrives next week (2026-11-29 10:01 UTC) |');
+    expect(md).toContain('| `account.security-contacts` | Security contacts are set \\| all three | FAIL | No security contact is set. |');
+    expect(md).toContain('| ERROR | AccessDenied: account:ListRegions is not allowed |');
+  });
+
+  it('counts the statuses, a skip decision counting as skipped', () => {
+    expect(md).toContain('| pass | 1 |');
+    expect(md).toContain('| fail | 1 |');
+    expect(md).toContain('| skipped | 1 |');
+    expect(md).toContain('| error | 1 |');
+    expect(md).toContain('| manual | 1 |');
+    expect(md).toContain('Steps: 5 (1 pass, 1 fail, 1 manual, 1 error, 1 skipped)');
+  });
+
+  it('lists next steps for what still needs work, not for skipped or passing steps', () => {
+    const next = md.slice(md.indexOf('## Next steps'));
+    expect(next).toContain('`account.security-contacts`');
+    expect(next).toContain('secure-start --step account.security-contacts');
+    expect(next).toContain('`account.regions`');
+    expect(next).toContain('`account.user-mfa`');
+    expect(next).not.toContain('account.root-mfa');
+    expect(next).not.toContain('account.password-policy');
+  });
+
+  it('says when nothing is left', () => {
+    const done = scorecardMarkdown({ ...input, results: [result('account.password-policy', 'pass')], decisions: {} });
+    expect(done).toContain('Nothing is left to fix.');
+  });
+
+  it('names the sandbox as such', () => {
+    const sb = scorecardMarkdown({ ...input, target: { ...target, sandbox: true, endpoint: 'http://127.0.0.1:5000' } });
+    expect(sb).toContain('SANDBOX');
+    expect(sb).toContain('http://127.0.0.1:5000');
+    expect(sb).not.toContain('AWS account 123456789012');
+  });
+});
+
+describe('scorecardTerminal', () => {
+  it('shows badges, notes, the summary and next steps within the width', () => {
+    const t = scorecardTerminal(input, 80);
+    expect(t).toContain('[PASS]');
+    expect(t).toContain('[SKIPPED]');
+    expect(t).toContain('Summary: 1 pass, 1 fail, 1 manual, 1 error, 1 skipped');
+    expect(t).toContain('Next steps');
+    expect(t).not.toContain('\u001b[');
+    for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('scorecardPath and saveScorecard', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wizard-scorecard-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts the scorecard beside the progress file', () => {
+    expect(scorecardPath('/state/secure-start/123456789012.json')).toBe('/state/secure-start/123456789012-scorecard.md');
+    expect(scorecardPath('/state/secure-start/sandbox-000000000000.json')).toBe('/state/secure-start/sandbox-000000000000-scorecard.md');
+    expect(scorecardPath('progress')).toBe('progress-scorecard.md');
+  });
+
+  it('writes atomically, replacing an older scorecard and leaving no temp file', async () => {
+    const path = join(dir, 'nested', '123456789012-scorecard.md');
+    await saveScorecard(path, 'old\n');
+    await saveScorecard(path, scorecardMarkdown(input));
+    expect(await readFile(path, 'utf8')).toBe(scorecardMarkdown(input));
+    expect(await readdir(join(dir, 'nested'))).toEqual(['123456789012-scorecard.md']);
+  });
+
+  it('formats times short', () => {
+    expect(shortTime('2026-11-29T10:00:03.120Z')).toBe('2026-11-29 10:00 UTC');
+    expect(shortTime('not a time')).toBe('not a time');
+  });
+});
