@@ -1,0 +1,137 @@
+import { AccountClient, DeleteAlternateContactCommand, GetAlternateContactCommand, PutAlternateContactCommand } from '@aws-sdk/client-account';
+import type { AlternateContactType, PutAlternateContactRequest } from '@aws-sdk/client-account';
+import { describe, expect, it } from 'vitest';
+import { MutationBlockedError } from '../../src/aws/errors.js';
+import type { RunContext } from '../../src/engine/context.js';
+import { checkStep, planStep } from '../../src/engine/runner.js';
+import step from '../../steps/account/security-contacts/index.js';
+import type { Contact } from '../../steps/account/security-contacts/index.js';
+import { resetMoto } from '../helpers/moto.js';
+import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+const PUT = 'account:PutAlternateContact';
+const arn = (type: string) => `arn:aws:account::123456789012:alternate-contact/${type}`;
+
+const SECURITY: Contact = { name: 'Dana Reyes', title: 'Security lead', email: 'security@example.com', phone: '+1 206 555 0142' };
+const OPERATIONS: Contact = { name: 'Ops On-call', title: 'Operations', email: 'ops@example.com', phone: '(206) 555-0199' };
+/** What the step's seed sets. */
+const SEEDED_BILLING: Contact = { name: 'Accounts Payable', title: 'Finance team', email: 'billing@example.com', phone: '+1 206 555 0100' };
+
+function put(type: AlternateContactType, c: Contact): PutAlternateContactRequest {
+  return { AlternateContactType: type, Name: c.name, Title: c.title, EmailAddress: c.email, PhoneNumber: c.phone };
+}
+
+function contacts(all: Partial<Record<AlternateContactType, Contact>>) {
+  return async (ctx: RunContext) => {
+    const client = ctx.client(AccountClient);
+    for (const [type, c] of Object.entries(all)) await client.send(new PutAlternateContactCommand(put(type as AlternateContactType, c)));
+  };
+}
+
+runStepCases(step, [
+  {
+    name: 'none set: security fails, billing and operations need a decision; all three are set',
+    inputs: { security: SECURITY, billing: SEEDED_BILLING, operations: OPERATIONS },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'fail', resource: arn('security'), region: 'global', message: expect.stringContaining('No security contact') },
+      { status: 'manual', resource: arn('billing'), region: 'global', message: expect.stringContaining('No billing contact') },
+      { status: 'manual', resource: arn('operations'), region: 'global', message: expect.stringContaining('No operations contact') },
+    ],
+    expectOperations: [PUT, PUT, PUT],
+  },
+  {
+    name: 'the day-one seed (only billing set) fails; the existing billing contact is kept, not re-sent',
+    seed: (ctx) => step.seed!(ctx),
+    inputs: { security: SECURITY, billing: SEEDED_BILLING, operations: OPERATIONS },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'fail' },
+      { status: 'pass', message: 'The billing contact is Accounts Payable <billing@example.com>.' },
+      { status: 'manual' },
+    ],
+    expectOperations: [PUT, PUT],
+    expectFindingsAfter: [
+      { status: 'pass', message: 'The security contact is Dana Reyes <security@example.com>.' },
+      { status: 'pass', message: expect.stringContaining('billing@example.com') },
+      { status: 'pass', message: expect.stringContaining('ops@example.com') },
+    ],
+  },
+  {
+    name: 'only the security contact given: it is set, and operations stays for a person to decide',
+    seed: (ctx) => step.seed!(ctx),
+    inputs: { security: SECURITY },
+    expectStatus: 'fail',
+    expectOperations: [PUT],
+    expectAfter: 'manual',
+    expectFindingsAfter: [{ status: 'pass' }, { status: 'pass' }, { status: 'manual' }],
+  },
+  {
+    name: 'a security contact with a changed email replaces the old one',
+    seed: contacts({ SECURITY: { ...SECURITY, email: 'old-security@example.com' }, BILLING: SEEDED_BILLING }),
+    inputs: { security: SECURITY, billing: SEEDED_BILLING, operations: OPERATIONS },
+    expectStatus: 'manual',
+    expectOperations: [PUT, PUT],
+    expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('security@example.com') }, { status: 'pass' }, { status: 'pass' }],
+  },
+  {
+    name: 'all three set: passes and plans nothing',
+    seed: contacts({ SECURITY, BILLING: SEEDED_BILLING, OPERATIONS }),
+    expectStatus: 'pass',
+    expectFindings: [{ status: 'pass' }, { status: 'pass' }, { status: 'pass' }],
+  },
+]);
+
+describe('account.security-contacts: check and plan change nothing', () => {
+  it('sends only reads, as the factory and moto’s recorder both see it', async () => {
+    const { checked, plan, sent, recorded } = await recordCheckAndPlan(step, {
+      seed: (ctx) => step.seed!(ctx),
+      inputs: { security: SECURITY, operations: OPERATIONS },
+    });
+    expect(checked.result.status).toBe('fail');
+    expect(plan.actions).toHaveLength(2);
+    expect(sent).toEqual(['Account:GetAlternateContact', 'Account:GetAlternateContact', 'Account:GetAlternateContact']);
+    expect(recorded.map((r) => `${r.service} ${r.action}`)).toEqual(Array(3).fill('account POST /getAlternateContact'));
+    expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
+  });
+
+  it('the read-only guard refuses the planned change while a check or plan runs', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      const plan = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, { security: SECURITY });
+      await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+describe('account.security-contacts: undo', () => {
+  it('the inverses restore a changed contact and remove a new one', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    const entry = { meta: step.meta, load: async () => step };
+    try {
+      ctx.factory.readOnly = false;
+      await step.seed!(ctx);
+      const before = await checkStep(entry, ctx);
+      const plan = await planStep(before, ctx, { security: SECURITY, billing: { ...SEEDED_BILLING, name: 'Finance Desk' } });
+      expect(plan.actions.map((a) => a.inverse?.operation)).toEqual(['DeleteAlternateContact', 'PutAlternateContact']);
+      ctx.factory.readOnly = false;
+      for (const a of plan.actions) await a.run(ctx);
+      const client = ctx.client(AccountClient);
+      const billing = await client.send(new GetAlternateContactCommand({ AlternateContactType: 'BILLING' }));
+      expect(billing.AlternateContact?.Name).toBe('Finance Desk');
+      for (const a of plan.actions) {
+        const inv = a.inverse!;
+        if (inv.operation === 'DeleteAlternateContact') await client.send(new DeleteAlternateContactCommand(inv.params as { AlternateContactType: AlternateContactType }));
+        else await client.send(new PutAlternateContactCommand(inv.params as unknown as PutAlternateContactRequest));
+      }
+      ctx.invalidate();
+      expect((await checkStep(entry, ctx)).result.findings).toEqual(before.result.findings);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
