@@ -116,6 +116,17 @@ describe('account.security-contacts: inputs schema', () => {
     expect(spec.schema.safeParse({ security: DANA, support: OPS }).success).toBe(false);
   });
 
+  it('takes a billing or operations contact left blank, as in the template, as not given', () => {
+    expect(spec.schema.parse({ security: DANA, billing: EMPTY, operations: OPS })).toEqual({ security: DANA, operations: OPS });
+    expect(spec.schema.safeParse({ security: DANA, billing: { ...EMPTY, name: 'Half filled' } }).success).toBe(false);
+    expect(spec.schema.safeParse({ security: EMPTY }).error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'security.name',
+      'security.title',
+      'security.email',
+      'security.phone',
+    ]);
+  });
+
   it('trims what it accepts', () => {
     expect(spec.schema.parse({ security: { ...DANA, email: ` ${DANA.email} ` } }).security.email).toBe(DANA.email);
   });
@@ -148,8 +159,18 @@ describe('account.security-contacts: plan', () => {
     expect((await step.plan(noAws, found(all), all)).actions).toEqual([]);
   });
 
-  it('refuses inputs without a security contact and a plan without a check', async () => {
-    await expect(step.plan(noAws, found({}), { billing: BILLING } as unknown as SecurityContactsInputs)).rejects.toThrow(/Invalid inputs for account.security-contacts: security/);
+  it('previews from the defaults before anyone answered: keeps what is set and says a person must name the security contact', async () => {
+    const findings = found({ billing: BILLING });
+    const plan = await step.plan(noAws, findings, spec.defaults(findings));
+    expect(plan.actions).toEqual([]);
+    expect(plan.guidance).toMatch(/only a person can name one.*answers --template --step account.security-contacts/);
+  });
+
+  it('refuses invalid contacts and a plan without a check', async () => {
+    await expect(step.plan(noAws, found({}), { security: { ...DANA, email: 'nope' } })).rejects.toThrow(
+      /Invalid inputs for account.security-contacts: security.email: .*name@example.com/,
+    );
+    await expect(step.plan(noAws, found({}), { security: { ...DANA, name: '' } })).rejects.toThrow(/security.name: Enter a name/);
     await expect(step.plan(noAws, [], { security: DANA })).rejects.toThrow(/check the step before planning/);
   });
 });

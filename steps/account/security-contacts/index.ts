@@ -74,10 +74,15 @@ const contactSchema = z.strictObject({
   phone: zodCheck(validPhone),
 });
 
+const isBlank = (c: unknown) => typeof c === 'object' && c !== null && Object.values(c).every((v) => typeof v === 'string' && !v.trim());
+
+/** A billing or operations contact left blank (as the answers template has it) is not given. */
+const optionalContact = z.preprocess((c) => (isBlank(c) ? undefined : c), contactSchema.optional());
+
 const inputsSchema = z.strictObject({
   security: contactSchema,
-  billing: contactSchema.optional(),
-  operations: contactSchema.optional(),
+  billing: optionalContact,
+  operations: optionalContact,
 });
 
 const foundSchema = z.object({ name: z.string(), title: z.string(), email: z.string(), phone: z.string() }).nullable();
@@ -118,8 +123,13 @@ function foundContacts(findings: Finding[]): Partial<Record<Key, Contact | null>
   return out;
 }
 
-function parseInputs(inputs: unknown): SecurityContactsInputs {
-  const parsed = inputsSchema.safeParse(inputs);
+/**
+ * The contacts to set. The defaults (used for plan previews before anyone answered) hold blank
+ * contacts where none is set: a blank contact means "not given", so a preview plans what it can.
+ */
+function wantedContacts(inputs: unknown): Partial<SecurityContactsInputs> {
+  const given = typeof inputs === 'object' && inputs !== null ? Object.entries(inputs).filter(([, c]) => !isBlank(c)) : [];
+  const parsed = inputsSchema.partial().safeParse(Object.fromEntries(given));
   if (!parsed.success) throw new Error(`Invalid inputs for ${meta.id}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }
@@ -226,16 +236,21 @@ const step: Step<SecurityContactsInputs> = {
 
   async plan(_ctx, findings, given): Promise<Plan> {
     const found = foundContacts(findings);
-    const wanted = parseInputs(given);
+    const wanted = wantedContacts(given);
     const actions: PlanAction[] = [];
     for (const kind of KINDS) {
-      const want = wanted[kind.key];
-      if (!want) continue;
       const before = found[kind.key];
       if (before === undefined) throw new Error(`The ${kind.key} contact was not read: check the step before planning its fix.`);
-      if (before && sameContact(before, want)) continue;
-      actions.push(putAction(kind, want, before));
+      const want = wanted[kind.key];
+      if (want && !(before && sameContact(before, want))) actions.push(putAction(kind, want, before));
     }
+    if (!wanted.security && !found.security)
+      return {
+        actions,
+        guidance:
+          'No security contact was given, and only a person can name one: choose *fix* in the wizard, or add ' +
+          `\`${meta.id}\` to an answers file (\`secure-start answers --template --step ${meta.id}\`).`,
+      };
     return { actions };
   },
 
