@@ -47,7 +47,7 @@ export class ClientFactory {
     const client = new cls({
       region: region ?? c.region,
       ...(c.endpoint ? { endpoint: c.endpoint } : {}),
-      ...(c.credentials ? { credentials: c.credentials } : c.profile ? { profile: c.profile } : {}),
+      ...(c.credentials ? { credentials: { ...c.credentials } } : c.profile ? { profile: c.profile } : {}),
       maxAttempts: c.maxAttempts ?? 5,
       retryMode: 'adaptive',
       customUserAgent: c.userAgent,

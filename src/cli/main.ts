@@ -174,6 +174,8 @@ function normaliseArgv(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<never> {
+  // Node 20.12+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const verbose = argv.includes('--verbose');
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
   let code: number;

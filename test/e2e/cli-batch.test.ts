@@ -1,0 +1,140 @@
+/**
+ * The built CLI without a terminal, as CI jobs use it: check/plan/fix exit codes, the JSON report,
+ * bad input, and the wizard's refusal without a terminal. Runs against the suite's moto.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+let state: string;
+let env: NodeJS.ProcessEnv;
+let sandbox: string;
+
+beforeEach(async () => {
+  await resetMoto();
+  state = await tempStateDir();
+  env = cleanEnv({ SECURE_START_STATE_DIR: state });
+  sandbox = `--sandbox=${motoEndpoint()}`;
+});
+
+async function seed() {
+  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], env);
+  expect(r.stderr).toContain('Seeded scenario day-one');
+  expect(r.code).toBe(0);
+}
+
+describe('secure-start without a terminal', () => {
+  it('check --format json reports the seeded account and exits 1 while a step fails', async () => {
+    await seed();
+    const r = await runCli(['check', sandbox, '--format', 'json'], env);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.tool.name).toBe('secure-start');
+    expect(report.target).toMatchObject({ accountId: '123456789012', sandbox: true, endpoint: motoEndpoint() });
+    const byStep = Object.fromEntries(report.results.map((x: { step: string; status: string }) => [x.step, x.status]));
+    expect(byStep['account.password-policy']).toBe('fail');
+    expect(byStep['account.security-contacts']).toBe('fail');
+    expect(report.summary.fail).toBe(2);
+    expect(report.results[0].findings[0]).toHaveProperty('resource');
+  });
+
+  it('plan shows each operation with its parameters and changes nothing', async () => {
+    await seed();
+    const r = await runCli(['plan', sandbox, '--format', 'json'], env);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const pp = plan.steps.find((s: { step: string }) => s.step === 'account.password-policy');
+    expect(pp.actions[0]).toMatchObject({ service: 'iam', operation: 'UpdateAccountPasswordPolicy' });
+    expect(pp.actions[0].params.MinimumPasswordLength).toBeGreaterThanOrEqual(14);
+    const again = await runCli(['check', sandbox, '--format', 'json'], env);
+    expect(JSON.parse(again.stdout).summary.fail).toBe(2);
+  });
+
+  it('fix --yes --answers applies both steps, then check passes and exits 0', async () => {
+    await seed();
+    const answers = join(state, 'answers.json');
+    await writeFile(
+      answers,
+      JSON.stringify({
+        'account.security-contacts': {
+          security: { name: 'Sam Secure', title: 'Security lead', email: 'security@example.com', phone: '+1 555 0100' },
+          operations: { name: 'Olu Ops', title: 'Operations', email: 'ops@example.com', phone: '+1 555 0101' },
+        },
+      }),
+    );
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox], env);
+    expect(fix.stderr).toContain('Progress file:');
+    expect(fix.code).toBe(0);
+    const check = await runCli(['check', sandbox, '--format', 'json'], env);
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout).summary.fail).toBe(0);
+  });
+
+  it('fix --yes without the answers a step needs leaves that step failing and exits 1', async () => {
+    await seed();
+    const fix = await runCli(['fix', '--yes', sandbox], env);
+    expect(fix.code).toBe(1);
+    expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
+  });
+
+  it('the wizard refuses to run without a terminal and says what to use instead', async () => {
+    const r = await runCli([sandbox], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal/);
+    expect(r.stderr).toMatch(/secure-start check/);
+  });
+
+  it('bad input gets a short message and exit 2, never a stack trace', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['check', '--step', 'account.nope', sandbox], /Unknown step "account.nope"/],
+      [['check', '--bogus'], /unknown option '--bogus'/],
+      [['check', '--area', 'spaceships', sandbox], /Unknown area/],
+      [['fix', '--yes', '--answers', '/nonexistent.json', sandbox], /Cannot read the answers file/],
+      [['check', '--endpoint-url', 'http://127.0.0.1:9'], /Cannot reach the endpoint|No AWS credentials/],
+      [['check', '--sandbox=https://iam.amazonaws.com'], /AWS|not an emulator|refuse/i],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, env);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+    }
+  });
+
+  it('without credentials the wizard explains and points to the sandbox', async () => {
+    const r = await runCli(['check'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/No AWS credentials/);
+    expect(r.stderr).toMatch(/--sandbox/);
+  });
+
+  it('a malformed answers file is refused with exit 2', async () => {
+    const bad = join(state, 'bad.json');
+    await writeFile(bad, '{ not json');
+    const r = await runCli(['fix', '--yes', '--answers', bad, sandbox], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('works offline: --help, lessons, policy and answers --template', async () => {
+    const help = await runCli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: secure-start/);
+    const lessons = await runCli(['lessons'], env);
+    expect(lessons.stdout).toContain('account.password-policy');
+    const lesson = await runCli(['lessons', 'account.password-policy'], env);
+    expect(lesson.code).toBe(0);
+    expect(lesson.stdout.length).toBeGreaterThan(200);
+    const policy = JSON.parse((await runCli(['policy', '--for', 'check'], env)).stdout);
+    const actions: string[] = policy.Statement[0].Action;
+    expect(actions).toContain('iam:GetAccountPasswordPolicy');
+    expect(actions.some((a) => /:(Put|Update|Create|Delete)/.test(a))).toBe(false);
+    const fixPolicy = JSON.parse((await runCli(['policy', '--for', 'fix'], env)).stdout);
+    expect(fixPolicy.Statement[0].Action).toContain('iam:UpdateAccountPasswordPolicy');
+    const template = JSON.parse((await runCli(['answers', '--template'], env)).stdout);
+    expect(template['account.password-policy']).toMatchObject({ minimumLength: 14, reusePrevention: 24 });
+    expect(template['account.security-contacts']).toHaveProperty('security');
+  });
+});
