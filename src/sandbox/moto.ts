@@ -353,10 +353,10 @@ function tail(file: string): string {
   }
 }
 
-/** Whether a moto server answers at `endpoint` (GET /moto-api/data.json returns JSON). */
+/** Whether a moto server answers at `endpoint` (GET /moto-api/config returns JSON; data.json would dump every resource, slow once IAM's managed policies are loaded). */
 export async function isMoto(endpoint: string, timeoutMs = 2000): Promise<boolean> {
   try {
-    const res = await fetch(new URL('/moto-api/data.json', endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(new URL('/moto-api/config', endpoint), { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) {
       await res.body?.cancel();
       return false;
