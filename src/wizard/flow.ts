@@ -111,11 +111,14 @@ export class Wizard {
     if (this.o.showLessons && (await askReadLesson())) this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
+    let shown: CheckedStep | undefined;
     for (;;) {
       this.checkInterrupted();
       const r = checked.result;
       this.results.set(m.id, r);
-      this.line(findingsTable(r.findings, columns()));
+      // Findings once per check; not again after the plan or an explanation.
+      if (shown !== checked) this.line(findingsTable(r.findings, columns()));
+      shown = checked;
       if (r.status === 'pass') {
         this.line('✓ Already secure. Nothing to change.');
         progress.recordStep(m.id, { status: 'pass' });

@@ -102,7 +102,7 @@ export function findingsTable(findings: Finding[], columns: number, opts: { max?
   const gap = '  ';
   const regionW = Math.min(16, Math.max(6, ...shown.map((f) => f.region.length)));
   const resources = shown.map((f) => shortResource(f.resource));
-  const resourceCap = Math.max(16, Math.floor(width * 0.3));
+  const resourceCap = Math.max(16, Math.floor(width * 0.36));
   const resourceW = Math.min(resourceCap, Math.max(8, ...resources.map((r) => r.length)));
   const messageW = width - BADGE_WIDTH - regionW - resourceW - gap.length * 3;
   const lines: string[] = [];
@@ -176,11 +176,13 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
       const ind = ' '.repeat(num.length + 2);
       const destructive = a.destructive ? ` ${c.red(c.bold('[DESTRUCTIVE]'))}` : '';
       out.push('');
-      out.push(`  ${num}${c.bold(a.summary)}${destructive}`);
+      const [head, ...more] = wrapText(a.summary, columns - num.length - 2);
+      out.push(`  ${num}${c.bold(head ?? '')}${destructive}`, ...more.map((l) => ' '.repeat(num.length + 2) + c.bold(l)));
       out.push(`${ind}${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`);
       out.push(...paramsBlock(a.params, ind));
       if (a.inverse) {
-        out.push(`${ind}undo: ${a.inverse.summary} ${c.dim(`(${a.inverse.service}:${a.inverse.operation}, ${a.inverse.region})`)}`);
+        const undo = wrapText(`undo: ${a.inverse.summary}`, columns - ind.length);
+        out.push(...undo.map((l) => ind + l), `${ind}  ${c.dim(`${a.inverse.service}:${a.inverse.operation} (${a.inverse.region})`)}`);
         out.push(...paramsBlock(a.inverse.params, ind + '  '));
       } else {
         out.push(`${ind}${c.dim('undo: none; this change cannot be reversed by the tool')}`);
@@ -197,7 +199,11 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
   if (plan.guidance) {
     out.push('', c.bold('By hand'), renderMarkdown(plan.guidance, columns));
   }
-  out.push('', `${c.bold('Cost:')} ${meta.fix.cost}`, `${c.bold('Risk:')} ${meta.fix.risk}`);
+  const labelled = (label: string, text: string) => {
+    const [first, ...rest] = wrapText(text, columns - label.length - 1);
+    return [`${c.bold(label)} ${first ?? ''}`, ...rest.map((l) => ' '.repeat(label.length + 1) + l)];
+  };
+  out.push('', ...labelled('Cost:', meta.fix.cost), ...labelled('Risk:', meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', meta.fix.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`));
   return out.join('\n');
