@@ -79,13 +79,14 @@ export function errorKind(err: unknown): ErrorKind {
   const e = (err ?? {}) as AwsErrorShape;
   const netCode = String(e.code ?? (e.cause as AwsErrorShape | undefined)?.code ?? '');
   if (NETWORK.has(netCode) || NETWORK.has(code)) return 'network';
+  // Refused credentials also come as 403: look at the code first.
+  if (CREDENTIALS.has(code) && code !== 'UnrecognizedClientException') return 'credentials';
   if (ACCESS_DENIED.has(code) || status === 403) return 'access-denied';
   if (THROTTLED.has(code) || status === 429) return 'throttled';
-  if (CREDENTIALS.has(code) && code !== 'UnrecognizedClientException') return 'credentials';
   if (UNSUPPORTED.has(code) || status === 501) return 'unsupported';
   // An emulator that lacks an API answers 404 with no AWS error code, or 500 NotImplementedError.
   if (status === 404 && /^(Error|UnknownError|NotFound|404)$/.test(code)) return 'unsupported';
-  if (status === 500 && /not.?implemented/i.test(e.message ?? '')) return 'unsupported';
+  if (status === 500 && /not (yet |been )?implemented|notimplemented/i.test(e.message ?? '')) return 'unsupported';
   if (code === 'UnrecognizedClientException') return 'credentials';
   return 'other';
 }

@@ -55,6 +55,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--verbose', 'show stack traces and AWS request details')
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
+    .usage('[options] [command]')
     .showHelpAfterError('(run secure-start --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .addHelpText(
@@ -67,7 +68,16 @@ Examples:
   secure-start check --format json       audit without changing anything
   secure-start fix --yes --answers a.json`,
     );
-  targetOptions(program).action(lazy(() => import('./commands/wizard.js')));
+  targetOptions(program)
+    .argument('[command]')
+    .action(async (word: string | undefined, ...rest: unknown[]) => {
+      if (word !== undefined) {
+        const names = program.commands.map((c) => c.name());
+        const close = names.filter((n) => n.startsWith(word.slice(0, 2)) || word.startsWith(n.slice(0, 3)));
+        throw new UserError(`Unknown command "${word}".`, `${close.length ? `Did you mean ${close.join(' or ')}? ` : ''}Commands: ${names.join(', ')}.`);
+      }
+      await lazy(() => import('./commands/wizard.js'))(...rest);
+    });
 
   targetOptions(program.command('check').description('read-only audit of the selected steps'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
@@ -161,7 +171,7 @@ export function reportError(err: unknown, verbose: boolean): number {
   return EXIT.cannotStart;
 }
 
-function normaliseArgv(argv: string[]): string[] {
+export function normaliseArgv(argv: string[]): string[] {
   // `--sandbox` takes an optional value; keep `--sandbox check` from reading "check" as the provider.
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -176,6 +186,10 @@ function normaliseArgv(argv: string[]): string[] {
 export async function main(argv: string[]): Promise<never> {
   // Node 20.12+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
   const verbose = argv.includes('--verbose');
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
   let code: number;

@@ -70,6 +70,14 @@ export class Wizard {
     this.line(header(session.target));
     if (session.target.isRoot) this.line(rootWarning());
     const ids = entries.map((e) => e.meta.id);
+    if (progress.isNew) {
+      const areas = [...new Set(entries.map((e) => e.meta.area))];
+      this.line(
+        `\nWelcome. This walks you through ${ids.length} step${ids.length === 1 ? '' : 's'} in ${areas.length === 1 ? `the ${areas[0]} area` : `${areas.length} areas (${areas.join(', ')})`}.\n` +
+          'Each step: a short lesson, a read-only check, and a fix only if you agree to the exact changes it shows.\n' +
+          'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
+      );
+    }
     const first = progress.firstUnfinished(ids);
     const done = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
     if (!progress.isNew && done.length) {

@@ -90,6 +90,8 @@ describe('secure-start without a terminal', () => {
     const cases: Array<[string[], RegExp]> = [
       [['check', '--step', 'account.nope', sandbox], /Unknown step "account.nope"/],
       [['check', '--bogus'], /unknown option '--bogus'/],
+      [['chek'], /Unknown command "chek"[\s\S]*Did you mean check/],
+      [['check', '--regions', 'us-east-1,moon-1', sandbox], /Not a region name: moon-1/],
       [['check', '--area', 'spaceships', sandbox], /Unknown area/],
       [['fix', '--yes', '--answers', '/nonexistent.json', sandbox], /Cannot read the answers file/],
       [['check', '--endpoint-url', 'http://127.0.0.1:9'], /Cannot reach the endpoint|No AWS credentials/],

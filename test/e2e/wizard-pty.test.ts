@@ -1,0 +1,257 @@
+/**
+ * The built wizard in a pseudo-terminal, driven key by key as a person would: a full run in the
+ * private sandbox (what a new user starts with), Ctrl-C and resume, "Save and quit", and the
+ * offer of the sandbox when no credentials are found. Run `npm run build` first: this launches
+ * bin/secure-start.js, which loads dist/.
+ *
+ * The full run uses the private sandbox (`--sandbox`: its own moto, seeded with day-one, stopped
+ * at the end). The resume tests use the suite's moto (`--sandbox=URL`), so the account keeps the
+ * first run's fix for the second run; they name their two steps, so the resume point does not
+ * move when steps are added to the guide.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+import type { PtyRun } from './pty.js';
+import { spawnCli } from './pty.js';
+
+/** Starting a private moto_server, seeding it and the first IAM call take a few seconds. */
+const START = 30_000;
+/** A prompt after a check, a plan or an apply against moto. */
+const STEP = 15_000;
+
+const ACCOUNT = '123456789012';
+const TWO_STEPS = ['--step', 'account.password-policy', '--step', 'account.security-contacts'];
+
+let state: string;
+const runs: PtyRun[] = [];
+
+function wizard(args: string[]): PtyRun {
+  const run = spawnCli(args, { stateDir: state });
+  runs.push(run);
+  return run;
+}
+
+beforeEach(async () => {
+  state = await tempStateDir();
+});
+
+afterEach(async () => {
+  for (const run of runs.splice(0)) run.kill();
+  await rm(state, { recursive: true, force: true });
+});
+
+async function seedSharedMoto(): Promise<void> {
+  await resetMoto();
+  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: state }));
+  expect(r.stderr).toContain('Seeded scenario day-one');
+  expect(r.code).toBe(0);
+}
+
+interface ProgressFile {
+  target: { accountId: string; sandbox: boolean };
+  steps: Record<string, { status: string; reason?: string; inputs?: unknown }>;
+  journal: { step: string; operation: string; result: string }[];
+}
+
+async function readProgress(file: string): Promise<ProgressFile> {
+  return JSON.parse(await readFile(file, 'utf8')) as ProgressFile;
+}
+
+/** The message printed on Ctrl-C and on "Save and quit": one line, the file and the command. */
+async function resumeMessage(run: PtyRun): Promise<{ file: string; command: string }> {
+  const m = await run.waitFor(/Progress saved to (\S+\.json)\. To resume, run: ([^\n]+)\n/, STEP);
+  return { file: m[1]!, command: m[2]!.trim() };
+}
+
+/** Answers the area's lesson question and the step's with No, up to the step's menu. */
+async function skipLessonsTo(run: PtyRun, stepId: string): Promise<void> {
+  await run.waitFor(/━━ Area: account ━━\n\? Read the lesson first\?/, START);
+  run.send('n', 'Enter');
+  await run.waitFor(new RegExp(`Step \\d+ of \\d+ · ${stepId.replace('.', '\\.')}`), STEP);
+  await run.waitFor(/\? Read the lesson first\?/, STEP);
+  run.send('n', 'Enter');
+}
+
+/** From a failing password policy's menu to "Fixed": Fix it → recommended policy → Yes. */
+async function fixPasswordPolicy(run: PtyRun): Promise<void> {
+  await run.waitFor(/\[FAIL\][^\n]*The password policy is weaker than recommended/, STEP);
+  await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+  run.send('Enter');
+  await run.waitFor(/\? Which password policy should IAM enforce\?\n❯ Apply the recommended policy \(length 14, remember 24/, STEP);
+  run.send('Enter');
+  await run.waitFor(/iam:UpdateAccountPasswordPolicy \(global\)/, STEP);
+  await run.waitFor(/"MinimumPasswordLength": 14,/, STEP);
+  await run.waitFor(/Cost: free/, STEP);
+  await run.waitFor(/\? Apply these changes\? \(Y\/n\)/, STEP);
+  run.send('y', 'Enter');
+  await run.waitFor(/✔ Set the IAM password policy: length ≥ 14/, STEP);
+  // The re-check after the apply.
+  await run.waitFor(/\[PASS\][^\n]*The password policy is strong: length ≥ 14, remember 24/, STEP);
+  await run.waitFor(/✓ Fixed: IAM user passwords follow a strong policy/, STEP);
+}
+
+/** Answers one text prompt of the contact form. */
+async function answer(run: PtyRun, question: RegExp, text: string): Promise<void> {
+  await run.waitFor(question, STEP);
+  run.type(text);
+}
+
+describe('the wizard in a terminal', () => {
+  it('a new user fixes both steps in the private sandbox, and the scorecard is saved beside the progress file', async () => {
+    const run = wizard(['--sandbox']);
+
+    const sandbox = await run.waitFor(/Sandbox: a private moto emulator at (http:\/\/127\.0\.0\.1:\d+), stopped when this run ends\./, START);
+    const endpoint = sandbox[1]!;
+    await run.waitFor(/Seeded the day-one scenario/, START);
+    const progressFile = (await run.waitFor(/Progress file: (\S+\.json) \(new\)/, START))[1]!;
+    expect(progressFile).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    await run.waitFor(new RegExp(`\\[SANDBOX\\] practice emulator at ${endpoint}, account ${ACCOUNT}, nothing real changes`), START);
+
+    // The area's lesson, read.
+    await run.waitFor(/━━ Area: account ━━\n\? Read the lesson first\? \(Y\/n\)/, START);
+    run.send('y', 'Enter');
+    await run.waitFor(/# Area 1: the account/, STEP);
+    await run.waitFor(/account\.password-policy/, STEP);
+
+    // Step 1: the password policy, with the recommended values.
+    await run.waitFor(/\[SANDBOX\][^\n]*· Step 1 of \d+ · account\.password-policy · high/, STEP);
+    await run.waitFor(/\? Read the lesson first\?/, STEP);
+    run.send('n', 'Enter');
+    await fixPasswordPolicy(run);
+
+    // Step 2: the contacts. A bad email is refused with a message and asked again.
+    await run.waitFor(/\[SANDBOX\][^\n]*· Step 2 of \d+ · account\.security-contacts · medium/, STEP);
+    await run.waitFor(/\? Read the lesson first\?/, STEP);
+    run.send('n', 'Enter');
+    await run.waitFor(/\[FAIL\][^\n]*No security contact/, STEP);
+    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+    run.send('Enter');
+    await run.waitFor(/Security contact now: not set/, STEP);
+    await answer(run, /\? Security contact, name/, 'Sam Secure');
+    await answer(run, /\? Security contact, job title or role/, 'Security lead');
+    await answer(run, /\? Security contact, email/, 'sam.at.example');
+    await run.waitFor(/> "sam\.at\.example" is not an email address AWS accepts: use the form name@example\.com\./, STEP);
+    run.send(...Array<string>('sam.at.example'.length).fill('Backspace'));
+    run.type('security@example.com');
+    await run.waitFor(/✔ Security contact, email security@example\.com/, STEP);
+    await answer(run, /\? Security contact, phone \(with country code\)/, '+1 206 555 0199');
+
+    // Billing is set by day-one and kept as it is (the default is No).
+    await run.waitFor(/Billing contact now: Accounts Payable \(Finance team\) <billing@example\.com>/, STEP);
+    await run.waitFor(/\? Change the billing contact\? \(y\/N\)/, STEP);
+    run.send('Enter');
+    await run.waitFor(/Operations contact now: not set/, STEP);
+    await run.waitFor(/\? Set an operations contact\? \(Y\/n\)/, STEP);
+    run.send('y', 'Enter');
+    await answer(run, /\? Operations contact, name/, 'Olu Ops');
+    await answer(run, /\? Operations contact, job title or role/, 'Operations');
+    await answer(run, /\? Operations contact, email/, 'ops@example.com');
+    await answer(run, /\? Operations contact, phone \(with country code\)/, '+1 206 555 0101');
+
+    // The plan: the security and operations contacts, not the kept billing one.
+    const plan = await run.waitFor(/2 changes, applied in this order[\s\S]*?\? Apply these changes\? \(Y\/n\)/, STEP);
+    expect(plan[0]).toContain('Set the security contact to Sam Secure (Security lead) <security@example.com>, +1 206 555 0199');
+    expect(plan[0]).toContain('Set the operations contact to Olu Ops (Operations) <ops@example.com>, +1 206 555 0101');
+    expect(plan[0]).not.toMatch(/Set the billing contact/);
+    run.send('y', 'Enter');
+    await run.waitFor(/\[PASS\][^\n]*The security contact is Sam Secure/, STEP);
+    await run.waitFor(/✓ Fixed: AWS can reach a named security contact/, STEP);
+
+    // The scorecard, on screen and as markdown beside the progress file.
+    await run.waitFor(/Scorecard\n\[SANDBOX\]/, STEP);
+    await run.waitFor(/\[PASS\]\s+account\.password-policy/, STEP);
+    await run.waitFor(/\[PASS\]\s+account\.security-contacts/, STEP);
+    await run.waitFor(/Summary: 2 pass/, STEP);
+    const saved = (await run.waitFor(/Scorecard saved to (\S+\.md)/, STEP))[1]!;
+    expect(await run.exit).toBe(0);
+
+    expect(dirname(saved)).toBe(dirname(progressFile));
+    expect(existsSync(saved)).toBe(true);
+    const md = await readFile(saved, 'utf8');
+    expect(md).toMatch(/^# secure-start scorecard/);
+    expect(md).toContain('SANDBOX');
+    expect(md).toMatch(/\| `account\.password-policy` \|[^\n]*\| PASS \| Fixed /);
+    expect(md).toMatch(/\| `account\.security-contacts` \|[^\n]*\| PASS \| Fixed /);
+
+    const progress = await readProgress(progressFile);
+    expect(progress.target).toMatchObject({ accountId: ACCOUNT, sandbox: true });
+    expect(progress.steps['account.password-policy']?.status).toBe('fixed');
+    expect(progress.steps['account.security-contacts']?.status).toBe('fixed');
+    expect(progress.journal.map((j) => `${j.step} ${j.operation} ${j.result}`)).toEqual([
+      'account.password-policy UpdateAccountPasswordPolicy ok',
+      'account.security-contacts PutAlternateContact ok',
+      'account.security-contacts PutAlternateContact ok',
+    ]);
+
+    // The private emulator does not outlive the run.
+    await expect(fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  }, 60_000);
+
+  it('Ctrl-C at a prompt saves progress and exits 130; the printed command resumes at the next step', async () => {
+    await seedSharedMoto();
+    const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
+    const first = wizard(args);
+    await skipLessonsTo(first, 'account.password-policy');
+    await fixPasswordPolicy(first);
+    await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+    await first.waitFor(/\? Read the lesson first\?/, STEP);
+    first.send('Ctrl-C');
+    const { file, command } = await resumeMessage(first);
+    expect(await first.exit).toBe(130);
+    expect(first.output).not.toMatch(/\n\s+at .*\.js:\d+/);
+    expect(file).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    expect(command).toBe(`secure-start ${args.join(' ')}`);
+
+    const progress = await readProgress(file);
+    expect(progress.steps['account.password-policy']?.status).toBe('fixed');
+    expect(progress.steps['account.security-contacts']).toBeUndefined();
+
+    // The same command again, as printed.
+    const second = wizard(command.split(' ').slice(1));
+    await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps are already done/, START);
+    await skipLessonsTo(second, 'account.security-contacts');
+    await second.waitFor(/\? What would you like to do\?/, STEP);
+    second.send('Ctrl-C');
+    await resumeMessage(second);
+    expect(await second.exit).toBe(130);
+    expect(second.output).not.toMatch(/Step 1 of 2 · account\.password-policy/);
+  }, 60_000);
+
+  it('"Save and quit" from the step menu exits 0 with the resume message', async () => {
+    await seedSharedMoto();
+    const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
+    const run = wizard(args);
+    await skipLessonsTo(run, 'account.password-policy');
+    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+    run.send('Down', 'Down', 'Down', 'Down');
+    await run.waitFor(/❯ Save and quit\n\nResume later where you left off/, STEP);
+    run.send('Enter');
+    await run.waitFor(/✔ What would you like to do\? Save and quit/, STEP);
+    const { file, command } = await resumeMessage(run);
+    expect(await run.exit).toBe(0);
+    expect(file).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    expect(command).toBe(`secure-start ${args.join(' ')}`);
+    const progress = await readProgress(file);
+    expect(progress.steps['account.password-policy']).toBeUndefined();
+    expect(progress.journal).toEqual([]);
+  }, 60_000);
+
+  it('without credentials it offers the sandbox; No exits 2 and says how to sign in', async () => {
+    const run = wizard([]);
+    await run.waitFor(/No AWS credentials were found/, START);
+    await run.waitFor(/practise first on a local AWS emulator/, STEP);
+    await run.waitFor(/\? Start the practice sandbox now\? \(Y\/n\)/, STEP);
+    run.send('n', 'Enter');
+    await run.waitFor(/✔ Start the practice sandbox now\? No/, STEP);
+    await run.waitFor(/No AWS credentials were found/, STEP);
+    await run.waitFor(/secure-start --sandbox/, STEP);
+    expect(await run.exit).toBe(2);
+    expect(run.output).not.toMatch(/\n\s+at .*\.js:\d+/);
+    expect(run.output).not.toMatch(/Sandbox:|Progress file:/);
+    expect(existsSync(join(state, `sandbox-${ACCOUNT}.json`))).toBe(false);
+  }, 30_000);
+});
