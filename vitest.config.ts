@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Sandbox tests share one emulator and reset it: run files one at a time.
     fileParallelism: false,
-    env: { NO_COLOR: '1', AWS_MAX_ATTEMPTS: '1' },
+    env: { NO_COLOR: '1', AWS_MAX_ATTEMPTS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

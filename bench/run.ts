@@ -16,6 +16,7 @@ import { seedScenario } from '../src/engine/scenario.js';
 import { openSession } from '../src/engine/session.js';
 import { startMoto } from '../src/sandbox/moto.js';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const BIN = resolve('bin/secure-start.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 

@@ -70,6 +70,12 @@ const CREDENTIALS = new Set([
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'TimeoutError']);
 
+/** The SDK could not parse the answer: it did not come from an AWS API (an emulator's HTML error page). */
+export function isForeignResponse(err: unknown): boolean {
+  const e = (err ?? {}) as AwsErrorShape;
+  return /Deserialization error/.test(e.message ?? '');
+}
+
 export type ErrorKind = 'access-denied' | 'throttled' | 'unsupported' | 'credentials' | 'network' | 'blocked' | 'other';
 
 export function errorKind(err: unknown): ErrorKind {
@@ -84,7 +90,9 @@ export function errorKind(err: unknown): ErrorKind {
   if (ACCESS_DENIED.has(code) || status === 403) return 'access-denied';
   if (THROTTLED.has(code) || status === 429) return 'throttled';
   if (UNSUPPORTED.has(code) || status === 501) return 'unsupported';
-  // An emulator that lacks an API answers 404 with no AWS error code, or 500 NotImplementedError.
+  // An emulator that lacks an API answers 404 or 500 with an HTML page the SDK cannot parse.
+  if (isForeignResponse(err) && (status === 404 || status === 500 || status === 501)) return 'unsupported';
+  // Or 404 with no AWS error code, or 500 NotImplementedError.
   if (status === 404 && /^(Error|UnknownError|NotFound|404)$/.test(code)) return 'unsupported';
   if (status === 500 && /not (yet |been )?implemented|notimplemented/i.test(e.message ?? '')) return 'unsupported';
   if (code === 'UnrecognizedClientException') return 'credentials';
@@ -104,6 +112,7 @@ export function describeError(err: unknown, context: { permissions?: string[] } 
     case 'throttled':
       return `AWS throttled the requests and retries ran out (${errorCode(err)}). Try again in a minute.`;
     case 'unsupported':
+      if (isForeignResponse(err)) return `The endpoint does not implement this API (HTTP ${httpStatus(err)}, not an AWS answer).`;
       return `The endpoint does not implement this API (${errorCode(err)}${msg && msg !== errorCode(err) ? `: ${msg}` : ''}).`;
     case 'credentials':
       return `The credentials were refused (${errorCode(err)}: ${msg}). Sign in again (for SSO: \`aws sso login\`).`;
