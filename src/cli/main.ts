@@ -55,13 +55,15 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--verbose', 'show stack traces and AWS request details')
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
+    .option('--no-lessons', 'do not offer the lessons (the wizard)')
     .usage('[options] [command]')
     .showHelpAfterError('(run secure-start --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .addHelpText(
       'after',
       `
-Exit codes: 0 nothing failed · 1 a step failed · 2 the run could not start · 3 a step could not be checked.
+Exit codes: 0 nothing failed · 1 a step failed · 2 the run could not start · 3 a step could not be checked
+            · 130 the wizard was interrupted (Ctrl-C; progress is saved).
 Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account

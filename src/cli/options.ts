@@ -23,6 +23,8 @@ export interface GlobalOptions {
   template?: boolean;
   provider?: string;
   scenario?: string;
+  /** false with --no-lessons. */
+  lessons?: boolean;
 }
 
 function suggest(id: string): string {

@@ -10,7 +10,7 @@ import type { Answers } from '../engine/answers.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
-import { applyAction, checkStep, planStep, resultFor } from '../engine/runner.js';
+import { applyAction, checkAll, checkStep, planStep, resultFor } from '../engine/runner.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
 import type { Area, Plan } from '../engine/types.js';
@@ -18,7 +18,7 @@ import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { findingsTable, header, planView, rootWarning, secretsView } from './render.js';
+import { findingsTable, header, planView, rootWarning, secretsView, stepHeader } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { runTaskList, withSpinner } from './tasks.js';
 
@@ -51,6 +51,8 @@ export class Wizard {
   private readonly write: (s: string) => void;
   private readonly asker: InquirerAsker;
   private readonly results = new Map<string, StepResult>();
+  /** The last inputs given per step, so a declined plan does not mean typing everything again. */
+  private readonly lastInputs = new Map<string, unknown>();
 
   constructor(private readonly o: WizardOptions) {
     this.write = o.write ?? ((s) => process.stdout.write(s));
@@ -78,16 +80,17 @@ export class Wizard {
           'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
       );
     }
-    const first = progress.firstUnfinished(ids);
+    const savedAt = progress.data.updatedAt;
     const done = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
-    if (!progress.isNew && done.length) {
+    if (!progress.isNew && done.length) await this.recheckFinished(done);
+    const still = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
+    const first = progress.firstUnfinished(ids);
+    if (!progress.isNew && still.length) {
       this.line(
         first
-          ? `Resuming at ${first}: ${done.length} of ${ids.length} steps are already done (progress saved ${progress.data.updatedAt.slice(0, 16).replace('T', ' ')} UTC).`
+          ? `Resuming at ${first}: ${still.length} of ${ids.length} steps ${still.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
           : `All ${ids.length} steps were already done in an earlier run; showing the scorecard.`,
       );
-      if (session.sandbox?.private && first)
-        this.line('Note: a private sandbox starts from the day-one scenario each time, so fixes made in an earlier run are not in it.');
     }
     let areaShown: Area | undefined;
     for (const [i, entry] of entries.entries()) {
@@ -102,21 +105,48 @@ export class Wizard {
     return this.finish();
   }
 
+  /**
+   * Steps finished in an earlier run are checked again (read-only, in parallel): the account may
+   * have changed since, or a private sandbox started afresh. One that fails now is back on the list.
+   */
+  private async recheckFinished(done: string[]): Promise<void> {
+    const { progress, entries, session } = this.o;
+    const recorded = entries.filter((e) => done.includes(e.meta.id) && progress.stepStatus(e.meta.id) !== 'skipped');
+    if (!recorded.length) return;
+    const checked = await withSpinner(`Checking the ${recorded.length} step(s) finished earlier`, () => checkAll(recorded, session.ctx), {});
+    const regressed = checked.filter((c) => c.result.status !== 'pass');
+    for (const c of checked) if (c.result.status === 'pass') this.results.set(c.entry.meta.id, c.result);
+    for (const c of regressed) {
+      const before = progress.data.steps[c.entry.meta.id];
+      this.line(`${c.entry.meta.id} was ${before?.status ?? 'done'} on ${(before?.at ?? '').slice(0, 10)} but ${c.result.status === 'fail' ? 'fails' : `is ${c.result.status}`} now: it is back on the list.`);
+      progress.recordStep(c.entry.meta.id, { status: c.result.status, message: 'changed since the earlier run' });
+    }
+    if (regressed.length) {
+      await progress.save();
+      if (session.sandbox?.private)
+        this.line('(A private sandbox starts from the day-one scenario every time. To keep one between sessions: secure-start sandbox start.)');
+    }
+  }
+
   private async areaIntro(area: Area): Promise<void> {
+    const { entries } = this.o;
     this.line('');
     this.line(`━━ Area: ${area} ━━`);
+    const here = entries.filter((e) => e.meta.area === area).map((e) => e.meta.id);
+    this.line(`In this run: ${here.join(', ')}.`);
     if (!this.o.showLessons) return;
     const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
-    if (md && (await askReadLesson())) this.line(renderMarkdown(md, columns()));
+    if (md && (await askReadLesson(undefined, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
   }
 
   private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
     const { session, progress } = this.o;
     const m = entry.meta;
     this.line('');
-    this.line(header(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
+    this.line(stepHeader(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
-    if (this.o.showLessons && (await askReadLesson())) this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
+    if (this.o.showLessons && (await askReadLesson(undefined, `Read the lesson on ${m.id}?`)))
+      this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
     let shown: CheckedStep | undefined;
@@ -158,6 +188,11 @@ export class Wizard {
         continue;
       }
       if (choice === 'plan') {
+        const spec = checked.step.inputs;
+        if (spec?.requiredInAnswers && !this.lastInputs.has(m.id) && !(m.id in this.o.answers)) {
+          this.line('The changes depend on what you enter (this fix needs your input). Choose "Fix it": you will see the exact plan, and can still say no, before anything changes.');
+          continue;
+        }
         const inputs = this.initialInputs(checked);
         const plan = await planStep(checked, session.ctx, inputs);
         this.showPlan(entry, plan);
@@ -179,13 +214,14 @@ export class Wizard {
     this.line(`Fix: ${m.fix.kind} · cost: ${m.fix.cost} · risk: ${m.fix.risk}`);
   }
 
-  private async check(entry: StepEntry): Promise<CheckedStep> {
-    return withSpinner(`Checking: ${entry.meta.title}`, () => checkStep(entry, this.o.session.ctx), {});
+  private async check(entry: StepEntry, why = 'Checking'): Promise<CheckedStep> {
+    return withSpinner(`${why} ${entry.meta.id} (read-only)`, () => checkStep(entry, this.o.session.ctx), {});
   }
 
   private initialInputs(checked: CheckedStep): unknown {
     const spec = checked.step.inputs;
     if (!spec) return undefined;
+    if (this.lastInputs.has(checked.entry.meta.id)) return this.lastInputs.get(checked.entry.meta.id);
     const fromAnswers = resolveInputs(checked.step, checked.result.findings, this.o.answers[checked.entry.meta.id]);
     return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
   }
@@ -207,9 +243,10 @@ export class Wizard {
         return { done: false, checked };
       }
       inputs = valid.data;
+      this.lastInputs.set(m.id, inputs);
     }
     // The account may have changed since the check: plan from a fresh look.
-    const fresh = await this.check(entry);
+    const fresh = await this.check(entry, 'Looking again before planning');
     if (fresh.result.status === 'pass') {
       this.line('It passes now; nothing to change.');
       return { done: false, checked: fresh };
@@ -255,7 +292,7 @@ export class Wizard {
       this.checkInterrupted();
       return { done: false, checked: await this.check(entry) };
     }
-    const after = await this.check(entry);
+    const after = await this.check(entry, 'Checking the result of');
     const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
     if (after.result.status === 'pass') {
       this.line(findingsTable(after.result.findings, columns()));
@@ -265,7 +302,7 @@ export class Wizard {
       this.results.set(m.id, after.result);
       return { done: true, checked: after };
     }
-    this.line('Applied, but the check still finds something:');
+    this.line('Applied, but the check still finds something (below). Fix again with other values, or skip to record that you accept it as it is.');
     progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
     await progress.save();
     return { done: false, checked: after };

@@ -65,7 +65,23 @@ function targetLabel(target: Target): string {
 }
 
 /**
- * The one-line banner above every step. Sandbox mode starts with `SANDBOX` and names the
+ * The short banner above every step: `[SANDBOX]` or `[AWS 123456789012]` first, so the two
+ * cannot be confused on any screen, then the step.
+ */
+export function stepHeader(target: Target, label: string): string {
+  const tag = target.sandbox
+    ? colorEnabled()
+      ? c.inverse(c.yellow(c.bold(' SANDBOX ')))
+      : '[SANDBOX]'
+    : colorEnabled()
+      ? c.inverse(c.bold(` AWS ${target.accountId} `))
+      : `[AWS ${target.accountId}]`;
+  const root = !target.sandbox && target.isRoot ? ` ${c.red(c.bold('as ROOT'))}` : '';
+  return `${tag}${root} ${label}`;
+}
+
+/**
+ * The one-line banner at the start of a run. Sandbox mode starts with `SANDBOX` and names the
  * endpoint; a real account reads `AWS account <id> (<arn>)`: the two never look alike.
  */
 export function header(target: Target, stepLabel?: string): string {

@@ -69,10 +69,10 @@ async function resumeMessage(run: PtyRun): Promise<{ file: string; command: stri
 
 /** Answers the area's lesson question and the step's with No, up to the step's menu. */
 async function skipLessonsTo(run: PtyRun, stepId: string): Promise<void> {
-  await run.waitFor(/━━ Area: account ━━\n\? Read the lesson first\?/, START);
+  await run.waitFor(/━━ Area: account ━━\nIn this run: [^\n]+\n\? Read the overview of the account area\?/, START);
   run.send('n', 'Enter');
   await run.waitFor(new RegExp(`Step \\d+ of \\d+ · ${stepId.replace('.', '\\.')}`), STEP);
-  await run.waitFor(/\? Read the lesson first\?/, STEP);
+  await run.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
   run.send('n', 'Enter');
 }
 
@@ -112,20 +112,20 @@ describe('the wizard in a terminal', () => {
     await run.waitFor(new RegExp(`\\[SANDBOX\\] practice emulator at ${endpoint}, account ${ACCOUNT}, nothing real changes`), START);
 
     // The area's lesson, read.
-    await run.waitFor(/━━ Area: account ━━\n\? Read the lesson first\? \(Y\/n\)/, START);
+    await run.waitFor(/━━ Area: account ━━\nIn this run: [^\n]+\n\? Read the overview of the account area\? \(Y\/n\)/, START);
     run.send('y', 'Enter');
     await run.waitFor(/# Area 1: the account/, STEP);
     await run.waitFor(/account\.password-policy/, STEP);
 
     // Step 1: the password policy, with the recommended values.
-    await run.waitFor(/\[SANDBOX\][^\n]*· Step 1 of \d+ · account\.password-policy · high/, STEP);
-    await run.waitFor(/\? Read the lesson first\?/, STEP);
+    await run.waitFor(/\[SANDBOX\] Step 1 of \d+ · account\.password-policy · high/, STEP);
+    await run.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
     run.send('n', 'Enter');
     await fixPasswordPolicy(run);
 
     // Step 2: the contacts. A bad email is refused with a message and asked again.
-    await run.waitFor(/\[SANDBOX\][^\n]*· Step 2 of \d+ · account\.security-contacts · medium/, STEP);
-    await run.waitFor(/\? Read the lesson first\?/, STEP);
+    await run.waitFor(/\[SANDBOX\] Step 2 of \d+ · account\.security-contacts · medium/, STEP);
+    await run.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
     run.send('n', 'Enter');
     await run.waitFor(/\[FAIL\][^\n]*No security contact/, STEP);
     await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
@@ -198,7 +198,7 @@ describe('the wizard in a terminal', () => {
     await skipLessonsTo(first, 'account.password-policy');
     await fixPasswordPolicy(first);
     await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
-    await first.waitFor(/\? Read the lesson first\?/, STEP);
+    await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
     first.send('Ctrl-C');
     const { file, command } = await resumeMessage(first);
     expect(await first.exit).toBe(130);
@@ -212,7 +212,7 @@ describe('the wizard in a terminal', () => {
 
     // The same command again, as printed.
     const second = wizard(command.split(' ').slice(1));
-    await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps are already done/, START);
+    await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps is already done/, START);
     await skipLessonsTo(second, 'account.security-contacts');
     await second.waitFor(/\? What would you like to do\?/, STEP);
     second.send('Ctrl-C');
@@ -247,7 +247,7 @@ describe('the wizard in a terminal', () => {
     await run.waitFor(/\? Start the practice sandbox now\? \(Y\/n\)/, STEP);
     run.send('n', 'Enter');
     await run.waitFor(/✔ Start the practice sandbox now\? No/, STEP);
-    await run.waitFor(/No AWS credentials were found/, STEP);
+    await run.waitFor(/Not started: there are no AWS credentials/, STEP);
     await run.waitFor(/secure-start --sandbox/, STEP);
     expect(await run.exit).toBe(2);
     expect(run.output).not.toMatch(/\n\s+at .*\.js:\d+/);

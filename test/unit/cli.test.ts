@@ -149,6 +149,9 @@ describe('resume command', () => {
     expect(resumeCommand(['--sandbox'])).toBe('npm start -- --sandbox');
     delete process.env.npm_lifecycle_event;
     expect(resumeCommand(['--sandbox', '--progress', 'p.json'])).toBe('secure-start --sandbox --progress p.json');
+    // Accepted the sandbox when asked (no credentials): the command to resume names it.
+    expect(resumeCommand([], { sandbox: true })).toBe('secure-start --sandbox');
+    expect(resumeCommand(['--sandbox=moto'], { sandbox: true })).toBe('secure-start --sandbox=moto');
     if (before !== undefined) process.env.npm_lifecycle_event = before;
   });
 });

@@ -12,8 +12,11 @@ import { openProgress } from '../progress.js';
 import { info, startSession } from '../session.js';
 
 /** How to run this same command again, for the resume message. */
-export function resumeCommand(argv: string[] = process.argv.slice(2)): string {
-  const args = argv.filter((a) => a !== '--yes').join(' ');
+export function resumeCommand(argv: string[] = process.argv.slice(2), { sandbox = false } = {}): string {
+  const given = argv.filter((a) => a !== '--yes');
+  // The person accepted the sandbox when asked: the resume command says so itself.
+  if (sandbox && !given.some((a) => a.startsWith('--sandbox'))) given.push('--sandbox');
+  const args = given.join(' ');
   const viaNpm = process.env.npm_lifecycle_event === 'start';
   return viaNpm ? `npm start${args ? ` -- ${args}` : ''}` : `secure-start${args ? ` ${args}` : ''}`;
 }
@@ -24,10 +27,12 @@ async function sessionOrSandbox(opts: GlobalOptions): Promise<Session> {
   } catch (err) {
     if (!(err instanceof NoCredentialsError) || opts.sandbox) throw err;
     const { confirm } = await import('@inquirer/prompts');
-    info(`secure-start: ${err.message}`);
+    info(err.message);
     info('You can practise first on a local AWS emulator: nothing there touches a real account.');
-    if (!(await confirm({ message: 'Start the practice sandbox now?', default: true }))) throw err;
-    return startSession({ ...opts, sandbox: 'auto' });
+    if (!(await confirm({ message: 'Start the practice sandbox now?', default: true })))
+      throw new UserError('Not started: there are no AWS credentials, and you chose not to use the sandbox.', err.hint);
+    opts.sandbox = 'auto';
+    return startSession(opts);
   }
 }
 
@@ -43,7 +48,7 @@ async function progressFor(opts: GlobalOptions, session: Session): Promise<Progr
   }
 }
 
-export async function run(opts: GlobalOptions & { lessons?: boolean }): Promise<number> {
+export async function run(opts: GlobalOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UserError(
       'The wizard needs a terminal to ask its questions.',
@@ -60,7 +65,16 @@ export async function run(opts: GlobalOptions & { lessons?: boolean }): Promise<
   let session: Session | undefined;
   let progress: ProgressStore | undefined;
   try {
-    session = await sessionOrSandbox(opts);
+    try {
+      session = await sessionOrSandbox(opts);
+    } catch (err) {
+      const name = (err as Error)?.name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError') {
+        info('\nStopped before anything started; nothing was changed.');
+        return EXIT.interrupted;
+      }
+      throw err;
+    }
     if (session.sandbox?.private) {
       const seeded = await seedScenario('day-one', session.ctx, entries);
       info(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
@@ -82,7 +96,7 @@ export async function run(opts: GlobalOptions & { lessons?: boolean }): Promise<
       if (err instanceof QuitRequested || name === 'ExitPromptError' || name === 'AbortPromptError') {
         await progress.save();
         info('');
-        info(`Progress saved to ${progress.file}. To resume, run: ${resumeCommand()}`);
+        info(`Progress saved to ${progress.file}. To resume, run: ${resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) })}`);
         return err instanceof QuitRequested && !interrupted ? EXIT.ok : EXIT.interrupted;
       }
       throw err;
