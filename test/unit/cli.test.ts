@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, normaliseArgv, reportError } from '../../src/cli/main.js';
@@ -12,7 +13,7 @@ function parse(argv: string[]): { command: string; opts: Record<string, unknown>
   const program = buildProgram();
   let seen: { command: string; opts: Record<string, unknown>; args: string[] } | undefined;
   const capture = (name: string) => (...a: unknown[]) => {
-    const cmd = a[a.length - 1] as import('commander').Command;
+    const cmd = a[a.length - 1] as Command;
     seen = { command: name, opts: cmd.optsWithGlobals(), args: a.slice(0, -2).filter((x): x is string => typeof x === 'string') };
   };
   program.action(capture('wizard'));
