@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     // One moto_server for the whole suite, started and stopped by the suite itself.
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 60_000,
