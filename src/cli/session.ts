@@ -21,6 +21,11 @@ export async function startSession(opts: GlobalOptions, { quiet = false } = {}):
       );
     return s;
   });
+  if (session.target.isRoot && !quiet)
+    info(
+      'Warning: you are signed in as the root user, which can do anything in this account and cannot be limited. ' +
+        'Use it only for the few tasks that need it; the account steps help you set up an administrator to use instead.',
+    );
   const stop = () => void session.close();
   process.once('exit', stop);
   return session;

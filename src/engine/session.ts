@@ -91,7 +91,7 @@ async function homeRegion(opts: TargetOptions): Promise<string> {
 }
 
 /** Turns a start-up failure into a message a person can act on. */
-function startError(err: unknown, endpoint: string | undefined): never {
+function startError(err: unknown, endpoint: string | undefined, profile?: string): never {
   if (err instanceof UserError) throw err;
   const kind = errorKind(err);
   const code = errorCode(err);
@@ -100,7 +100,7 @@ function startError(err: unknown, endpoint: string | undefined): never {
     throw new NoCredentialsError('the default credential chain found none');
   }
   if (/sso|token/i.test(message) && (kind === 'credentials' || code === 'CredentialsProviderError'))
-    throw new UserError(`The SSO sign-in has expired or is missing (${message.split('\n')[0]}).`, 'Run `aws sso login` (with --profile NAME if you use one) and try again.');
+    throw new UserError(`The SSO sign-in has expired or is missing (${message.split('\n')[0]}).`, `Run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` and try again.`);
   if (kind === 'network')
     throw new UserError(
       `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${describeError(err)}`,
@@ -144,7 +144,7 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
         requests.set(key, (requests.get(key) ?? 0) + 1);
       },
     });
-    const identity = await callerIdentity(factory).catch((err) => startError(err, endpoint));
+    const identity = await callerIdentity(factory).catch((err) => startError(err, endpoint, opts.profile ?? process.env.AWS_PROFILE));
     const target: Target = {
       accountId: identity.accountId,
       principalArn: identity.principalArn,

@@ -2,7 +2,8 @@
  * The built CLI without a terminal, as CI jobs use it: check/plan/fix exit codes, the JSON report,
  * bad input, and the wizard's refusal without a terminal. Runs against the suite's moto.
  */
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
@@ -110,6 +111,36 @@ describe('secure-start without a terminal', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/No AWS credentials/);
     expect(r.stderr).toMatch(/--sandbox/);
+  });
+
+  it('an expired SSO sign-in says to run aws sso login for that profile', async () => {
+    const home = await tempStateDir();
+    await mkdir(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+    await writeFile(
+      join(home, '.aws', 'config'),
+      '[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\nregion = eu-west-1\n\n' +
+        '[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n',
+    );
+    // The SDK names the token cache after the SHA-1 of the session name; this token expired long ago.
+    const name = createHash('sha1').update('corp').digest('hex');
+    await writeFile(
+      join(home, '.aws', 'sso', 'cache', `${name}.json`),
+      JSON.stringify({ accessToken: 'expired', expiresAt: '2020-01-01T00:00:00Z', region: 'us-east-1', startUrl: 'https://example.awsapps.com/start' }),
+    );
+    const r = await runCli(['check', '--profile', 'dev'], { ...env, HOME: home, AWS_CONFIG_FILE: join(home, '.aws', 'config') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SSO sign-in has expired/);
+    expect(r.stderr).toContain('aws sso login --profile dev');
+  });
+
+  it('a damaged progress file stops the run with its name, and is left as it was', async () => {
+    await seed();
+    const file = join(state, 'sandbox-123456789012.json');
+    await writeFile(file, '{"schemaVersion": 1, "steps": ');
+    const r = await runCli(['fix', '--yes', sandbox], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(file);
+    expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "steps": ');
   });
 
   it('a malformed answers file is refused with exit 2', async () => {
