@@ -80,6 +80,20 @@ describe('secure-start without a terminal', () => {
     expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
   });
 
+  it('an invalid email in the answers file keeps that step unapplied, says which input, and exits 1', async () => {
+    await seed();
+    const answers = join(state, 'answers.json');
+    await writeFile(
+      answers,
+      JSON.stringify({ 'account.security-contacts': { security: { name: 'Sam', title: 'Lead', email: 'sam.at.example', phone: '+1 555 0100' } } }),
+    );
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox], env);
+    expect(fix.code).toBe(1);
+    expect(fix.stderr).toMatch(/account\.security-contacts: Not applied: invalid inputs in the answers file: security\.email: .*email/);
+    // The other step was still fixed.
+    expect(fix.stderr).toMatch(/FIXED\s+account\.password-policy/);
+  });
+
   it('the wizard refuses to run without a terminal and says what to use instead', async () => {
     const r = await runCli([sandbox], env);
     expect(r.code).toBe(2);
@@ -106,7 +120,7 @@ describe('secure-start without a terminal', () => {
     }
   });
 
-  it('without credentials the wizard explains and points to the sandbox', async () => {
+  it('without credentials, check explains and points to the sandbox', async () => {
     const r = await runCli(['check'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/No AWS credentials/);
