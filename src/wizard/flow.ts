@@ -10,7 +10,7 @@ import type { Answers } from '../engine/answers.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
-import { applyAction, checkAll, checkStep, planStep, resultFor } from '../engine/runner.js';
+import { checkAll, checkStep, planStep, resultFor } from '../engine/runner.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
 import type { Area, Plan } from '../engine/types.js';
@@ -20,7 +20,8 @@ import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
 import { findingsTable, header, planView, rootWarning, secretsView, stepHeader } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
-import { runTaskList, withSpinner } from './tasks.js';
+import { applyWithTasks } from './apply.js';
+import { withSpinner } from './tasks.js';
 
 /** Thrown when the person chooses "save and quit". */
 export class QuitRequested extends Error {
@@ -265,29 +266,11 @@ export class Wizard {
       this.line('Nothing was changed.');
       return { done: false, checked: fresh };
     }
-    const secrets: { label: string; value: string }[] = [];
-    let failure: string | undefined;
-    const outcome = await runTaskList(
-      plan.actions.map((action) => ({
-        title: action.summary,
-        run: async () => {
-          if (this.o.interrupted()) throw new Error('Stopped by Ctrl-C before this change.');
-          const { entry: journal, outcome: out } = await applyAction(m.id, action, session.ctx);
-          progress.recordAction(journal);
-          await progress.save();
-          if (out?.secrets) secrets.push(...out.secrets);
-          if (journal.result === 'failed') {
-            failure = journal.error;
-            throw new Error(journal.error);
-          }
-        },
-      })),
-      { renderer: 'default', exitOnError: true },
-    );
-    if (secrets.length) this.line(secretsView(secrets));
+    const outcome = await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
+    if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {
-      this.line(`The fix stopped: ${failure ?? outcome.error ?? 'unknown error'}. Changes made before it are in the progress journal.`);
-      progress.recordStep(m.id, { status: 'fail', message: failure ?? String(outcome.error ?? '') });
+      this.line(`The fix stopped: ${outcome.error}. Changes made before it are in the progress journal.`);
+      progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
       await progress.save();
       this.checkInterrupted();
       return { done: false, checked: await this.check(entry) };

@@ -3,7 +3,7 @@ import { loadAnswers } from '../../engine/answers.js';
 import { UserError } from '../../engine/errors.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
-import { applyAction, checkStep, planStep, resultFor } from '../../engine/runner.js';
+import { checkStep, planStep, resultFor } from '../../engine/runner.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
@@ -22,7 +22,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   const session = await startSession(opts);
   const progress = await openProgress(opts, session);
-  const { runTaskList } = await import('../../wizard/tasks.js');
+  const { applyWithTasks } = await import('../../wizard/apply.js');
   const results: StepResult[] = [];
   try {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
@@ -43,24 +43,10 @@ export async function run(opts: GlobalOptions): Promise<number> {
         continue;
       }
       const plan = await planStep(checked, session.ctx, inputs.inputs);
-      let failed: string | undefined;
-      const secrets: { label: string; value: string }[] = [];
-      const ok = await runTaskList(
-        plan.actions.map((action) => ({
-          title: `${id}: ${action.summary}`,
-          run: async () => {
-            const { entry: journal, outcome } = await applyAction(id, action, session.ctx);
-            progress.recordAction(journal);
-            await progress.save();
-            if (outcome?.secrets) secrets.push(...outcome.secrets);
-            if (journal.result === 'failed') {
-              failed = journal.error;
-              throw new Error(journal.error);
-            }
-          },
-        })),
-        { renderer: process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
-      );
+      const { ok, error, secrets } = await applyWithTasks(id, plan, session.ctx, progress, {
+        renderer: process.stdout.isTTY ? 'default' : 'simple',
+        titlePrefix: `${id}: `,
+      });
       if (secrets.length) {
         // One-time secrets go to a person's screen only, never to a log.
         if (process.stdout.isTTY) {
@@ -69,7 +55,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         } else info(`${id}: ${secrets.length} one-time secret(s) were generated and not shown (no terminal); reset them in the console.`);
       }
       const after = await checkStep(entry, session.ctx);
-      const result = ok.ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${failed ?? ok.error}` }], 'fail');
+      const result = ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${error}` }], 'fail');
       results.push(result);
       progress.recordStep(id, {
         status: result.status === 'pass' ? 'fixed' : result.status,
