@@ -21,6 +21,11 @@ export class RunContext implements StepContext {
     return this.regionList;
   }
 
+  /** The run's regions from now on (a choice made in account.regions). */
+  setRegions(regions: string[]): void {
+    this.regionList = Promise.resolve([...regions]);
+  }
+
   shared<T>(key: string, load: () => Promise<T>): Promise<T> {
     let p = this.memo.get(key) as Promise<T> | undefined;
     if (!p) {

@@ -7,7 +7,7 @@ import type { AnyStep, StepEntry } from '../../steps/index.js';
 import type { RunContext } from './context.js';
 import type { StepResult } from './result.js';
 import { stepStatus } from './status.js';
-import type { ActionOutcome, Finding, Plan, PlanAction, Status } from './types.js';
+import type { ActionIO, ActionOutcome, Finding, Plan, PlanAction, Status } from './types.js';
 
 export interface CheckedStep {
   entry: StepEntry;
@@ -111,6 +111,7 @@ export async function applyAction(
   stepId: string,
   action: PlanAction,
   ctx: RunContext,
+  io?: ActionIO,
 ): Promise<{ entry: JournalEntry; outcome?: ActionOutcome; error?: unknown }> {
   const base = {
     step: stepId,
@@ -123,7 +124,7 @@ export async function applyAction(
   };
   ctx.factory.readOnly = false;
   try {
-    const outcome = (await action.run(ctx)) ?? undefined;
+    const outcome = (await action.run(ctx, io)) ?? undefined;
     return { entry: { ...base, result: 'ok', ...(outcome?.output ? { output: outcome.output } : {}) }, ...(outcome ? { outcome } : {}) };
   } catch (err) {
     return { entry: { ...base, result: 'failed', error: describeError(err) }, error: err };

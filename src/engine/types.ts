@@ -103,14 +103,25 @@ export interface ActionOutcome {
   secrets?: { label: string; value: string }[];
 }
 
+/**
+ * What an action may use while it runs in front of a person (the wizard): questions, and one-time
+ * secrets shown on screen at once (a QR code for an MFA app, a first password). Absent under
+ * `fix --yes`: a plan that needs it is `interactive` and is not applied without a person.
+ */
+export interface ActionIO {
+  asker: Asker;
+  /** Shows a one-time secret now; `qr` is text to draw as a QR code (an otpauth:// URI). Never stored. */
+  secret(s: { label: string; value: string; qr?: string }): Promise<void>;
+}
+
 export interface PlanAction extends OperationSpec {
   /** One line: what changes. */
   summary: string;
   destructive?: boolean;
   /** The call that undoes this one, when there is one. */
   inverse?: OperationSpec & { summary: string };
-  /** Performs the call. Only the engine calls this, after confirmation. */
-  run(ctx: StepContext): Promise<ActionOutcome | void>;
+  /** Performs the call. Only the engine calls this, after confirmation; `io` only in front of a person. */
+  run(ctx: StepContext, io?: ActionIO): Promise<ActionOutcome | void>;
 }
 
 export interface Plan {
@@ -119,6 +130,8 @@ export interface Plan {
   guidance?: string;
   /** Warnings the person must read before confirming. */
   warnings?: string[];
+  /** Some action needs a person during apply (ActionIO): the wizard only, never `fix --yes`. */
+  interactive?: boolean;
 }
 
 export interface Target {
@@ -154,6 +167,11 @@ export interface Step<I = unknown> {
   /** Inputs the fix asks for; absent when it needs none. */
   inputs?: StepInputs<I>;
   plan(ctx: StepContext, findings: Finding[], inputs: I): Promise<Plan>;
+  /**
+   * Decisions from the inputs that outlive the step, saved in the progress file after the fix:
+   * `regions` becomes the run's regions for every regional step after it (account.regions).
+   */
+  remember?(inputs: I): { regions?: string[] };
   /** Makes the insecure fixture this step teaches on (sandbox scenarios only). */
   seed?(ctx: StepContext): Promise<void>;
 }

@@ -4,8 +4,12 @@
  */
 import type { RunContext } from '../engine/context.js';
 import { applyAction } from '../engine/runner.js';
-import type { Plan } from '../engine/types.js';
+import type { Session } from '../engine/session.js';
+import type { ActionIO, Plan } from '../engine/types.js';
+import type { AnyStep } from '../../steps/index.js';
 import type { ProgressStore } from '../progress/index.js';
+import { InquirerAsker } from './prompts.js';
+import { secretsView } from './render.js';
 import { runTaskList } from './tasks.js';
 
 export interface ApplyOutcome {
@@ -14,6 +18,57 @@ export interface ApplyOutcome {
   error?: string;
   /** One-time secrets for the screen only; the caller shows them once and keeps them nowhere. */
   secrets: { label: string; value: string }[];
+}
+
+/**
+ * A plan that needs a person while it runs (ActionIO: codes from an MFA app, say) cannot sit inside
+ * a live task list, which would redraw over its prompts: its actions run one after another in plain
+ * lines, each secret shown once as it arrives and kept nowhere.
+ */
+export async function applyInteractive(
+  stepId: string,
+  plan: Plan,
+  ctx: RunContext,
+  progress: ProgressStore,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<ApplyOutcome> {
+  const io: ActionIO = {
+    asker: new InquirerAsker(),
+    secret: async (s) => {
+      write(secretsView([{ label: s.label, value: s.value }]) + '\n');
+      if (s.qr) write((await qrText(s.qr)) + '\n');
+    },
+  };
+  for (const action of plan.actions) {
+    write(`→ ${action.summary}\n`);
+    const { entry } = await applyAction(stepId, action, ctx, io);
+    progress.recordAction(entry);
+    await progress.save();
+    if (entry.result === 'failed') return { ok: false, error: entry.error ?? 'unknown error', secrets: [] };
+    write(`✔ ${action.summary}\n`);
+  }
+  return { ok: true, secrets: [] };
+}
+
+/** A QR code drawn with half-height blocks so it fits a terminal; qrcode loads only when needed. */
+export async function qrText(text: string): Promise<string> {
+  try {
+    const { default: qrcode } = await import('qrcode');
+    return await qrcode.toString(text, { type: 'terminal', small: true });
+  } catch {
+    return '(QR code unavailable here: type the key above into your app instead)';
+  }
+}
+
+/** Saves what a fixed step decided for the rest of the run (the regions chosen in account.regions). */
+export async function rememberDecisions(step: AnyStep, inputs: unknown, session: Session, progress: ProgressStore): Promise<string[] | undefined> {
+  const decided = step.remember?.(inputs);
+  if (!decided?.regions?.length) return undefined;
+  progress.setRegions(decided.regions);
+  await progress.save();
+  session.recordedRegions = [...decided.regions];
+  session.ctx.setRegions(decided.regions);
+  return decided.regions;
 }
 
 export async function applyWithTasks(

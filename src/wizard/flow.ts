@@ -20,7 +20,7 @@ import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
 import { findingsTable, header, planView, rootWarning, secretsView, stepHeader } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
-import { applyWithTasks } from './apply.js';
+import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
 
 /** Thrown when the person chooses "save and quit". */
@@ -255,6 +255,7 @@ export class Wizard {
     const plan = await planStep(fresh, session.ctx, inputs);
     this.showPlan(entry, plan);
     if (!plan.actions.length) {
+      await this.remember(fresh, inputs);
       if (plan.guidance) {
         const again = await this.asker.confirm({ message: 'Done that? Check again now?', default: true });
         return { done: false, checked: again ? await this.check(entry) : fresh };
@@ -266,7 +267,9 @@ export class Wizard {
       this.line('Nothing was changed.');
       return { done: false, checked: fresh };
     }
-    const outcome = await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
+    const outcome = plan.interactive
+      ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.write(t))
+      : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
     if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {
       this.line(`The fix stopped: ${outcome.error}. Changes made before it are in the progress journal.`);
@@ -275,6 +278,7 @@ export class Wizard {
       this.checkInterrupted();
       return { done: false, checked: await this.check(entry) };
     }
+    await this.remember(fresh, inputs);
     const after = await this.check(entry, 'Checking the result of');
     const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
     if (after.result.status === 'pass') {
@@ -289,6 +293,11 @@ export class Wizard {
     progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
     await progress.save();
     return { done: false, checked: after };
+  }
+
+  private async remember(checked: CheckedStep, inputs: unknown): Promise<void> {
+    const regions = await rememberDecisions(checked.step, inputs, this.o.session, this.o.progress);
+    if (regions) this.line(`From now on, regional steps work on: ${regions.join(', ')}.`);
   }
 
   /** The scorecard: this run's results, and earlier decisions from the progress file. */

@@ -22,7 +22,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   const session = await startSession(opts);
   const progress = await openProgress(opts, session);
-  const { applyWithTasks } = await import('../../wizard/apply.js');
+  const { applyWithTasks, rememberDecisions } = await import('../../wizard/apply.js');
   const results: StepResult[] = [];
   try {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
@@ -43,6 +43,12 @@ export async function run(opts: GlobalOptions): Promise<number> {
         continue;
       }
       const plan = await planStep(checked, session.ctx, inputs.inputs);
+      if (plan.interactive) {
+        const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: secure-start --step ${id}`;
+        results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
+        info(`FAIL        ${id}: ${message}`);
+        continue;
+      }
       const { ok, error, secrets } = await applyWithTasks(id, plan, session.ctx, progress, {
         renderer: process.stdout.isTTY ? 'default' : 'simple',
         titlePrefix: `${id}: `,
@@ -54,6 +60,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
           process.stdout.write(secretsView(secrets) + '\n');
         } else info(`${id}: ${secrets.length} one-time secret(s) were generated and not shown (no terminal); reset them in the console.`);
       }
+      if (ok) await rememberDecisions(checked.step, inputs.inputs, session, progress);
       const after = await checkStep(entry, session.ctx);
       const result = ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${error}` }], 'fail');
       results.push(result);
