@@ -1,0 +1,145 @@
+/**
+ * Bulk IAM reads shared by the account steps, each made once per run through `ctx.shared`:
+ * the credential report (generated, polled with back-off, parsed) and the account authorization
+ * details (users, groups, roles and managed policies in a handful of paginated calls).
+ */
+import {
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import type { GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
+import type { StepContext } from '../../../src/engine/types.js';
+
+/** One row of the credential report, with the columns the steps use typed. */
+export interface CredentialRow {
+  user: string;
+  arn: string;
+  /** `<root_account>` for the root user. */
+  isRoot: boolean;
+  userCreationTime: Date | undefined;
+  passwordEnabled: boolean;
+  passwordLastUsed: Date | undefined;
+  passwordLastChanged: Date | undefined;
+  mfaActive: boolean;
+  accessKeys: Array<{ slot: 1 | 2; active: boolean; lastRotated: Date | undefined; lastUsed: Date | undefined }>;
+  /** Every column as IAM wrote it. */
+  raw: Record<string, string>;
+}
+
+export class CredentialReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialReportError';
+  }
+}
+
+/** IAM writes N/A, not_supported and no_information where a date has no value. */
+function date(v: string | undefined): Date | undefined {
+  if (!v || !/^\d{4}-/.test(v)) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The report is plain CSV without quoting (IAM names cannot hold commas). */
+export function parseCredentialReport(csv: string): CredentialRow[] {
+  const lines = csv.trim().split(/\r?\n/);
+  const header = lines.shift()?.split(',') ?? [];
+  if (!header.includes('user') || !header.includes('arn')) throw new CredentialReportError('The credential report has no user/arn header.');
+  return lines
+    .filter((l) => l.trim())
+    .map((line) => {
+      const cells = line.split(',');
+      const raw = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+      const key = (slot: 1 | 2) => ({
+        slot,
+        active: raw[`access_key_${slot}_active`] === 'true',
+        lastRotated: date(raw[`access_key_${slot}_last_rotated`]),
+        lastUsed: date(raw[`access_key_${slot}_last_used_date`]),
+      });
+      return {
+        user: raw.user ?? '',
+        arn: raw.arn ?? '',
+        isRoot: raw.user === '<root_account>',
+        userCreationTime: date(raw.user_creation_time),
+        passwordEnabled: raw.password_enabled === 'true',
+        passwordLastUsed: date(raw.password_last_used),
+        passwordLastChanged: date(raw.password_last_changed),
+        mfaActive: raw.mfa_active === 'true',
+        accessKeys: [key(1), key(2)],
+        raw,
+      };
+    });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Generates the report (IAM reuses one younger than four hours) and polls with back-off until it is
+ * ready. LimitExceeded and AccessDenied are thrown as they come: the engine reports the step as
+ * `error` naming the cause.
+ */
+export async function loadCredentialReport(ctx: StepContext, opts: { maxWaitMs?: number; firstDelayMs?: number } = {}): Promise<CredentialRow[]> {
+  const iam = ctx.client(IAMClient);
+  const deadline = Date.now() + (opts.maxWaitMs ?? 60_000);
+  let delay = opts.firstDelayMs ?? 250;
+  for (;;) {
+    const state = await iam.send(new GenerateCredentialReportCommand({}));
+    if (state.State === 'COMPLETE') break;
+    if (Date.now() + delay > deadline) throw new CredentialReportError('IAM did not finish the credential report in time; try again in a minute.');
+    await sleep(delay);
+    delay = Math.min(delay * 2, 4000);
+  }
+  const report = await iam.send(new GetCredentialReportCommand({}));
+  const content = report.Content;
+  if (!content) throw new CredentialReportError('IAM returned an empty credential report.');
+  return parseCredentialReport(new TextDecoder().decode(content));
+}
+
+/** The credential report, read once per run and shared by every step that needs it. */
+export function credentialReport(ctx: StepContext): Promise<CredentialRow[]> {
+  return ctx.shared('iam:credential-report', () => loadCredentialReport(ctx));
+}
+
+export type AuthorizationDetails = Required<
+  Pick<GetAccountAuthorizationDetailsCommandOutput, 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies'>
+>;
+
+/** Policy documents come URL-encoded from this API. */
+export function decodePolicyDocument(doc: string | undefined): unknown {
+  if (!doc) return undefined;
+  try {
+    return JSON.parse(decodeURIComponent(doc));
+  } catch {
+    try {
+      return JSON.parse(doc);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export async function loadAuthorizationDetails(ctx: StepContext): Promise<AuthorizationDetails> {
+  const iam = ctx.client(IAMClient);
+  const out: AuthorizationDetails = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  let marker: string | undefined;
+  do {
+    // AWS managed policies are left out: hundreds of them, and steps only need their names and ARNs.
+    const page = await iam.send(
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy'], Marker: marker, MaxItems: 1000 }),
+    );
+    out.UserDetailList.push(...(page.UserDetailList ?? []));
+    out.GroupDetailList.push(...(page.GroupDetailList ?? []));
+    out.RoleDetailList.push(...(page.RoleDetailList ?? []));
+    // moto leaves PolicyName out of this answer; the ARN ends with it.
+    out.Policies.push(...(page.Policies ?? []).map((p) => ({ ...p, PolicyName: p.PolicyName ?? p.Arn?.split('/').pop() })));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return out;
+}
+
+/** Users, groups, roles and policies, read once per run and shared. */
+export function authorizationDetails(ctx: StepContext): Promise<AuthorizationDetails> {
+  return ctx.shared('iam:authorization-details', () => loadAuthorizationDetails(ctx));
+}
