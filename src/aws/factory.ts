@@ -53,6 +53,9 @@ export class ClientFactory {
       customUserAgent: c.userAgent,
       // S3 only: emulators and custom endpoints need path-style addressing.
       forcePathStyle: true,
+      // S3 Control's endpoint rules put the account id in front of the host, which an emulator's
+      // address cannot take (`123456789012.127.0.0.1` is not even a valid URL): use the endpoint as is.
+      ...(c.endpoint && cls.name === 'S3ControlClient' ? { endpointProvider: () => ({ url: new URL(c.endpoint!) }) } : {}),
     });
     this.guard(client as unknown as { middlewareStack: MiddlewareStack });
     this.clients.set(key, client);

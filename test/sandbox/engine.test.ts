@@ -102,6 +102,17 @@ describe('engine against moto', () => {
     expect(results.map((r) => r.result.status)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass', 'fail', 'pass', 'fail', 'pass']);
   });
 
+  it('S3 Control reaches an emulator: the account-id host prefix is not put in front of its address', async () => {
+    const { S3ControlClient, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } = await import('@aws-sdk/client-s3-control');
+    const ctx = context();
+    const s3c = ctx.client(S3ControlClient);
+    await expect(s3c.send(new GetPublicAccessBlockCommand({ AccountId: '123456789012' }))).rejects.toMatchObject({ name: 'NoSuchPublicAccessBlockConfiguration' });
+    ctx.factory.readOnly = false;
+    const block = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    await s3c.send(new PutPublicAccessBlockCommand({ AccountId: '123456789012', PublicAccessBlockConfiguration: block }));
+    expect((await s3c.send(new GetPublicAccessBlockCommand({ AccountId: '123456789012' }))).PublicAccessBlockConfiguration).toEqual(block);
+  });
+
   it('mapLimit handles empty input', async () => {
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
   });
