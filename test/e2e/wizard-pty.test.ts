@@ -102,7 +102,8 @@ async function answer(run: PtyRun, question: RegExp, text: string): Promise<void
 
 describe('the wizard in a terminal', () => {
   it('a new user fixes both steps in the private sandbox, and the scorecard is saved beside the progress file', async () => {
-    const run = wizard(['--sandbox']);
+    // The two steps by name, so that this walk stays the same as steps are added to the guide.
+    const run = wizard(['--sandbox', ...TWO_STEPS]);
 
     const sandbox = await run.waitFor(/Sandbox: a private moto emulator at (http:\/\/127\.0\.0\.1:\d+), stopped when this run ends\./, START);
     const endpoint = sandbox[1]!;
@@ -220,6 +221,29 @@ describe('the wizard in a terminal', () => {
     expect(await second.exit).toBe(130);
     expect(second.output).not.toMatch(/Step 1 of 2 · account\.password-policy/);
   }, 60_000);
+
+  it('resuming in a new private sandbox checks the finished steps again and puts a lost fix back on the list', async () => {
+    const args = ['--sandbox', ...TWO_STEPS];
+    const first = wizard(args);
+    await skipLessonsTo(first, 'account.password-policy');
+    await fixPasswordPolicy(first);
+    await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+    await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+    first.send('Ctrl-C');
+    const { command } = await resumeMessage(first);
+    expect(await first.exit).toBe(130);
+
+    // A new private sandbox is seeded with day-one again: the earlier fix is not in it.
+    const second = wizard(command.split(' ').slice(1));
+    await second.waitFor(/account\.password-policy was fixed on \d{4}-\d\d-\d\d but fails now: it is back on the list\./, START);
+    await second.waitFor(/A private sandbox starts from the day-one scenario every time/, STEP);
+    await skipLessonsTo(second, 'account.password-policy');
+    await second.waitFor(/\[FAIL\][^\n]*The password policy is weaker than recommended/, STEP);
+    second.send('Ctrl-C');
+    await resumeMessage(second);
+    expect(await second.exit).toBe(130);
+    expect(second.output).not.toMatch(/Resuming at/);
+  }, 90_000);
 
   it('"Save and quit" from the step menu exits 0 with the resume message', async () => {
     await seedSharedMoto();
