@@ -1,0 +1,140 @@
+/**
+ * What account.user-mfa and account.unused-credentials share: the answers-file shape
+ * `{ "deactivateKeys": ["AKIA…"], "removeConsoleAccess": ["user-name"] }`, the action that removes
+ * a console password, the date wording of their findings, and the sandbox's aged users. Both lists
+ * are empty by default: `fix --yes` without an answers entry changes nothing (switching off a
+ * person's credentials is never implied by --yes alone).
+ */
+import { DeleteLoginProfileCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import { formatZodError } from '../../../src/engine/inputs.js';
+import type { PlanAction, StepContext } from '../../../src/engine/types.js';
+import { validIamUserName, zodCheck } from '../../validate.js';
+import type { CredentialRow } from './iam-data.js';
+
+export interface CredentialsInputs {
+  /** Access key ids to deactivate (account.unused-credentials only). */
+  deactivateKeys: string[];
+  /** IAM user names whose console password is removed. */
+  removeConsoleAccess: string[];
+}
+
+/** Access key ids: upper-case letters and digits (AKIA… for long-term keys), 16–128 characters. */
+export const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+export const credentialsInputsSchema: z.ZodType<CredentialsInputs> = z.strictObject({
+  deactivateKeys: z
+    .array(z.string().trim().regex(ACCESS_KEY_ID, 'an access key id is 16–128 upper-case letters and digits, such as AKIAIOSFODNN7EXAMPLE'))
+    .default([])
+    .transform(unique),
+  removeConsoleAccess: z.array(zodCheck(validIamUserName)).default([]).transform(unique),
+});
+
+export function emptyCredentialsInputs(): CredentialsInputs {
+  return { deactivateKeys: [], removeConsoleAccess: [] };
+}
+
+/** The inputs a plan receives (answers file, wizard, or defaults), validated; `undefined` means none given. */
+export function parseCredentialsInputs(stepId: string, inputs: unknown): CredentialsInputs {
+  const parsed = credentialsInputsSchema.safeParse(inputs ?? {});
+  if (!parsed.success) throw new Error(`Invalid inputs for ${stepId}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * DeleteLoginProfile for one user. There is no undo: IAM never reveals a password, so the old one
+ * cannot be put back; console access returns only with a new password (CreateLoginProfile).
+ * A password already gone (removed by the other credentials step in the same run) counts as done.
+ */
+export function removeConsolePasswordAction(user: string, why: string): PlanAction {
+  return {
+    service: 'iam',
+    operation: 'DeleteLoginProfile',
+    region: 'global',
+    params: { UserName: user },
+    summary: `Remove the console password of ${user} (${why}); it cannot be restored, only replaced by a new one`,
+    destructive: true,
+    async run(ctx: StepContext) {
+      try {
+        await ctx.client(IAMClient).send(new DeleteLoginProfileCommand({ UserName: user }));
+      } catch (err) {
+        if (err instanceof NoSuchEntityException) return { output: { alreadyRemoved: true } };
+        throw err;
+      }
+      return undefined;
+    },
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `from` to `to` (never negative). */
+export function daysBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
+}
+
+/** `2026-11-29` */
+export function day(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** `2026-11-29 (45 days ago)` */
+export function dayAndAge(d: Date, now: Date): string {
+  const n = daysBetween(d, now);
+  return `${day(d)} (${n === 0 ? 'today' : n === 1 ? '1 day ago' : `${n} days ago`})`;
+}
+
+/** `arn:aws:iam::123456789012:account`, the resource of an account-wide finding. */
+export function accountResource(ctx: StepContext): string {
+  return `arn:${ctx.target.partition}:iam::${ctx.target.accountId}:account`;
+}
+
+/** `a`, `a and b`, `a, b and c` */
+export function joinWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/** `1 user`, `2 users` */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The sandbox cannot age credentials: moto stamps every password and key with the current time and
+ * offers no way to back-date them. Seeded users that should look old carry their age in their IAM
+ * path, `/secure-start-sandbox/aged-<days>-days/`, and in the sandbox only, the credential steps
+ * move that user's report dates back by as many days. Against a real account this never applies.
+ */
+export const SANDBOX_AGE_PATH = (days: number) => `/secure-start-sandbox/aged-${days}-days/`;
+const SANDBOX_AGE = /:user\/secure-start-sandbox\/aged-(\d+)-days\//;
+
+/** Days to move a row's dates back by (0 unless its ARN carries the sandbox age path). */
+export function sandboxAgeDays(arn: string): number {
+  const m = SANDBOX_AGE.exec(arn);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The report rows as the credential steps see them: in the sandbox, seeded users aged as their path says. */
+export function agedForSandbox(rows: readonly CredentialRow[], sandbox: boolean): CredentialRow[] {
+  if (!sandbox) return [...rows];
+  return rows.map((r) => {
+    const days = sandboxAgeDays(r.arn);
+    if (!days) return r;
+    const back = (d: Date | undefined) => (d ? new Date(d.getTime() - days * DAY_MS) : undefined);
+    return {
+      ...r,
+      userCreationTime: back(r.userCreationTime),
+      passwordLastUsed: back(r.passwordLastUsed),
+      passwordLastChanged: back(r.passwordLastChanged),
+      accessKeys: r.accessKeys.map((k) => ({ ...k, lastRotated: back(k.lastRotated), lastUsed: back(k.lastUsed) })),
+    };
+  });
+}
+
+/** What a finding on an aged sandbox user adds, so that nobody mistakes the dates for moto's. */
+export function sandboxAgeNote(arn: string, sandbox: boolean): string {
+  const days = sandbox ? sandboxAgeDays(arn) : 0;
+  return days ? ` [sandbox: dates moved back ${days} days by the user's path, as moto cannot back-date credentials]` : '';
+}
