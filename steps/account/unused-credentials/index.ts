@@ -1,0 +1,378 @@
+/**
+ * account.unused-credentials: no console password or active access key sits unused for 45 days or
+ * more, and no active access key is older than 90 days. Dates come from the shared credential
+ * report; key ids (which the report lacks) from ListAccessKeys, called only for users with a
+ * flagged key. The fix deactivates keys (undo: reactivate) and removes passwords (no undo), each
+ * only when chosen one by one in the wizard or listed in the answers file.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  EntityAlreadyExistsException,
+  IAMClient,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import {
+  SANDBOX_AGE_PATH,
+  accountResource,
+  agedForSandbox,
+  count,
+  credentialsInputsSchema,
+  dayAndAge,
+  emptyCredentialsInputs,
+  parseCredentialsInputs,
+  removeConsolePasswordAction,
+  sandboxAgeNote,
+} from '../_shared/credentials-inputs.js';
+import type { CredentialsInputs } from '../_shared/credentials-inputs.js';
+import { credentialReport } from '../_shared/iam-data.js';
+import type { CredentialRow } from '../_shared/iam-data.js';
+import { MAX_KEY_AGE_DAYS, UNUSED_DAYS, assessCredentials, clock, matchKeySlots } from './assess.js';
+import type { KeyIssue, PasswordIssue } from './assess.js';
+import meta from './meta.js';
+
+export type UnusedCredentialsInputs = CredentialsInputs;
+
+const iso = z.string().nullable();
+
+const passwordSchema = z.object({
+  kind: z.literal('unused-password'),
+  user: z.string(),
+  arn: z.string(),
+  lastUsed: iso,
+  setOn: iso,
+  idleDays: z.number(),
+});
+const keySchema = z.object({
+  kind: z.literal('stale-key'),
+  user: z.string(),
+  arn: z.string(),
+  slot: z.union([z.literal(1), z.literal(2)]),
+  /** null: the report's key could not be matched with a listed key. */
+  accessKeyId: z.string().nullable(),
+  createdOn: iso,
+  lastUsed: iso,
+  unusedDays: z.number().nullable(),
+  ageDays: z.number().nullable(),
+});
+export type StalePassword = z.infer<typeof passwordSchema>;
+export type StaleKey = z.infer<typeof keySchema>;
+
+const isoOf = (d: Date | undefined) => (d ? d.toISOString() : null);
+const dateOf = (s: string | null) => (s ? new Date(s) : undefined);
+
+export function passwordMessage(p: StalePassword, now: Date): string {
+  const lastUsed = dateOf(p.lastUsed);
+  const setOn = dateOf(p.setOn);
+  if (lastUsed) return `The console password of ${p.user} has not been used since ${dayAndAge(lastUsed, now)}.`;
+  return `The console password of ${p.user} has never been used since it was set${setOn ? ` on ${dayAndAge(setOn, now)}` : `, ${p.idleDays} days ago`}.`;
+}
+
+export function keyMessage(k: StaleKey, now: Date): string {
+  const created = dateOf(k.createdOn);
+  const lastUsed = dateOf(k.lastUsed);
+  const name = k.accessKeyId ?? `number ${k.slot} (its id matches none of the user's keys now: deleted since the report was made?)`;
+  const head = `Access key ${name} of ${k.user} is active`;
+  const createdOn = created ? ` on ${dayAndAge(created, now)}` : '';
+  const tooOld = `past the ${MAX_KEY_AGE_DAYS}-day limit for keys`;
+  if (k.unusedDays === null) {
+    const used = lastUsed ? `; it was last used on ${dayAndAge(lastUsed, now)}, so something still relies on it` : '';
+    return `${head} and ${k.ageDays} days old (created${createdOn || ' long ago'}), ${tooOld}${used}.`;
+  }
+  const idle = lastUsed ? `was last used on ${dayAndAge(lastUsed, now)}` : `has never been used since it was created${createdOn}`;
+  const old = k.ageDays !== null ? `, and at ${k.ageDays} days old it is ${tooOld}` : '';
+  return `${head} but ${idle}${old}.`;
+}
+
+/** A key issue with the key's id, once ListAccessKeys told it; `undefined` when the key is no longer active. */
+function staleKey(issue: KeyIssue, resolved: { accessKeyId: string; status: string } | undefined): StaleKey | undefined {
+  if (resolved && resolved.status !== 'Active') return undefined; // deactivated since the report was made
+  return {
+    kind: 'stale-key',
+    user: issue.user,
+    arn: issue.arn,
+    slot: issue.slot,
+    accessKeyId: resolved?.accessKeyId ?? null,
+    createdOn: isoOf(issue.createdOn),
+    lastUsed: isoOf(issue.lastUsed),
+    unusedDays: issue.unusedDays ?? null,
+    ageDays: issue.ageDays ?? null,
+  };
+}
+
+function stalePassword(issue: PasswordIssue): StalePassword {
+  return { kind: 'unused-password', user: issue.user, arn: issue.arn, lastUsed: isoOf(issue.lastUsed), setOn: isoOf(issue.setOn), idleDays: issue.idleDays };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The user's keys now; `undefined` when the user no longer exists. A user has at most two keys: one page. */
+async function listKeys(ctx: StepContext, user: string): Promise<AccessKeyMetadata[] | undefined> {
+  try {
+    return (await ctx.client(IAMClient).send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return undefined;
+    throw err;
+  }
+}
+
+export function stalePasswords(findings: readonly Finding[]): StalePassword[] {
+  return findings.filter((f) => f.status === 'fail' && f.data?.kind === 'unused-password').map((f) => passwordSchema.parse(f.data));
+}
+
+export function staleKeys(findings: readonly Finding[]): StaleKey[] {
+  return findings.filter((f) => f.status === 'fail' && f.data?.kind === 'stale-key').map((f) => keySchema.parse(f.data));
+}
+
+/** A key that was used recently: deactivating it breaks whatever uses it. */
+function inUse(k: StaleKey): boolean {
+  return k.unusedDays === null && k.lastUsed !== null;
+}
+
+function shortKey(k: StaleKey): string {
+  const bits: string[] = [];
+  if (k.unusedDays !== null) bits.push(k.lastUsed ? `unused ${k.unusedDays} days` : 'never used');
+  if (k.ageDays !== null) bits.push(`${k.ageDays} days old`);
+  if (inUse(k)) bits.push(`last used ${k.lastUsed!.slice(0, 10)}`);
+  return bits.join(', ');
+}
+
+function deactivateAction(k: StaleKey & { accessKeyId: string }): PlanAction {
+  const params = { UserName: k.user, AccessKeyId: k.accessKeyId };
+  return {
+    service: 'iam',
+    operation: 'UpdateAccessKey',
+    region: 'global',
+    params: { ...params, Status: 'Inactive' },
+    summary: `Deactivate access key ${k.accessKeyId} of ${k.user} (${shortKey(k)})`,
+    destructive: true,
+    inverse: {
+      service: 'iam',
+      operation: 'UpdateAccessKey',
+      region: 'global',
+      params: { ...params, Status: 'Active' },
+      summary: `Reactivate access key ${k.accessKeyId} of ${k.user}`,
+    },
+    async run(ctx) {
+      await ctx.client(IAMClient).send(new UpdateAccessKeyCommand({ ...params, Status: 'Inactive' }));
+    },
+  };
+}
+
+function listNames(names: readonly string[], max = 15): string {
+  const shown = names.slice(0, max).map((n) => `\`${n}\``);
+  return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
+}
+
+/** What remains to do by hand, for the keys and passwords left as they are. */
+export function remainingGuidance(keys: readonly StaleKey[], passwords: readonly StalePassword[]): string {
+  const out: string[] = [];
+  const idle = keys.filter((k) => !inUse(k));
+  const rotate = keys.filter(inUse);
+  if (idle.length) {
+    out.push(
+      `**Keys nobody uses** (${listNames(idle.map((k) => k.accessKeyId ?? `${k.user} #${k.slot}`))}): deactivate them (IAM → Users → the user → ` +
+        '**Security credentials** → **Actions** → **Deactivate**), wait a few weeks in case something complains, then delete them. ' +
+        'A deactivated key can be switched back on; a deleted one cannot.',
+      '',
+    );
+  }
+  if (rotate.length) {
+    out.push(
+      `**Old keys still in use** (${listNames(rotate.map((k) => k.accessKeyId ?? `${k.user} #${k.slot}`))}): replace rather than switch off. ` +
+        'Create a second key for the user, move the program that uses the old one to the new one, watch the old key\'s ' +
+        '"last used" date stop moving, then deactivate it and later delete it. Better still, give the program a role ' +
+        '(an instance profile, a Lambda execution role, OIDC from your CI) so that it needs no long-lived key at all.',
+      '',
+      '```',
+      'aws iam create-access-key --user-name USER',
+      'aws iam update-access-key --user-name USER --access-key-id OLD_KEY_ID --status Inactive',
+      'aws iam delete-access-key --user-name USER --access-key-id OLD_KEY_ID',
+      '```',
+      '',
+    );
+  }
+  if (passwords.length) {
+    out.push(
+      `**Console passwords nobody uses** (${listNames(passwords.map((p) => p.user))}): remove them (IAM → Users → the user → ` +
+        '**Security credentials** → **Console sign-in** → **Disable console access**, or `aws iam delete-login-profile --user-name USER`). ' +
+        'Someone who needs the console again gets a new password, with MFA.',
+      '',
+    );
+  }
+  out.push(
+    `To let this tool do it: choose *fix* and answer yes for each key or user, or list them in the answers file under \`${meta.id}\` ` +
+      '(`deactivateKeys`: key ids, `removeConsoleAccess`: user names).',
+  );
+  return out.join('\n');
+}
+
+const inputs: StepInputs<UnusedCredentialsInputs> = {
+  schema: credentialsInputsSchema,
+  // The defaults change nothing: `fix --yes` without an entry deactivates no key and removes no password.
+  requiredInAnswers: false,
+  defaults: () => emptyCredentialsInputs(),
+
+  async ask(asker: Asker, initial: UnusedCredentialsInputs, findings: Finding[]): Promise<UnusedCredentialsInputs> {
+    const keys = staleKeys(findings).filter((k): k is StaleKey & { accessKeyId: string } => k.accessKeyId !== null);
+    const passwords = stalePasswords(findings);
+    const out = emptyCredentialsInputs();
+    if (!keys.length && !passwords.length) return out;
+    asker.note(
+      `One question per credential; Enter keeps it as it is. ${count(keys.length, 'access key')} and ${count(passwords.length, 'console password')} to decide.`,
+    );
+    const listedKeys = new Set(initial?.deactivateKeys ?? []);
+    const listedUsers = new Set(initial?.removeConsoleAccess ?? []);
+    for (const k of keys) {
+      if (listedKeys.has(k.accessKeyId)) asker.note(`${k.accessKeyId} is listed under deactivateKeys in the answers file.`);
+      const message = inUse(k)
+        ? `Deactivate access key ${k.accessKeyId} of ${k.user}? It is ${k.ageDays} days old but was used on ${k.lastUsed!.slice(0, 10)}: ` +
+          'whatever uses it stops working. Replacing it first is safer.'
+        : `Deactivate access key ${k.accessKeyId} of ${k.user} (${shortKey(k)})? It can be reactivated later.`;
+      if (await asker.confirm({ message, default: false })) out.deactivateKeys.push(k.accessKeyId);
+    }
+    for (const p of passwords) {
+      if (listedUsers.has(p.user)) asker.note(`${p.user} is listed under removeConsoleAccess in the answers file.`);
+      const used = p.lastUsed ? `last used ${p.lastUsed.slice(0, 10)}` : 'never used';
+      const yes = await asker.confirm({ message: `Remove the console password of ${p.user} (${used})? It cannot be restored, only replaced.`, default: false });
+      if (yes) out.removeConsoleAccess.push(p.user);
+    }
+    return out;
+  },
+};
+
+function warningsFor(given: UnusedCredentialsInputs, keys: readonly StaleKey[], passwords: readonly StalePassword[], deactivating: readonly StaleKey[], removing: readonly StalePassword[]): string[] {
+  const out: string[] = [];
+  const keyIds = new Set(keys.map((k) => k.accessKeyId));
+  const unknownKeys = given.deactivateKeys.filter((id) => !keyIds.has(id));
+  if (unknownKeys.length) out.push(`Not changed, as the check found nothing wrong with these keys: ${unknownKeys.join(', ')} (listed under deactivateKeys).`);
+  const users = new Set(passwords.map((p) => p.user));
+  const unknownUsers = given.removeConsoleAccess.filter((u) => !users.has(u));
+  if (unknownUsers.length)
+    out.push(`Not changed, as the check found no stale console password for them: ${unknownUsers.join(', ')} (listed under removeConsoleAccess).`);
+  const busy = deactivating.filter(inUse);
+  if (busy.length)
+    out.push(
+      `Still in use: ${busy.map((k) => `${k.accessKeyId} (${k.user}, last used ${k.lastUsed!.slice(0, 10)})`).join(', ')}. ` +
+        'Whatever uses them fails as soon as they are deactivated.',
+    );
+  if (deactivating.length) out.push('Deactivated keys stay in IAM and can be reactivated (the undo); delete them by hand once you are sure nothing needs them.');
+  if (removing.length) out.push('A removed console password cannot be restored, only replaced with a new one.');
+  return out;
+}
+
+const step: Step<UnusedCredentialsInputs> = {
+  meta,
+  inputs,
+
+  async check(ctx) {
+    const now = clock.now();
+    const sandbox = ctx.target.sandbox;
+    const report = await credentialReport(ctx);
+    const rows = agedForSandbox(report, sandbox);
+    const issues = assessCredentials(rows, now);
+    // Slots are matched on the dates IAM wrote, never on the sandbox's aged ones.
+    const byUser = new Map<string, CredentialRow>(report.map((r) => [r.user, r]));
+    const keyUsers = [...new Set(issues.filter((i) => i.kind === 'key').map((i) => i.user))];
+    const listed = new Map(await mapLimit(keyUsers, 8, async (u) => [u, await listKeys(ctx, u)] as const));
+    const slotsOf = new Map(
+      keyUsers.map((u) => [u, matchKeySlots(byUser.get(u)!.accessKeys.map((k) => ({ slot: k.slot, createdOn: k.lastRotated })), listed.get(u) ?? [])]),
+    );
+    const findings: Finding[] = [];
+    for (const issue of issues) {
+      const note = sandboxAgeNote(issue.arn, sandbox);
+      if (issue.kind === 'password') {
+        const data = stalePassword(issue);
+        findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: passwordMessage(data, now) + note, data });
+        continue;
+      }
+      // The report can be hours old (IAM makes a new one at most every four hours); ListAccessKeys is current.
+      if (listed.get(issue.user) === undefined) continue; // the user is gone
+      const data = staleKey(issue, slotsOf.get(issue.user)?.get(issue.slot));
+      if (data) findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: keyMessage(data, now) + note, data });
+    }
+    if (findings.length) return findings;
+    const users = rows.filter((r) => !r.isRoot).length;
+    return [
+      {
+        status: 'pass',
+        resource: accountResource(ctx),
+        region: 'global',
+        message:
+          `No console password or active access key has gone unused for ${UNUSED_DAYS} days or more, and no active access key is ` +
+          `older than ${MAX_KEY_AGE_DAYS} days (${count(users, 'IAM user')} checked).`,
+      },
+    ];
+  },
+
+  async plan(_ctx, findings, given): Promise<Plan> {
+    const wanted = parseCredentialsInputs(meta.id, given);
+    const keys = staleKeys(findings);
+    const passwords = stalePasswords(findings);
+    const chosenKeys = new Set(wanted.deactivateKeys);
+    const chosenUsers = new Set(wanted.removeConsoleAccess);
+    const deactivating = keys.filter((k): k is StaleKey & { accessKeyId: string } => k.accessKeyId !== null && chosenKeys.has(k.accessKeyId));
+    const removing = passwords.filter((p) => chosenUsers.has(p.user));
+    const actions: PlanAction[] = [
+      ...deactivating.map(deactivateAction),
+      ...removing.map((p) => removeConsolePasswordAction(p.user, p.lastUsed ? `unused for ${p.idleDays} days` : `never used in ${p.idleDays} days`)),
+    ];
+    const leftKeys = keys.filter((k) => !deactivating.includes(k as StaleKey & { accessKeyId: string }));
+    const leftPasswords = passwords.filter((p) => !removing.includes(p));
+    const warnings = warningsFor(wanted, keys, passwords, deactivating, removing);
+    return {
+      actions,
+      ...(leftKeys.length || leftPasswords.length ? { guidance: remainingGuidance(leftKeys, leftPasswords) } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+  },
+
+  /**
+   * day-one scenario: a build user whose key was never used (120 days, so also too old), a former
+   * intern whose console password was never used (60 days), and a reporting job whose 30-day-old
+   * key is fine. moto cannot back-date, so their IAM paths carry their age (see agedForSandbox).
+   */
+  async seed(ctx: StepContext) {
+    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    const iam = ctx.client(IAMClient);
+    const created = async (user: string, days: number) => {
+      try {
+        await iam.send(new CreateUserCommand({ UserName: user, Path: SANDBOX_AGE_PATH(days) }));
+        return true;
+      } catch (err) {
+        if (err instanceof EntityAlreadyExistsException) return false;
+        throw err;
+      }
+    };
+    if (await created(SEED_IDLE_KEY, 120)) await iam.send(new CreateAccessKeyCommand({ UserName: SEED_IDLE_KEY }));
+    if (await created(SEED_IDLE_PASSWORD, 60))
+      await iam.send(new CreateLoginProfileCommand({ UserName: SEED_IDLE_PASSWORD, Password: `Sandbox-${randomBytes(12).toString('base64url')}-9a!` }));
+    if (await created(SEED_FRESH_KEY, 30)) await iam.send(new CreateAccessKeyCommand({ UserName: SEED_FRESH_KEY }));
+  },
+};
+
+/** The day-one users of this step. */
+export const SEED_IDLE_KEY = 'build-bot';
+export const SEED_IDLE_PASSWORD = 'former.intern';
+export const SEED_FRESH_KEY = 'reporting-job';
+
+export default step;
