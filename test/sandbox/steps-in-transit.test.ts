@@ -1,0 +1,270 @@
+import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  CreateVpcEndpointCommand,
+  DeleteVpcEndpointsCommand,
+  DescribeRouteTablesCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { RunContext } from '../../src/engine/context.js';
+import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
+import type { JournalEntry } from '../../src/engine/runner.js';
+import step, { s3ServiceName } from '../../steps/data/in-transit/index.js';
+import { resetMoto } from '../helpers/moto.js';
+import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+const CREATE = 'ec2:CreateVpcEndpoint';
+const MODIFY = 'ec2:ModifyVpcEndpoint';
+const entry = { meta: step.meta, load: async () => step };
+
+/** moto's default VPC has no internet gateway and no default route: its subnets count as isolated. */
+const DEFAULT_VPC = { status: 'pass' as const, region: 'us-east-1', message: expect.stringMatching(/\(default VPC\).*6 private subnets have no route out of the VPC/) };
+
+interface Net {
+  vpcId: string;
+  igw: string;
+  nat: string;
+  mainTable: string;
+  publicSubnet: string;
+}
+
+/** A VPC with an internet gateway, a public subnet with a NAT gateway, and nothing private yet. */
+async function network(ctx: RunContext, cidr: string, region = 'us-east-1'): Promise<Net> {
+  const ec2 = ctx.client(EC2Client, region);
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: `${cidr}.0.0/16` }))).Vpc!.VpcId!;
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+  const publicSubnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${cidr}.0.0/24` }))).Subnet!.SubnetId!;
+  const publicTable = await table(ctx, vpcId, publicSubnet, region);
+  await ec2.send(new CreateRouteCommand({ RouteTableId: publicTable, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+  const allocation = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
+  const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: publicSubnet, AllocationId: allocation }))).NatGateway!.NatGatewayId!;
+  const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
+  const mainTable = tables.find((t) => t.Associations?.some((a) => a.Main))!.RouteTableId!;
+  return { vpcId, igw, nat, mainTable, publicSubnet };
+}
+
+async function subnet(ctx: RunContext, vpcId: string, cidr: string, region = 'us-east-1'): Promise<string> {
+  return (await ctx.client(EC2Client, region).send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }))).Subnet!.SubnetId!;
+}
+
+async function table(ctx: RunContext, vpcId: string, subnetId: string, region = 'us-east-1'): Promise<string> {
+  const ec2 = ctx.client(EC2Client, region);
+  const id = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+  await ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: subnetId }));
+  return id;
+}
+
+/** A private subnet on its own route table, whose default route goes through the NAT gateway. */
+async function privateSubnet(ctx: RunContext, net: Net, cidr: string, region = 'us-east-1'): Promise<string> {
+  const id = await table(ctx, net.vpcId, await subnet(ctx, net.vpcId, cidr, region), region);
+  await ctx.client(EC2Client, region).send(new CreateRouteCommand({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: net.nat }));
+  return id;
+}
+
+async function gateway(ctx: RunContext, vpcId: string, tables: string[], region = 'us-east-1'): Promise<string> {
+  const out = await ctx.client(EC2Client, region).send(
+    new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: s3ServiceName(region), VpcEndpointType: 'Gateway', RouteTableIds: tables }),
+  );
+  return out.VpcEndpoint!.VpcEndpointId!;
+}
+
+async function s3Gateways(ctx: RunContext, vpcId: string, region = 'us-east-1') {
+  const all = (await ctx.client(EC2Client, region).send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints ?? [];
+  return all.filter((e) => e.VpcEndpointType === 'Gateway' && e.State !== 'deleted');
+}
+
+runStepCases(step, [
+  {
+    name: 'a fresh account: moto’s default VPC has no route out, so nothing is opened',
+    expectStatus: 'pass',
+    expectFindings: [DEFAULT_VPC],
+  },
+  {
+    name: 'the day-one seed: a private subnet behind a NAT gateway gets an S3 gateway endpoint',
+    seed: (ctx) => step.seed!(ctx),
+    expectStatus: 'fail',
+    expectFindings: [
+      DEFAULT_VPC,
+      {
+        status: 'fail',
+        region: 'us-east-1',
+        resource: expect.stringMatching(/^arn:aws:ec2:us-east-1:123456789012:vpc\/vpc-/),
+        message: expect.stringMatching(/"day-one-app".*route table rtb-\w+ send S3 traffic out through nat-\w+, and the VPC has no S3 gateway endpoint/),
+      },
+    ],
+    expectOperations: [CREATE],
+    expectFindingsAfter: [DEFAULT_VPC, { status: 'pass', message: expect.stringMatching(/"day-one-app".*reach S3 through gateway endpoint vpce-/) }],
+  },
+  {
+    name: 'a private subnet without its own route table uses the main one, which is named',
+    seed: async (ctx) => {
+      const net = await network(ctx, '10.50');
+      await subnet(ctx, net.vpcId, '10.50.1.0/24');
+      await ctx.client(EC2Client).send(new CreateRouteCommand({ RouteTableId: net.mainTable, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: net.nat }));
+    },
+    expectStatus: 'fail',
+    expectFindings: [DEFAULT_VPC, { status: 'fail', message: expect.stringMatching(/route table rtb-\w+ send S3 traffic out through nat-/) }],
+    expectOperations: [CREATE],
+  },
+  {
+    name: 'an endpoint on one private route table but not the other: the other is attached to it',
+    seed: async (ctx) => {
+      const net = await network(ctx, '10.51');
+      const a = await privateSubnet(ctx, net, '10.51.1.0/24');
+      await privateSubnet(ctx, net, '10.51.2.0/24');
+      await gateway(ctx, net.vpcId, [a]);
+    },
+    expectStatus: 'fail',
+    expectFindings: [DEFAULT_VPC, { status: 'fail', message: expect.stringMatching(/gateway endpoint vpce-\w+ is not attached to it/) }],
+    expectOperations: [MODIFY],
+  },
+  {
+    name: 'a VPC with only public subnets (IPv4 and IPv6 default routes to the internet gateway) passes',
+    seed: async (ctx) => {
+      const net = await network(ctx, '10.52');
+      const t = await table(ctx, net.vpcId, await subnet(ctx, net.vpcId, '10.52.1.0/24'));
+      await ctx.client(EC2Client).send(new CreateRouteCommand({ RouteTableId: t, DestinationIpv6CidrBlock: '::/0', GatewayId: net.igw }));
+    },
+    expectStatus: 'pass',
+    expectFindings: [DEFAULT_VPC, { status: 'pass', message: expect.stringContaining('has only public subnets') }],
+  },
+  {
+    name: 'private subnets already on an S3 gateway endpoint pass',
+    seed: async (ctx) => {
+      const net = await network(ctx, '10.53');
+      await gateway(ctx, net.vpcId, [await privateSubnet(ctx, net, '10.53.1.0/24'), await privateSubnet(ctx, net, '10.53.2.0/24')]);
+    },
+    expectStatus: 'pass',
+    expectFindings: [DEFAULT_VPC, { status: 'pass', message: expect.stringContaining('reach S3 through gateway endpoint') }],
+  },
+  {
+    name: 'a deleted endpoint does not count',
+    seed: async (ctx) => {
+      const net = await network(ctx, '10.54');
+      const id = await gateway(ctx, net.vpcId, [await privateSubnet(ctx, net, '10.54.1.0/24')]);
+      await ctx.client(EC2Client).send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+    },
+    expectStatus: 'fail',
+    expectOperations: [CREATE],
+  },
+]);
+
+describe('data.in-transit: beyond the table', () => {
+  it('works in every region of the run, each endpoint in its own region with that region’s S3 service', async () => {
+    await resetMoto();
+    const base = makeSandboxContext();
+    const ctx = new RunContext(base.target, base.factory, async () => ['eu-west-1', 'us-east-1']);
+    try {
+      ctx.factory.readOnly = false;
+      const eu = await network(ctx, '10.60', 'eu-west-1');
+      const euTable = await privateSubnet(ctx, eu, '10.60.1.0/24', 'eu-west-1');
+      ctx.factory.readOnly = true;
+      const checked = await checkStep(entry, ctx);
+      const failing = checked.result.findings.filter((f) => f.status === 'fail');
+      expect(failing.map((f) => [f.region, f.resource.endsWith(eu.vpcId)])).toEqual([['eu-west-1', true]]);
+      expect(failing[0]!.message).toContain(euTable);
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.actions.map((a) => [a.operation, a.region, a.params.ServiceName])).toEqual([['CreateVpcEndpoint', 'eu-west-1', 'com.amazonaws.eu-west-1.s3']]);
+      expect(plan.guidance).toMatch(/Client VPN[\s\S]*Site-to-Site VPN[\s\S]*PrivateLink/);
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+      expect((await s3Gateways(ctx, eu.vpcId, 'eu-west-1')).map((e) => e.RouteTableIds)).toEqual([[euTable]]);
+      expect((await checkStep(entry, ctx)).result.status).toBe('pass');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('the journal’s inverse names the endpoint that was created, and running it removes it', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await step.seed!(ctx);
+      ctx.factory.readOnly = true;
+      const checked = await checkStep(entry, ctx);
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.actions[0]!.inverse!.params).toEqual({ VpcEndpointIds: ['(the new endpoint)'] });
+      const journal: JournalEntry[] = [];
+      expect((await applyPlan(step.meta.id, plan, ctx, (e) => void journal.push(e))).ok).toBe(true);
+      const created = journal[0]!.output!.VpcEndpointId as string;
+      expect(created).toMatch(/^vpce-/);
+      expect(journal[0]!.inverse).toMatchObject({ operation: 'DeleteVpcEndpoints', params: { VpcEndpointIds: [created] } });
+      ctx.factory.readOnly = false;
+      await ctx.client(EC2Client).send(new DeleteVpcEndpointsCommand(journal[0]!.inverse!.params as { VpcEndpointIds: string[] }));
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      expect((await checkStep(entry, ctx)).result.findings.map((f) => f.status)).toEqual(checked.result.findings.map((f) => f.status));
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('the inverse of attaching route tables detaches exactly those', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      const net = await network(ctx, '10.61');
+      const a = await privateSubnet(ctx, net, '10.61.1.0/24');
+      const b = await privateSubnet(ctx, net, '10.61.2.0/24');
+      const id = await gateway(ctx, net.vpcId, [a]);
+      ctx.factory.readOnly = true;
+      const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
+      expect(plan.actions.map((x) => x.params)).toEqual([{ VpcEndpointId: id, AddRouteTableIds: [b] }]);
+      expect(plan.actions[0]!.inverse!.params).toEqual({ VpcEndpointId: id, RemoveRouteTableIds: [b] });
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+      expect((await s3Gateways(ctx, net.vpcId))[0]!.RouteTableIds?.sort()).toEqual([a, b].sort());
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('seeding twice keeps one day-one VPC and takes its endpoint away again', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await step.seed!(ctx);
+      ctx.factory.readOnly = true;
+      const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+      ctx.factory.readOnly = false;
+      await step.seed!(ctx);
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      const again = await checkStep(entry, ctx);
+      expect(again.result.findings.map((f) => f.status)).toEqual(['pass', 'fail']);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('check and plan send only reads', async () => {
+    const { checked, plan, sent, recorded } = await recordCheckAndPlan(step, { seed: (ctx) => step.seed!(ctx) });
+    expect(checked.result.status).toBe('fail');
+    expect(plan.actions).toHaveLength(1);
+    expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
+    expect([...new Set(sent)].sort()).toEqual(['EC2:DescribeRouteTables', 'EC2:DescribeSubnets', 'EC2:DescribeVpcEndpoints', 'EC2:DescribeVpcs']);
+  });
+
+  it('the seed refuses to run outside the sandbox', async () => {
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      const real = new RunContext({ ...ctx.target, sandbox: false }, ctx.factory, ctx.regions.bind(ctx));
+      await expect(step.seed!(real)).rejects.toThrow(/only against the sandbox/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
