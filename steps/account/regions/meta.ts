@@ -1,0 +1,59 @@
+import type { StepMeta } from '../../../src/engine/types.js';
+
+/** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
+const meta: StepMeta = {
+  id: 'account.regions',
+  area: 'account',
+  title: 'Workloads can run only in the regions you chose; every other region is denied by a guardrail',
+  severity: 'medium',
+  scope: 'global',
+  references: {
+    docs: [
+      'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-requested-region.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion',
+      'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html',
+    ],
+  },
+  lesson: 'account/regions.md',
+  permissions: {
+    check: [
+      'account:ListRegions',
+      'ec2:DescribeRegions',
+      'ec2:DescribeInstances',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeVolumes',
+      'ec2:DescribeNetworkInterfaces',
+      'organizations:DescribeOrganization',
+      'organizations:ListRoots',
+      'organizations:ListPoliciesForTarget',
+      'organizations:ListPolicies',
+      'organizations:DescribePolicy',
+      'iam:GetAccountAuthorizationDetails',
+    ],
+    fix: [
+      'organizations:EnablePolicyType',
+      'organizations:CreatePolicy',
+      'organizations:UpdatePolicy',
+      'organizations:AttachPolicy',
+      'iam:CreatePolicy',
+      'iam:CreatePolicyVersion',
+      'iam:DeletePolicyVersion',
+      'iam:AttachGroupPolicy',
+      'account:DisableRegion',
+    ],
+  },
+  fix: {
+    kind: 'guided',
+    cost: 'free',
+    risk:
+      'Every regional action outside the chosen regions is refused from then on: resources already running there keep running, ' +
+      'but nobody covered by the guardrail can manage, stop or read them until the region is chosen again. ' +
+      'With an organization the policy covers every member account (never the management account itself); without one, only members of IAM groups. ' +
+      'Disabling an opt-in region makes whatever is in it unreachable until the region is enabled again.',
+    destructive: true,
+    paid: false,
+  },
+};
+
+export default meta;

@@ -1,0 +1,286 @@
+import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand as IamCreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachPolicyCommand,
+  CreateOrganizationCommand,
+  CreatePolicyCommand,
+  EnablePolicyTypeCommand,
+  ListPoliciesForTargetCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/engine/context.js';
+import { checkStep, planStep } from '../../src/engine/runner.js';
+import step from '../../steps/account/regions/index.js';
+import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/regions/policy.js';
+import { resetMoto } from '../helpers/moto.js';
+import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+const IAM_POLICY_ARN = `arn:aws:iam::123456789012:policy/${POLICY_NAME}`;
+const entry = { meta: step.meta, load: async () => step };
+
+const groups =
+  (...names: string[]) =>
+  async (ctx: RunContext) => {
+    for (const GroupName of names) await ctx.client(IAMClient).send(new CreateGroupCommand({ GroupName }));
+  };
+
+const vpcIn = (region: string) => async (ctx: RunContext) => {
+  await ctx.client(EC2Client, region).send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }));
+};
+
+/** Our IAM policy, leaving `allowed` open, attached to each group named. */
+const iamGuardrail =
+  (allowed: string[], ...attachTo: string[]) =>
+  async (ctx: RunContext) => {
+    const iam = ctx.client(IAMClient);
+    await iam.send(new IamCreatePolicyCommand({ PolicyName: POLICY_NAME, PolicyDocument: documentText(guardrailDocument(allowed)) }));
+    for (const GroupName of attachTo) await iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: IAM_POLICY_ARN }));
+  };
+
+const organization = async (ctx: RunContext) => {
+  await ctx.client(OrganizationsClient).send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+};
+
+async function rootId(ctx: RunContext): Promise<string> {
+  return (await ctx.client(OrganizationsClient).send(new ListRootsCommand({}))).Roots![0]!.Id!;
+}
+
+/** Our SCP for `allowed`, attached to the root; `enable`: SCPs enabled on the root first (moto does not insist). */
+const scpGuardrail =
+  (allowed: string[], opts: { enable: boolean }) =>
+  async (ctx: RunContext) => {
+    const org = ctx.client(OrganizationsClient);
+    const root = await rootId(ctx);
+    if (opts.enable) await org.send(new EnablePolicyTypeCommand({ RootId: root, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+    const p = await org.send(
+      new CreatePolicyCommand({ Name: POLICY_NAME, Description: 'test', Type: 'SERVICE_CONTROL_POLICY', Content: documentText(guardrailDocument(allowed)) }),
+    );
+    await org.send(new AttachPolicyCommand({ PolicyId: p.Policy!.PolicySummary!.Id!, TargetId: root }));
+  };
+
+const all =
+  (...seeds: ((ctx: RunContext) => Promise<void>)[]) =>
+  async (ctx: RunContext) => {
+    for (const s of seeds) await s(ctx);
+  };
+
+runStepCases(step, [
+  {
+    name: 'day-one seed: the forgotten VPC in eu-west-1 is found, no guardrail fails, the IAM policy goes on the group',
+    seed: (ctx) => step.seed!(ctx),
+    inputs: { allowed: ['us-east-1', 'eu-west-1'] },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'pass', region: 'global', message: expect.stringMatching(/regions are enabled.*Resources were found in eu-west-1 \(1 VPC\).*EC2 DescribeRegions/) },
+      { status: 'fail', resource: IAM_POLICY_ARN, message: expect.stringContaining('none of the 1 IAM group(s) carries one (developers)') },
+    ],
+    expectOperations: ['iam:CreatePolicy', 'iam:AttachGroupPolicy'],
+    expectFindingsAfter: [
+      { status: 'pass' },
+      { status: 'pass', message: expect.stringContaining('leaves only eu-west-1, us-east-1 open') },
+    ],
+  },
+  {
+    name: 'without an organization the IAM policy is attached to every group',
+    seed: groups('admins', 'developers', 'readers'),
+    inputs: { allowed: ['us-east-1'] },
+    expectStatus: 'fail',
+    expectOperations: ['iam:CreatePolicy', 'iam:AttachGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AttachGroupPolicy'],
+    expectFindingsAfter: [{ status: 'pass' }, { status: 'pass', message: expect.stringMatching(/^An IAM policy attached to every group leaves only us-east-1 open/) }],
+  },
+  {
+    name: 'a group created after the guardrail is covered by attaching the policy, nothing else',
+    seed: all(groups('admins', 'newcomers'), iamGuardrail(['us-east-1'], 'admins')),
+    inputs: { allowed: ['us-east-1'] },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining('newcomers lack(s) a deny-other-regions policy (1 of 2 have one)') }],
+    expectOperations: ['iam:AttachGroupPolicy'],
+  },
+  {
+    name: 'a guardrail that denies a region of the run fails, and a new policy version widens it',
+    seed: all(groups('admins'), iamGuardrail(['eu-west-1'], 'admins')),
+    inputs: { allowed: ['eu-west-1', 'us-east-1'] },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining('group admins denies us-east-1') }],
+    expectOperations: ['iam:CreatePolicyVersion'],
+  },
+  {
+    name: 'no IAM group at all: the policy is made, and a person must attach it to groups to come',
+    inputs: { allowed: ['us-east-1'] },
+    expectStatus: 'fail',
+    expectOperations: ['iam:CreatePolicy'],
+    expectAfter: 'manual',
+    expectFindingsAfter: [{ status: 'pass' }, { status: 'manual', message: expect.stringContaining('no IAM group to attach it to') }],
+  },
+  {
+    name: 'a management account gets an SCP on the root, with SCPs enabled first, and no IAM policy',
+    seed: all(organization, groups('admins')),
+    inputs: { allowed: ['us-east-1', 'eu-west-1'] },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining('Service control policies are not enabled on the organization root') }],
+    expectOperations: ['organizations:EnablePolicyType', 'organizations:CreatePolicy', 'organizations:AttachPolicy'],
+    expectFindingsAfter: [{ status: 'pass' }, { status: 'pass', message: expect.stringMatching(/^A service control policy on the organization root leaves only eu-west-1, us-east-1 open/) }],
+  },
+  {
+    name: 'an SCP attached before SCPs were enabled (moto allows it) only needs SCPs enabled',
+    seed: all(organization, scpGuardrail(['us-east-1'], { enable: false })),
+    inputs: { allowed: ['us-east-1'] },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining(`the ${POLICY_NAME} policy attached there has no effect`) }],
+    expectOperations: ['organizations:EnablePolicyType'],
+  },
+  {
+    name: 'an SCP for other regions is updated in place, never attached twice',
+    seed: all(organization, scpGuardrail(['eu-west-1'], { enable: true })),
+    inputs: { allowed: ['us-east-1'] },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining('the organization root denies us-east-1') }],
+    expectOperations: ['organizations:UpdatePolicy'],
+  },
+  {
+    name: 'a matching SCP passes and plans nothing',
+    seed: all(organization, scpGuardrail(['us-east-1'], { enable: true })),
+    expectStatus: 'pass',
+  },
+  {
+    name: 'resources in a region the guardrail denies are left for a person to look at',
+    seed: all(groups('admins'), iamGuardrail(['us-east-1'], 'admins'), vpcIn('ap-south-1')),
+    expectStatus: 'manual',
+    expectFindings: [
+      { status: 'pass', message: expect.stringContaining('ap-south-1 (1 VPC)') },
+      { status: 'pass' },
+      { status: 'manual', region: 'ap-south-1', message: expect.stringContaining('the guardrail denies it') },
+    ],
+  },
+]);
+
+describe('account.regions: the choice', () => {
+  it('offers every enabled region, the home region and the regions in use checked and marked', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await step.seed!(ctx);
+      ctx.invalidate();
+      const checked = await checkStep(entry, ctx);
+      const defaults = step.inputs!.defaults(checked.result.findings);
+      expect(defaults).toEqual({ allowed: ['eu-west-1', 'us-east-1'] });
+      const asker = new ScriptedAsker([{ checkbox: ['us-east-1', 'eu-west-1', 'eu-central-1'] }]);
+      const answer = await step.inputs!.ask(asker, defaults, checked.result.findings);
+      expect(answer).toEqual({ allowed: ['eu-central-1', 'eu-west-1', 'us-east-1'] });
+      const [question] = asker.asked;
+      expect(question!.choices![0]).toMatch(/^us-east-1\s+home region$/);
+      expect(question!.choices![1]).toMatch(/^eu-west-1\s+in use: 1 VPC$/);
+      expect(question!.choices!.length).toBeGreaterThan(10);
+      expect(asker.notes[0]).toContain('Resources were found in eu-west-1');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('asks again before leaving out a region in use, and takes the answer once confirmed', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await vpcIn('eu-west-1')(ctx);
+      ctx.invalidate();
+      const checked = await checkStep(entry, ctx);
+      const asker = new ScriptedAsker([{ checkbox: ['us-east-1'] }, { confirm: false }, { checkbox: ['us-east-1'] }, { confirm: true }]);
+      expect(await step.inputs!.ask(asker, { allowed: ['us-east-1', 'eu-west-1'] }, checked.result.findings)).toEqual({ allowed: ['us-east-1'] });
+      expect(asker.asked[1]!.message).toContain('eu-west-1 still holds resources');
+      expect(asker.remaining).toBe(0);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('becomes the run’s regions (remember)', () => {
+    expect(step.remember!({ allowed: ['eu-west-1', 'us-east-1', 'eu-west-1'] })).toEqual({ regions: ['eu-west-1', 'us-east-1'] });
+  });
+
+  it('refuses a region that is not enabled here', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      const checked = await checkStep(entry, ctx);
+      await expect(planStep(checked, ctx, { allowed: ['us-east-1', 'ap-east-1'] })).rejects.toThrow(/ap-east-1 is not enabled in this account/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+describe('account.regions: the plan', () => {
+  it('shows the policy JSON, with the global exemptions and the region condition, and what moto cannot do', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await groups('admins')(ctx);
+      ctx.invalidate();
+      const plan = await planStep(await checkStep(entry, ctx), ctx, { allowed: ['us-east-1', 'eu-west-1'] });
+      const create = plan.actions[0]!;
+      expect(create.params.PolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Effect: 'Deny',
+            NotAction: expect.arrayContaining(['iam:*', 'organizations:*', 'sts:*', 'cloudfront:*', 'route53:*', 'support:*', 'account:*', 'billing:*', 'ce:*', 'waf:*', 'shield:*', 'health:*', 'trustedadvisor:*']),
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } },
+          },
+        ],
+      });
+      expect(plan.warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('covers members of IAM groups only'),
+          expect.stringContaining('does not implement the Account API’s region calls'),
+        ]),
+      );
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('applied twice on an organization, the SCP is created and attached once', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await organization(ctx);
+      ctx.invalidate();
+      for (const allowed of [['us-east-1'], ['us-east-1'], ['us-east-1', 'eu-west-1']]) {
+        const plan = await planStep(await checkStep(entry, ctx), ctx, { allowed });
+        ctx.factory.readOnly = false;
+        for (const a of plan.actions) await a.run(ctx);
+        ctx.factory.readOnly = true;
+        ctx.invalidate();
+      }
+      const attached = await ctx.client(OrganizationsClient).send(new ListPoliciesForTargetCommand({ TargetId: await rootId(ctx), Filter: 'SERVICE_CONTROL_POLICY' }));
+      expect(attached.Policies!.map((p) => p.Name).sort()).toEqual(['FullAWSAccess', POLICY_NAME]);
+      const after = await checkStep(entry, ctx);
+      expect(after.result.findings[1]!.message).toContain('leaves only eu-west-1, us-east-1 open');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+describe('account.regions: check and plan only read, a few calls per region', () => {
+  it('sends reads only, at most four EC2 reads per enabled region', async () => {
+    const { checked, plan, sent, recorded } = await recordCheckAndPlan(step, {
+      seed: (ctx) => step.seed!(ctx),
+      inputs: { allowed: ['us-east-1'] },
+    });
+    expect(checked.result.status).toBe('fail');
+    expect(plan.actions.length).toBeGreaterThan(0);
+    expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
+    const probes = sent.filter((s) => /^EC2:Describe(Instances|Vpcs|Volumes|NetworkInterfaces)$/.test(s)).length;
+    const regions = (checked.result.findings[0]!.message.match(/^(\d+) regions are enabled/) ?? [])[1];
+    expect(Number(regions)).toBeGreaterThan(10);
+    expect(probes).toBe(4 * Number(regions));
+    expect(sent.filter((s) => s.startsWith('IAM:'))).toEqual(['IAM:GetAccountAuthorizationDetails']);
+  });
+});
