@@ -80,7 +80,7 @@ async function gateway(ctx: RunContext, vpcId: string, tables: string[], region 
 
 async function s3Gateways(ctx: RunContext, vpcId: string, region = 'us-east-1') {
   const all = (await ctx.client(EC2Client, region).send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints ?? [];
-  return all.filter((e) => e.VpcEndpointType === 'Gateway' && e.State !== 'deleted');
+  return all.filter((e) => e.VpcEndpointType === 'Gateway' && String(e.State).toLowerCase() !== 'deleted');
 }
 
 runStepCases(step, [

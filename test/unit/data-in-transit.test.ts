@@ -1,8 +1,8 @@
-import type { RouteTable, Subnet, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
+import type { Route, RouteTable, Subnet, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { exposure, isOpenPolicy, routeTableOf, s3ServiceName, vpcFinding, warningsFor } from '../../steps/data/in-transit/index.js';
 
-const local = { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' };
+const local: Route = { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' };
 const rt = (id: string, routes: RouteTable['Routes'], assoc: RouteTable['Associations'] = [], vpc = 'vpc-1'): RouteTable => ({
   RouteTableId: id,
   VpcId: vpc,
@@ -72,7 +72,8 @@ describe('the finding for one VPC', () => {
     VpcId: 'vpc-1',
     VpcEndpointType: 'Gateway',
     ServiceName: 'com.amazonaws.us-east-1.s3',
-    State: 'available',
+    // moto and AWS answer in lower case, whatever the SDK's enum says.
+    State: 'available' as VpcEndpoint['State'],
     RouteTableIds: tables,
     ...extra,
   });
@@ -100,7 +101,7 @@ describe('the finding for one VPC', () => {
     const endpoints = [
       s3(['rtb-a'], { VpcEndpointType: 'Interface' }),
       s3(['rtb-a'], { ServiceName: 'com.amazonaws.us-east-1.dynamodb' }),
-      s3(['rtb-a'], { State: 'deleting' }),
+      s3(['rtb-a'], { State: 'deleting' as VpcEndpoint['State'] }),
       s3(['rtb-a'], { ServiceName: 'com.amazonaws.eu-west-1.s3' }),
     ];
     expect(vpcFinding(view(tables, endpoints), vpc, 'us-east-1', target).status).toBe('fail');
