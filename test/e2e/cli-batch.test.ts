@@ -9,6 +9,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
 
+/** The two steps these tests are about, named so that they keep their meaning as the guide grows. */
+const TWO = ['--step', 'account.password-policy', '--step', 'account.security-contacts'];
+
 let state: string;
 let env: NodeJS.ProcessEnv;
 let sandbox: string;
@@ -29,7 +32,7 @@ async function seed() {
 describe('secure-start without a terminal', () => {
   it('check --format json reports the seeded account and exits 1 while a step fails', async () => {
     await seed();
-    const r = await runCli(['check', sandbox, '--format', 'json'], env);
+    const r = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.tool.name).toBe('secure-start');
@@ -43,13 +46,13 @@ describe('secure-start without a terminal', () => {
 
   it('plan shows each operation with its parameters and changes nothing', async () => {
     await seed();
-    const r = await runCli(['plan', sandbox, '--format', 'json'], env);
+    const r = await runCli(['plan', sandbox, '--format', 'json', ...TWO], env);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     const pp = plan.steps.find((s: { step: string }) => s.step === 'account.password-policy');
     expect(pp.actions[0]).toMatchObject({ service: 'iam', operation: 'UpdateAccountPasswordPolicy' });
     expect(pp.actions[0].params.MinimumPasswordLength).toBeGreaterThanOrEqual(14);
-    const again = await runCli(['check', sandbox, '--format', 'json'], env);
+    const again = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
     expect(JSON.parse(again.stdout).summary.fail).toBe(2);
   });
 
@@ -65,17 +68,17 @@ describe('secure-start without a terminal', () => {
         },
       }),
     );
-    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox], env);
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
     expect(fix.stderr).toContain('Progress file:');
     expect(fix.code).toBe(0);
-    const check = await runCli(['check', sandbox, '--format', 'json'], env);
+    const check = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
     expect(check.code).toBe(0);
     expect(JSON.parse(check.stdout).summary.fail).toBe(0);
   });
 
   it('fix --yes without the answers a step needs leaves that step failing and exits 1', async () => {
     await seed();
-    const fix = await runCli(['fix', '--yes', sandbox], env);
+    const fix = await runCli(['fix', '--yes', sandbox, ...TWO], env);
     expect(fix.code).toBe(1);
     expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
   });
@@ -87,7 +90,7 @@ describe('secure-start without a terminal', () => {
       answers,
       JSON.stringify({ 'account.security-contacts': { security: { name: 'Sam', title: 'Lead', email: 'sam.at.example', phone: '+1 555 0100' } } }),
     );
-    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox], env);
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
     expect(fix.code).toBe(1);
     expect(fix.stderr).toMatch(/account\.security-contacts: Not applied: invalid inputs in the answers file: security\.email: .*email/);
     // The other step was still fixed.
@@ -151,7 +154,7 @@ describe('secure-start without a terminal', () => {
     await seed();
     const file = join(state, 'sandbox-123456789012.json');
     await writeFile(file, '{"schemaVersion": 1, "steps": ');
-    const r = await runCli(['fix', '--yes', sandbox], env);
+    const r = await runCli(['fix', '--yes', sandbox, ...TWO], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(file);
     expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "steps": ');
