@@ -1,0 +1,77 @@
+/**
+ * Bucket fixtures for the S3 steps' seeds (the day-one scenario) and their sandbox tests: each
+ * step seeds its own problem, and the scenario as a whole holds them all once. Sandbox only.
+ */
+import {
+  CreateBucketCommand,
+  DeletePublicAccessBlockCommand,
+  PutBucketAclCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketWebsiteCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { BucketCannedACL, BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { errorCode } from '../../../src/aws/errors.js';
+import type { StepContext } from '../../../src/engine/types.js';
+import type { BlockConfig } from '../_shared/publicness.js';
+import { blockFrom } from '../_shared/publicness.js';
+
+/** A static website whose files anyone may read through a public-read ACL. */
+export const WEBSITE_BUCKET = 'day-one-website';
+/** A bucket shared with "everyone" through its policy, as a quick way to hand out download links. */
+export const SHARED_BUCKET = 'day-one-shared-files';
+/** An application's data: private, with a policy for the account, but no rule against plain HTTP. */
+export const APP_DATA_BUCKET = 'day-one-app-data';
+
+export function sandboxOnly(ctx: StepContext): void {
+  if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+}
+
+export interface BucketFixture {
+  name: string;
+  /** Default: the home region. */
+  region?: string;
+  /** A canned ACL, set after allowing ACLs through object ownership (as buckets made since April 2023 need). */
+  acl?: BucketCannedACL;
+  /** The policy: text is stored as given (even when it is not JSON), anything else as indented JSON. */
+  policy?: string | object;
+  /** The bucket's own Block Public Access; missing settings are off. Default: none. */
+  block?: Partial<BlockConfig>;
+  /** Set it up as a static website (index.html, error.html). */
+  website?: boolean;
+}
+
+/**
+ * Makes the bucket if it does not exist yet, with no Block Public Access of its own unless asked
+ * (as buckets made before April 2023 are, and as the day-one story needs), then its ACL, policy,
+ * block and website configuration, in the order S3 accepts them. Returns its regional client.
+ */
+export async function makeBucket(ctx: StepContext, f: BucketFixture): Promise<S3Client> {
+  const region = f.region ?? ctx.target.homeRegion;
+  const s3 = ctx.client(S3Client, region);
+  const Bucket = f.name;
+  try {
+    await s3.send(
+      new CreateBucketCommand({ Bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }),
+    );
+  } catch (err) {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(errorCode(err))) throw err;
+  }
+  await s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
+  if (f.acl) {
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
+    await s3.send(new PutBucketAclCommand({ Bucket, ACL: f.acl }));
+  }
+  if (f.policy !== undefined) {
+    const Policy = typeof f.policy === 'string' ? f.policy : JSON.stringify(f.policy, null, 2);
+    await s3.send(new PutBucketPolicyCommand({ Bucket, Policy }));
+  }
+  if (f.website)
+    await s3.send(
+      new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } } }),
+    );
+  if (f.block) await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: blockFrom(f.block)! }));
+  return s3;
+}
