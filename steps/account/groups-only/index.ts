@@ -1,0 +1,202 @@
+/**
+ * account.groups-only: no IAM user holds managed or inline policies of their own; permissions come
+ * from groups. Read from the shared account authorization details (a few paginated calls for the
+ * whole account). The fix moves each user's own policies to a group with exactly the same ones
+ * (reused when one exists, else created), adds the user, and only then removes the user's own, so
+ * nobody's permissions change at any moment; the plan computes and states that.
+ */
+import {
+  AddUserToGroupCommand,
+  AttachGroupPolicyCommand,
+  AttachUserPolicyCommand,
+  CreateGroupCommand,
+  CreateUserCommand,
+  DeleteUserPolicyCommand,
+  DetachUserPolicyCommand,
+  EntityAlreadyExistsException,
+  IAMClient,
+  PutGroupPolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import { authorizationDetails } from '../_shared/iam-data.js';
+import meta from './meta.js';
+import { QUOTAS, hasOwnPolicies, planMoves, samePermissions, userPolicies } from './model.js';
+import type { Move, PolicySet } from './model.js';
+
+const KIND = 'own-policies';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function describeSet(s: PolicySet): string {
+  const parts: string[] = [];
+  if (s.managed.length) parts.push(`managed ${s.managed.map((m) => m.name).join(', ')}`);
+  if (s.inline.length) parts.push(`inline ${s.inline.map((i) => i.name).join(', ')}`);
+  return parts.join('; ');
+}
+
+function countSet(s: PolicySet): string {
+  const parts: string[] = [];
+  if (s.managed.length) parts.push(plural(s.managed.length, 'managed policy', 'managed policies'));
+  if (s.inline.length) parts.push(plural(s.inline.length, 'inline policy', 'inline policies'));
+  return parts.join(' and ');
+}
+
+function op(operation: string, params: Record<string, unknown>, summary: string) {
+  return { service: 'iam', operation, region: 'global', params, summary };
+}
+
+/** The actions that move one user's own policies to their group, in a safe order: grant first, then remove. */
+export function movesToActions(moves: readonly Move[]): PlanAction[] {
+  const actions: PlanAction[] = [];
+  const created = new Set<string>();
+  for (const m of moves) {
+    const g = m.target.name;
+    const u = m.user;
+    if (m.target.kind === 'new' && !created.has(g)) {
+      created.add(g);
+      actions.push({
+        ...op('CreateGroup', { GroupName: g }, `Create group ${g} for the policies ${u} holds directly (${countSet(m.own)})`),
+        inverse: op('DeleteGroup', { GroupName: g }, `Delete group ${g} (once the undos below have emptied it)`),
+        run: async (ctx) => void (await ctx.client(IAMClient).send(new CreateGroupCommand({ GroupName: g }))),
+      });
+      for (const p of m.own.inline)
+        actions.push({
+          ...op('PutGroupPolicy', { GroupName: g, PolicyName: p.name, PolicyDocument: p.document }, `Give group ${g} the inline policy ${p.name}, the same document ${u} has`),
+          inverse: op('DeleteGroupPolicy', { GroupName: g, PolicyName: p.name }, `Delete the inline policy ${p.name} of group ${g}`),
+          run: async (ctx) => void (await ctx.client(IAMClient).send(new PutGroupPolicyCommand({ GroupName: g, PolicyName: p.name, PolicyDocument: p.document }))),
+        });
+      for (const p of m.own.managed)
+        actions.push({
+          ...op('AttachGroupPolicy', { GroupName: g, PolicyArn: p.arn }, `Attach ${p.name} to group ${g}`),
+          inverse: op('DetachGroupPolicy', { GroupName: g, PolicyArn: p.arn }, `Detach ${p.name} from group ${g}`),
+          run: async (ctx) => void (await ctx.client(IAMClient).send(new AttachGroupPolicyCommand({ GroupName: g, PolicyArn: p.arn }))),
+        });
+    }
+    if (!m.target.isMember) {
+      const how = m.target.kind === 'exists' ? `existing group ${g}` : `group ${g}`;
+      actions.push({
+        ...op('AddUserToGroup', { GroupName: g, UserName: u }, `Add ${u} to ${how}, which grants exactly the ${countSet(m.own)} ${u} holds directly`),
+        inverse: op('RemoveUserFromGroup', { GroupName: g, UserName: u }, `Remove ${u} from group ${g}`),
+        run: async (ctx) => void (await ctx.client(IAMClient).send(new AddUserToGroupCommand({ GroupName: g, UserName: u }))),
+      });
+    }
+    for (const p of m.own.managed)
+      actions.push({
+        ...op('DetachUserPolicy', { UserName: u, PolicyArn: p.arn }, `Detach ${p.name} from ${u}, who keeps it through group ${g}`),
+        destructive: true,
+        inverse: op('AttachUserPolicy', { UserName: u, PolicyArn: p.arn }, `Attach ${p.name} to ${u} again`),
+        run: async (ctx) => void (await ctx.client(IAMClient).send(new DetachUserPolicyCommand({ UserName: u, PolicyArn: p.arn }))),
+      });
+    for (const p of m.own.inline)
+      actions.push({
+        ...op('DeleteUserPolicy', { UserName: u, PolicyName: p.name }, `Delete the inline policy ${p.name} of ${u}, who keeps the same document through group ${g}`),
+        destructive: true,
+        inverse: op('PutUserPolicy', { UserName: u, PolicyName: p.name, PolicyDocument: p.document }, `Put the inline policy ${p.name} back on ${u}`),
+        run: async (ctx) => void (await ctx.client(IAMClient).send(new DeleteUserPolicyCommand({ UserName: u, PolicyName: p.name }))),
+      });
+  }
+  return actions;
+}
+
+/** What the person must read before confirming: the permissions stay the same (computed), and quotas the plan may hit. */
+export function warningsFor(moves: readonly Move[], existingGroups: number): string[] {
+  const out: string[] = [];
+  const list = (ms: readonly Move[]) => (ms.length <= 10 ? ms.map((m) => m.user).join(', ') : `${ms.slice(0, 10).map((m) => m.user).join(', ')} and ${ms.length - 10} more`);
+  out.push(
+    `Permissions before and after are the same set for ${moves.length === 1 ? `${moves[0]!.user}` : `each of the ${moves.length} users`} ` +
+      '(computed from the managed policy ARNs and inline policy documents each user holds directly and through groups). ' +
+      'Each user joins the group before losing their own policies, so no access is lost in between; existing groups are reused only ' +
+      'when they hold exactly the same policies, and are never edited.',
+  );
+  const full = moves.filter((m) => !m.target.isMember && m.groups.length >= QUOTAS.groupsPerUser);
+  if (full.length) out.push(`Already in ${QUOTAS.groupsPerUser} groups, the most IAM allows by default: ${list(full)}. Adding them to another group will fail unless the quota was raised.`);
+  const big = moves.filter((m) => m.target.kind === 'new' && m.own.managed.length > QUOTAS.managedPerGroup);
+  if (big.length)
+    out.push(`More than ${QUOTAS.managedPerGroup} managed policies for one new group (the default quota per group): ${list(big)}. Attaching them will fail unless the quota was raised.`);
+  const newGroups = new Set(moves.filter((m) => m.target.kind === 'new').map((m) => m.target.name)).size;
+  if (existingGroups + newGroups > QUOTAS.groupsPerAccount)
+    out.push(
+      `This creates ${newGroups} groups next to the ${existingGroups} there are, over the default quota of ${QUOTAS.groupsPerAccount} per account. ` +
+        'Consider grouping users by role by hand first: people who do the same job should share one group.',
+    );
+  return out;
+}
+
+const step: Step = {
+  meta,
+
+  async check(ctx) {
+    const details = await authorizationDetails(ctx);
+    const users = details.UserDetailList;
+    const own = users.filter(hasOwnPolicies);
+    if (!own.length)
+      return [
+        {
+          status: 'pass',
+          resource: `arn:${ctx.target.partition}:iam::${ctx.target.accountId}:account`,
+          region: 'global',
+          message: users.length
+            ? `No IAM user holds policies of their own: all ${plural(users.length, 'user')} get their permissions through groups.`
+            : 'There are no IAM users, so none holds policies of their own.',
+        },
+      ];
+    return own.map((u): Finding => {
+      const set = userPolicies(u);
+      return {
+        status: 'fail',
+        resource: u.Arn ?? u.UserName ?? '?',
+        region: 'global',
+        message: `IAM user ${u.UserName} holds ${countSet(set)} directly instead of through a group: ${describeSet(set)}.`,
+        data: { kind: KIND, user: u.UserName, managed: set.managed.map((m) => m.arn), inline: set.inline.map((i) => i.name) },
+      };
+    });
+  },
+
+  async plan(ctx, findings): Promise<Plan> {
+    const users = new Set(findings.filter((f) => f.status === 'fail' && f.data?.kind === KIND).map((f) => String(f.data!.user)));
+    if (!users.size) return { actions: [] };
+    const details = await authorizationDetails(ctx);
+    const moves = planMoves(details, users);
+    const broken = moves.filter((m) => !samePermissions(m));
+    // By construction the sets match; if they ever do not, the plan must not be applied.
+    if (broken.length) throw new Error(`The planned groups would change the permissions of ${broken.map((m) => m.user).join(', ')}; nothing planned.`);
+    if (!moves.length) return { actions: [] };
+    return { actions: movesToActions(moves), warnings: warningsFor(moves, details.GroupDetailList.length) };
+  },
+
+  /**
+   * day-one scenario: an existing `readers` group with ReadOnlyAccess; riley holds ReadOnlyAccess
+   * directly (moves to `readers`), jordan and taylor hold ReadOnlyAccess and the same inline policy
+   * (both move to one new group).
+   */
+  async seed(ctx: StepContext) {
+    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    const iam = ctx.client(IAMClient);
+    const once = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (err) {
+        if (!(err instanceof EntityAlreadyExistsException)) throw err;
+      }
+    };
+    const readOnly = `arn:${ctx.target.partition}:iam::aws:policy/ReadOnlyAccess`;
+    await once(iam.send(new CreateGroupCommand({ GroupName: SEED_GROUP })));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: SEED_GROUP, PolicyArn: readOnly }));
+    for (const user of SEED_USERS) {
+      await once(iam.send(new CreateUserCommand({ UserName: user })));
+      await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: readOnly }));
+    }
+    for (const user of SEED_USERS.slice(1))
+      await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'publish-site', PolicyDocument: JSON.stringify(SEED_INLINE) }));
+  },
+};
+
+export const SEED_GROUP = 'readers';
+export const SEED_USERS = ['riley.analyst', 'jordan.dev', 'taylor.dev'] as const;
+const SEED_INLINE = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'PublishSite', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::example-site-bucket/*' }],
+};
+
+export default step;
