@@ -9,9 +9,11 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
-import { checkStep, planStep } from '../../src/engine/runner.js';
+import { applyAction, checkStep, planStep } from '../../src/engine/runner.js';
+import type { CheckedStep } from '../../src/engine/runner.js';
+import type { Finding } from '../../src/engine/types.js';
 import step from '../../steps/account/regions/index.js';
 import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/regions/policy.js';
 import { resetMoto } from '../helpers/moto.js';
@@ -156,45 +158,40 @@ runStepCases(step, [
   },
 ]);
 
-describe('account.regions: the choice', () => {
-  it('offers every enabled region, the home region and the regions in use checked and marked', async () => {
+describe('account.regions: the choice and the plan, on the day-one seed', () => {
+  // One seeded check for these tests: questions and plans only read the findings.
+  let findings: Finding[] = [];
+  let checked: CheckedStep;
+  let ctx: RunContext;
+  beforeAll(async () => {
     await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.invalidate();
-      const checked = await checkStep(entry, ctx);
-      const defaults = step.inputs!.defaults(checked.result.findings);
-      expect(defaults).toEqual({ allowed: ['eu-west-1', 'us-east-1'] });
-      const asker = new ScriptedAsker([{ checkbox: ['us-east-1', 'eu-west-1', 'eu-central-1'] }]);
-      const answer = await step.inputs!.ask(asker, defaults, checked.result.findings);
-      expect(answer).toEqual({ allowed: ['eu-central-1', 'eu-west-1', 'us-east-1'] });
-      const [question] = asker.asked;
-      expect(question!.choices![0]).toMatch(/^us-east-1\s+home region$/);
-      expect(question!.choices![1]).toMatch(/^eu-west-1\s+in use: 1 VPC$/);
-      expect(question!.choices!.length).toBeGreaterThan(10);
-      expect(asker.notes[0]).toContain('Resources were found in eu-west-1');
-    } finally {
-      ctx.factory.destroy();
-    }
+    ctx = makeSandboxContext();
+    ctx.factory.readOnly = false;
+    await step.seed!(ctx);
+    ctx.factory.readOnly = true;
+    ctx.invalidate();
+    checked = await checkStep(entry, ctx);
+    findings = checked.result.findings;
+  });
+  afterAll(() => ctx.factory.destroy());
+
+  it('offers every enabled region, the home region and the regions in use checked and marked', async () => {
+    const defaults = step.inputs!.defaults(findings);
+    expect(defaults).toEqual({ allowed: ['eu-west-1', 'us-east-1'] });
+    const asker = new ScriptedAsker([{ checkbox: ['us-east-1', 'eu-west-1', 'eu-central-1'] }]);
+    expect(await step.inputs!.ask(asker, defaults, findings)).toEqual({ allowed: ['eu-central-1', 'eu-west-1', 'us-east-1'] });
+    const [question] = asker.asked;
+    expect(question!.choices![0]).toMatch(/^us-east-1\s+home region$/);
+    expect(question!.choices![1]).toMatch(/^eu-west-1\s+in use: 1 VPC$/);
+    expect(question!.choices!.length).toBeGreaterThan(10);
+    expect(asker.notes[0]).toContain('Resources were found in eu-west-1');
   });
 
   it('asks again before leaving out a region in use, and takes the answer once confirmed', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await vpcIn('eu-west-1')(ctx);
-      ctx.invalidate();
-      const checked = await checkStep(entry, ctx);
-      const asker = new ScriptedAsker([{ checkbox: ['us-east-1'] }, { confirm: false }, { checkbox: ['us-east-1'] }, { confirm: true }]);
-      expect(await step.inputs!.ask(asker, { allowed: ['us-east-1', 'eu-west-1'] }, checked.result.findings)).toEqual({ allowed: ['us-east-1'] });
-      expect(asker.asked[1]!.message).toContain('eu-west-1 still holds resources');
-      expect(asker.remaining).toBe(0);
-    } finally {
-      ctx.factory.destroy();
-    }
+    const asker = new ScriptedAsker([{ checkbox: ['us-east-1'] }, { confirm: false }, { checkbox: ['us-east-1'] }, { confirm: true }]);
+    expect(await step.inputs!.ask(asker, { allowed: ['us-east-1', 'eu-west-1'] }, findings)).toEqual({ allowed: ['us-east-1'] });
+    expect(asker.asked[1]!.message).toContain('eu-west-1 still holds resources');
+    expect(asker.remaining).toBe(0);
   });
 
   it('becomes the run’s regions (remember)', () => {
@@ -202,62 +199,47 @@ describe('account.regions: the choice', () => {
   });
 
   it('refuses a region that is not enabled here', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      const checked = await checkStep(entry, ctx);
-      await expect(planStep(checked, ctx, { allowed: ['us-east-1', 'ap-east-1'] })).rejects.toThrow(/ap-east-1 is not enabled in this account/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    await expect(planStep(checked, ctx, { allowed: ['us-east-1', 'ap-east-1'] })).rejects.toThrow(/ap-east-1 is not enabled in this account/);
+  });
+
+  it('shows the policy JSON, with the global exemptions and the region condition, and what moto cannot do', async () => {
+    const plan = await planStep(checked, ctx, { allowed: ['us-east-1'] });
+    const create = plan.actions[0]!;
+    expect(create.params.PolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Deny',
+          NotAction: expect.arrayContaining(['iam:*', 'organizations:*', 'sts:*', 'cloudfront:*', 'route53:*', 'support:*', 'account:*', 'billing:*', 'ce:*', 'waf:*', 'shield:*', 'health:*', 'trustedadvisor:*']),
+          Resource: '*',
+          Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-1'] } },
+        },
+      ],
+    });
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('eu-west-1 holds resources (1 VPC) and is not chosen'),
+        expect.stringContaining('covers members of IAM groups only'),
+        expect.stringContaining('does not implement the Account API’s region calls'),
+      ]),
+    );
   });
 });
 
-describe('account.regions: the plan', () => {
-  it('shows the policy JSON, with the global exemptions and the region condition, and what moto cannot do', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await groups('admins')(ctx);
-      ctx.invalidate();
-      const plan = await planStep(await checkStep(entry, ctx), ctx, { allowed: ['us-east-1', 'eu-west-1'] });
-      const create = plan.actions[0]!;
-      expect(create.params.PolicyDocument).toMatchObject({
-        Statement: [
-          {
-            Effect: 'Deny',
-            NotAction: expect.arrayContaining(['iam:*', 'organizations:*', 'sts:*', 'cloudfront:*', 'route53:*', 'support:*', 'account:*', 'billing:*', 'ce:*', 'waf:*', 'shield:*', 'health:*', 'trustedadvisor:*']),
-            Resource: '*',
-            Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } },
-          },
-        ],
-      });
-      expect(plan.warnings).toEqual(
-        expect.arrayContaining([
-          expect.stringContaining('covers members of IAM groups only'),
-          expect.stringContaining('does not implement the Account API’s region calls'),
-        ]),
-      );
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
-  it('applied twice on an organization, the SCP is created and attached once', async () => {
+describe('account.regions: an organization, fixed again and again', () => {
+  it('creates and attaches the SCP once, then only updates it', async () => {
     await resetMoto();
     const ctx = makeSandboxContext();
     try {
       ctx.factory.readOnly = false;
       await organization(ctx);
       ctx.invalidate();
+      const ops: string[][] = [];
       for (const allowed of [['us-east-1'], ['us-east-1'], ['us-east-1', 'eu-west-1']]) {
         const plan = await planStep(await checkStep(entry, ctx), ctx, { allowed });
-        ctx.factory.readOnly = false;
-        for (const a of plan.actions) await a.run(ctx);
-        ctx.factory.readOnly = true;
-        ctx.invalidate();
+        ops.push(plan.actions.map((a) => a.operation));
+        for (const a of plan.actions) await applyAction(step.meta.id, a, ctx);
       }
+      expect(ops).toEqual([['EnablePolicyType', 'CreatePolicy', 'AttachPolicy'], [], ['UpdatePolicy']]);
       const attached = await ctx.client(OrganizationsClient).send(new ListPoliciesForTargetCommand({ TargetId: await rootId(ctx), Filter: 'SERVICE_CONTROL_POLICY' }));
       expect(attached.Policies!.map((p) => p.Name).sort()).toEqual(['FullAWSAccess', POLICY_NAME]);
       const after = await checkStep(entry, ctx);
