@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
 import { isRegionName } from '../../../src/aws/regions.js';
+import { UserError } from '../../../src/engine/errors.js';
 import { formatZodError } from '../../../src/engine/inputs.js';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
 import { SCP_TYPE, readGuardrail, targetsOf } from './guardrail.js';
@@ -534,7 +535,12 @@ const step: Step<RegionsInputs> = {
     const { allowed } = parseInputs(given);
     const names = r.enabled.regions.map((x) => x.name);
     const unknown = allowed.filter((x) => !names.includes(x));
-    if (unknown.length) throw new Error(`Invalid inputs for ${meta.id}: ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not enabled in this account (enabled: ${list(names)}).`);
+    // Only known once the account is read: a bad answers file, said as such (exit 2, no stack).
+    if (unknown.length)
+      throw new UserError(
+        `Invalid inputs for ${meta.id}: ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not enabled in this account.`,
+        `Choose among the enabled regions: ${list(names)}.`,
+      );
     const pending: Pending = {};
     const guard = r.guardrail.path === 'scp' ? scpActions(r.guardrail, allowed, pending) : iamActions(ctx, r.guardrail, allowed);
     const regions = disableActions(r, allowed);
