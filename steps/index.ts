@@ -3,7 +3,10 @@
  * the implementation (and with it the AWS SDK clients it uses) loads only when a run needs it.
  */
 import type { Step, StepMeta } from '../src/engine/types.js';
+import adminIdentity from './account/admin-identity/meta.js';
 import passwordPolicy from './account/password-policy/meta.js';
+import rootAccessKeys from './account/root-access-keys/meta.js';
+import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
 
 // Each step has its own input type; the engine validates inputs with the step's schema.
@@ -21,6 +24,9 @@ const entry = (meta: StepMeta, load: () => Promise<{ default: AnyStep }>): StepE
 });
 
 export const registry: StepEntry[] = [
+  entry(rootMfa, () => import('./account/root-mfa/index.js')),
+  entry(rootAccessKeys, () => import('./account/root-access-keys/index.js')),
   entry(passwordPolicy, () => import('./account/password-policy/index.js')),
+  entry(adminIdentity, () => import('./account/admin-identity/index.js')),
   entry(securityContacts, () => import('./account/security-contacts/index.js')),
 ];

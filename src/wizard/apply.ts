@@ -39,15 +39,17 @@ export async function applyInteractive(
       if (s.qr) write((await qrText(s.qr)) + '\n');
     },
   };
+  const secrets: ApplyOutcome['secrets'] = [];
   for (const action of plan.actions) {
     write(`→ ${action.summary}\n`);
-    const { entry } = await applyAction(stepId, action, ctx, io);
+    const { entry, outcome } = await applyAction(stepId, action, ctx, io);
     progress.recordAction(entry);
     await progress.save();
-    if (entry.result === 'failed') return { ok: false, error: entry.error ?? 'unknown error', secrets: [] };
+    if (outcome?.secrets) secrets.push(...outcome.secrets);
+    if (entry.result === 'failed') return { ok: false, error: entry.error ?? 'unknown error', secrets };
     write(`✔ ${action.summary}\n`);
   }
-  return { ok: true, secrets: [] };
+  return { ok: true, secrets };
 }
 
 /** A QR code drawn with half-height blocks so it fits a terminal; qrcode loads only when needed. */
