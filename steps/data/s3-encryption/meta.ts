@@ -1,0 +1,37 @@
+import type { StepMeta } from '../../../src/engine/types.js';
+
+/** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
+const meta: StepMeta = {
+  id: 'data.s3-encryption',
+  area: 'data',
+  title: 'Every S3 bucket encrypts new objects at rest by default, with SSE-S3 or with a KMS key you chose and a bucket key',
+  severity: 'medium',
+  scope: 'global',
+  references: {
+    docs: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
+      'https://aws.amazon.com/kms/pricing/',
+    ],
+  },
+  lesson: 'data/s3-encryption.md',
+  permissions: {
+    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
+    fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'],
+  },
+  fix: {
+    kind: 'auto',
+    cost:
+      'SSE-S3: free. SSE-KMS: $1/month for each customer managed key the fix creates (up to $3/month once it has rotated twice), ' +
+      'plus KMS requests at $0.03 per 10,000 beyond 20,000 a month, which the bucket key cuts to a small fraction.',
+    risk:
+      'Only objects uploaded from now on use the new default; stored objects keep their encryption. With SSE-KMS, every reader and writer ' +
+      'also needs permission to use the key: anonymous readers of a public bucket or website lose access to new objects, and other accounts need a key-policy grant.',
+    destructive: false,
+    paid: true,
+  },
+};
+
+export default meta;
