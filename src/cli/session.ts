@@ -1,3 +1,5 @@
+import { registry } from '../../steps/index.js';
+import { seedScenario } from '../engine/scenario.js';
 import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
@@ -21,6 +23,16 @@ export async function startSession(opts: GlobalOptions, { quiet = false } = {}):
       );
     return s;
   });
+  // A private sandbox is a practice account: every command finds the day-one scenario in it.
+  if (session.sandbox?.private) {
+    try {
+      const seeded = await seedScenario('day-one', session.ctx, registry);
+      if (!quiet) info(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  }
   if (session.target.isRoot && !quiet)
     info(
       'Warning: you are signed in as the root user, which can do anything in this account and cannot be limited. ' +

@@ -1,7 +1,6 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
 import { UserError } from '../../engine/errors.js';
-import { seedScenario } from '../../engine/scenario.js';
 import type { Session } from '../../engine/session.js';
 import { NoCredentialsError } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
@@ -74,10 +73,6 @@ export async function run(opts: GlobalOptions): Promise<number> {
         return EXIT.interrupted;
       }
       throw err;
-    }
-    if (session.sandbox?.private) {
-      const seeded = await seedScenario('day-one', session.ctx, entries);
-      info(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
     }
     progress = await progressFor(opts, session);
     const { Wizard, QuitRequested } = await import('../../wizard/flow.js');
