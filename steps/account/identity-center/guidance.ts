@@ -58,6 +58,14 @@ export function configSnippet(g: Pick<GuidanceInput, 'accountId' | 'homeRegion' 
   ].join('\n');
 }
 
+/**
+ * A list with a blank line after each item: the terminal renderer formats inline markup (bold,
+ * code) only inside such "loose" list items, and markdown viewers show them the same.
+ */
+function loose(items: string[]): string[] {
+  return items.flatMap((item) => [item, '']);
+}
+
 function enableSection(g: GuidanceInput): string[] {
   const i = g.instance;
   if (i?.kind === 'organization') return [];
@@ -67,18 +75,15 @@ function enableSection(g: GuidanceInput): string[] {
       `The instance found (\`${i.id}\` in ${i.region}) is an *account instance*: it can sign people in to applications, but it cannot give them access to AWS accounts. That takes an *organization instance*, which needs AWS Organizations.`,
       '',
     );
-  out.push(
-    `1. Sign in to the console as an administrator and pick the region Identity Center will live in: your home region ${g.homeRegion} is a good choice. It must be one of the regions you allowed in \`account.regions\`, and it cannot simply be moved later.`,
-    '2. Open **IAM Identity Center** and choose **Enable**.',
-  );
-  if (!g.inOrganization)
-    out.push(
-      '3. When asked, let it create an organization in AWS Organizations. That is free, changes nothing for what runs in this account, and makes this account the organization’s management account.',
-    );
-  out.push(
-    `${g.inOrganization ? '3' : '4'}. Open **Settings**: note the **AWS access portal URL** (it looks like \`https://d-xxxxxxxxxx.awsapps.com/start\`), and under **Authentication** make sure MFA is required.`,
-    '',
-  );
+  const steps = [
+    `Sign in to the console as an administrator and pick the region Identity Center will live in: your home region ${g.homeRegion} is a good choice. It must be one of the regions you allowed in \`account.regions\`, and it cannot simply be moved later.`,
+    'Open **IAM Identity Center** and choose **Enable**.',
+    ...(g.inOrganization
+      ? []
+      : ['When asked, let it create an organization in AWS Organizations. That is free, changes nothing for what runs in this account, and makes this account the organization’s management account.']),
+    'Open **Settings**: note the **AWS access portal URL** (it looks like `https://d-xxxxxxxxxx.awsapps.com/start`), and under **Authentication** make sure MFA is required.',
+  ];
+  out.push(...loose(steps.map((text, k) => `${k + 1}. ${text}`)));
   return out;
 }
 
@@ -87,11 +92,12 @@ function accessSection(g: GuidanceInput, n: number): string[] {
     `## ${n}. Give yourself a way in`,
     '',
     ...(g.instance?.kind === 'organization' ? ['Skip what is done already:', ''] : []),
-    `1. **Permission sets** → **Create permission set** → predefined → \`${ROLE_NAME}\`. A session length of a few hours is plenty.`,
-    '2. **Users** → **Add user**: your own name and email. Identity Center emails an invitation; accept it, choose a password and register an MFA device.',
-    `3. **AWS accounts** → select this account (\`${g.accountId}\`) → **Assign users or groups** → your user → the \`${ROLE_NAME}\` permission set.`,
-    '4. Open the AWS access portal URL, sign in, and open the console from there. Give everyone else their own user in the same way, with a narrower permission set where full access is not needed.',
-    '',
+    ...loose([
+      `1. **Permission sets** → **Create permission set** → predefined → \`${ROLE_NAME}\`. A session length of a few hours is plenty.`,
+      '2. **Users** → **Add user**: your own name and email. Identity Center emails an invitation; accept it, choose a password and register an MFA device.',
+      `3. **AWS accounts** → select this account (\`${g.accountId}\`) → **Assign users or groups** → your user → the \`${ROLE_NAME}\` permission set.`,
+      '4. Open the AWS access portal URL, sign in, and open the console from there. Give everyone else their own user in the same way, with a narrower permission set where full access is not needed.',
+    ]),
   ];
 }
 
@@ -102,13 +108,14 @@ function cliSection(g: GuidanceInput, n: number): string[] {
     '',
     'Run `aws configure sso` (AWS CLI v2) and answer:',
     '',
-    `- **SSO session name**: \`${SESSION_NAME}\``,
-    i ? `- **SSO start URL**: \`${i.startUrl}\` (or the custom address, if you gave the portal one)` : '- **SSO start URL**: your AWS access portal URL',
-    i ? `- **SSO region**: \`${i.region}\`` : '- **SSO region**: the region Identity Center lives in',
-    '- **SSO registration scopes**: press Enter for `sso:account:access`',
-    `- a browser opens: approve the request; then pick account \`${g.accountId}\` and the role \`${ROLE_NAME}\``,
-    `- **default region** \`${g.homeRegion}\`, **output** \`json\`, **profile name** \`${PROFILE_NAME}\``,
-    '',
+    ...loose([
+      `- **SSO session name**: \`${SESSION_NAME}\``,
+      i ? `- **SSO start URL**: \`${i.startUrl}\` (or the custom address, if you gave the portal one)` : '- **SSO start URL**: your AWS access portal URL',
+      i ? `- **SSO region**: \`${i.region}\`` : '- **SSO region**: the region Identity Center lives in',
+      '- **SSO registration scopes**: press Enter for `sso:account:access`',
+      `- a browser opens: approve the request; then pick account \`${g.accountId}\` and the role \`${ROLE_NAME}\``,
+      `- **default region** \`${g.homeRegion}\`, **output** \`json\`, **profile name** \`${PROFILE_NAME}\``,
+    ]),
     'It writes this to `~/.aws/config` (you can also paste it there yourself):',
     '',
     '```ini',

@@ -46,6 +46,7 @@ import {
   exemptionsOf,
   guardrailDocument,
   iamPolicySize,
+  parseDocument,
   sameDocument,
 } from './policy.js';
 
@@ -227,6 +228,11 @@ async function read(ctx: StepContext): Promise<Reading> {
 
 // ---- the plan ----
 
+/*
+ * Policy documents appear in the plan's parameters as JSON objects, so the person reads the policy
+ * itself rather than an escaped string; the calls send the same document as compact JSON text.
+ */
+
 interface Pending {
   /** The id of the SCP created by an earlier action of this plan. */
   scpId?: string;
@@ -285,7 +291,7 @@ function scpActions(g: ScpState, allowed: string[], pending: Pending): PlanActio
         service: 'organizations',
         operation: 'UpdatePolicy',
         region: 'global',
-        params: { PolicyId: ours.id, Content: ours.content },
+        params: { PolicyId: ours.id, Content: parseDocument(ours.content) ?? ours.content },
         summary: `Restore the previous ${POLICY_NAME} policy`,
       },
       async run(c) {
@@ -457,7 +463,9 @@ function guidanceFor(r: Reading, byHand: string[]): string | undefined {
     `${r.enabled.note ?? 'They cannot be disabled from here.'} Disable each by hand:`,
     '',
     '1. Sign in to the console as the root user or an administrator.',
+    '',
     '2. Open the account menu (top right) → **Account** → **AWS Regions**.',
+    '',
     '3. Select the region and choose **Disable**; it takes a few minutes to a few hours.',
     '',
     `Or with the CLI: \`aws account disable-region --region-name ${byHand[0]}\` (one call per region).`,
