@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
 import { MutationBlockedError } from '../../src/aws/errors.js';
 import { RunContext } from '../../src/engine/context.js';
+import { resolveInputs } from '../../src/engine/inputs.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
-import { APP_DATA_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
+import { APP_DATA_BUCKET, SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
 import type { BucketFixture } from '../../steps/data/s3-bucket-public-access/fixtures.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import step from '../../steps/data/s3-tls-only/index.js';
@@ -332,6 +333,48 @@ describe('data.s3-tls-only: permissions, reads and guards', () => {
       ctx.factory.readOnly = false;
       const real = new RunContext({ ...ctx.target, sandbox: false }, ctx.factory, ctx.regions.bind(ctx));
       await expect(step.seed!(real)).rejects.toThrow(/only against the sandbox/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+describe('the three S3 access steps on the day-one account, in guide order, as fix --yes runs them', () => {
+  it('each fails, the answers file names the public buckets and the website, each then passes, and every policy statement is kept', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    const steps = [accountStep, bucketStep, step];
+    try {
+      ctx.factory.readOnly = false;
+      for (const s of steps) await s.seed!(ctx);
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      const before = new Map<string, string | null>();
+      for (const b of [APP_DATA_BUCKET, SHARED_BUCKET, WEBSITE_BUCKET]) before.set(b, await policyText(ctx, b));
+
+      const answers: Record<string, unknown> = {
+        'data.s3-account-public-access': { publicBucketsToClose: [SHARED_BUCKET, WEBSITE_BUCKET] },
+        // With the account-wide block on, no bucket is public any more: "all" covers them.
+        'data.s3-bucket-public-access': { buckets: 'all' },
+        'data.s3-tls-only': { buckets: [APP_DATA_BUCKET, SHARED_BUCKET, WEBSITE_BUCKET] },
+      };
+      for (const s of steps) {
+        const entry = { meta: s.meta, load: async () => s };
+        const checked = await checkStep(entry, ctx);
+        expect(checked.result.status, s.meta.id).toBe('fail');
+        const inputs = resolveInputs(s, checked.result.findings, answers[s.meta.id]);
+        if (!inputs.ok) throw new Error(inputs.message);
+        const plan = await planStep(checked, ctx, inputs.inputs);
+        const applied = await applyPlan(s.meta.id, plan, ctx, () => undefined);
+        expect(applied.error ?? 'ok', s.meta.id).toBe('ok');
+      }
+      for (const s of steps) expect((await checkStep({ meta: s.meta, load: async () => s }, ctx)).result.status, s.meta.id).toBe('pass');
+      for (const [b, text] of before) {
+        const after = JSON.parse((await policyText(ctx, b))!);
+        const kept = text === null ? [] : JSON.parse(text).Statement;
+        expect(after.Statement.slice(0, kept.length), b).toStrictEqual(kept);
+        expect(after.Statement).toHaveLength(kept.length + 1);
+      }
     } finally {
       ctx.factory.destroy();
     }
