@@ -81,6 +81,7 @@ export function bucketAcls(ctx: StepContext): Promise<ByBucket<AclGrant[] | null
     return readAll<AclGrant[] | null>(ctx, list, async (b, s3) => {
       const block = blocks.get(b.name);
       if (block?.ok && block.value?.IgnorePublicAcls) return { ok: true, value: null };
+      if (block && !block.ok && block.status === 'gone') return block;
       return attempt(async () => (await s3.send(new GetBucketAclCommand({ Bucket: b.name }))).Grants ?? [], 's3:GetBucketAcl');
     });
   });
