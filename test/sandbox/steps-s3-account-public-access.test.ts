@@ -95,7 +95,7 @@ runStepCases(withOperationNames(step, [PUT]), [
         status: 'fail',
         message:
           'Block Public Access is only partly on for the account (on: BlockPublicAcls, IgnorePublicAcls; off: BlockPublicPolicy, RestrictPublicBuckets): ' +
-          'any bucket can be opened to the public by its ACL or policy. No bucket is public today, so turning it on closes nothing that works now.',
+          'the settings that are off leave a way to make a bucket public. No bucket is public today, so turning it on closes nothing that works now.',
       },
     ],
     expectOperations: [PUT],

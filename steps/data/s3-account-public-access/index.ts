@@ -75,8 +75,11 @@ async function exposedBuckets(ctx: StepContext): Promise<Pick<AccountData, 'publ
 }
 
 function checkMessage(d: AccountData): string {
-  const state = d.block ? `Block Public Access is only partly on for the account (${describeBlock(d.block)})` : 'Block Public Access is not set for the account';
-  const parts = [`${state}: any bucket can be opened to the public by its ACL or policy.`];
+  const parts = [
+    d.block
+      ? `Block Public Access is only partly on for the account (${describeBlock(d.block)}): the settings that are off leave a way to make a bucket public.`
+      : 'Block Public Access is not set for the account: any bucket can be opened to the public by its ACL or policy.',
+  ];
   if (d.publicBuckets.length)
     parts.push(`${plural(d.publicBuckets.length, 'bucket is', 'buckets are')} public today and would stop being public when it is turned on: ${listed(d.publicBuckets)}.`);
   if (d.uncertainBuckets.length)
