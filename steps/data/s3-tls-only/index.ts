@@ -116,7 +116,7 @@ async function readPolicyText(s3: S3Client, bucket: string): Promise<string | nu
 
 function tlsAction(d: TlsData, after: string, kept: number): PlanAction {
   const params = { Bucket: d.bucket, Policy: after };
-  const keeping = d.policy === null ? 'a new policy with only that statement' : `keeping its ${kept} existing statement${kept === 1 ? '' : 's'} as they are`;
+  const keeping = d.policy === null ? 'a new policy with only that statement' : kept === 1 ? 'keeping its one existing statement as it is' : `keeping its ${kept} existing statements as they are`;
   return {
     service: 's3',
     operation: 'PutBucketPolicy',
