@@ -4,7 +4,9 @@
  */
 import type { Step, StepMeta } from '../src/engine/types.js';
 import adminIdentity from './account/admin-identity/meta.js';
+import identityCenter from './account/identity-center/meta.js';
 import passwordPolicy from './account/password-policy/meta.js';
+import regions from './account/regions/meta.js';
 import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
@@ -29,4 +31,6 @@ export const registry: StepEntry[] = [
   entry(passwordPolicy, () => import('./account/password-policy/index.js')),
   entry(adminIdentity, () => import('./account/admin-identity/index.js')),
   entry(securityContacts, () => import('./account/security-contacts/index.js')),
+  entry(regions, () => import('./account/regions/index.js')),
+  entry(identityCenter, () => import('./account/identity-center/index.js')),
 ];
