@@ -132,11 +132,14 @@ export function adviceFor(flagged: readonly FlaggedPolicy[], partition: string):
     '',
     '1. **Find out what it is used for.** IAM shows when each service was last used by a user, group or role (*Last accessed* tab), and ' +
       'IAM Access Analyzer can write a policy from what a role or user actually did, according to CloudTrail.',
+    '',
     '2. **If those identities really administer the account,** say so plainly: put the people in an administrators group with the AWS managed ' +
       `policy \`AdministratorAccess\` (\`${admin}\`; see account.admin-identity), and attach that same managed policy to a role that truly needs everything. ` +
       'Everyone reading the account, people and tools alike, recognises that name; a home-made copy under another name hides an administrator.',
+    '',
     '3. **Otherwise narrow it:** write the actions and resources that are really needed into a new version of the policy ' +
       '(`aws iam create-policy-version --set-as-default`); the attachments stay, the rights shrink.',
+    '',
     '4. **Remove what is left over:** detach it from everything and delete it.',
     '',
   ];

@@ -103,13 +103,15 @@ function listNames(names: readonly string[], max = 15): string {
 export function enrolGuidance(left: readonly ExposedUser[], partition: string, accountId: string): string {
   const example = left[0]?.user ?? 'USER';
   return [
-    `${left.length === 1 ? 'This user keeps' : 'These users keep'} a console password and still need an MFA device: ${listNames(left.map((e) => e.user))}.`,
+    `${left.length === 1 ? 'This user keeps a console password and still needs' : 'These users keep a console password and still need'} an MFA device: ${listNames(left.map((e) => e.user))}.`,
     '',
     'Best done by each user, so that only they ever see the secret behind the QR code:',
     '',
     '1. Sign in to the console as that user, open the account menu (top right) and choose **Security credentials**.',
+    '',
     '2. Under **Multi-factor authentication (MFA)** choose **Assign MFA device**, give it a name, and pick a passkey or security key, ' +
       'or an **authenticator app**.',
+    '',
     '3. For an app: scan the QR code with it (any TOTP app works), then type two codes in a row, waiting for the second one to appear.',
     '',
     'Users can do this themselves only if a policy lets them manage their own MFA device: AWS documents one ' +
