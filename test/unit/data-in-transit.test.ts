@@ -112,6 +112,12 @@ describe('the finding for one VPC', () => {
     expect(isolated).toMatchObject({ status: 'pass', message: expect.stringContaining('2 private subnets have no route out of the VPC, so they send nothing to S3') });
     expect(vpcFinding(view([], [], []), vpc, 'us-east-1', target)).toMatchObject({ status: 'pass', message: expect.stringContaining('has no subnets') });
   });
+
+  it('leaves a VPC shared by another account to its owner', () => {
+    const shared = { ...vpc, OwnerId: '210987654321' };
+    const f = vpcFinding({ ...view([rt('rtb-a', nat, [{ SubnetId: 'subnet-a' }])]), vpcs: [shared] }, shared, 'us-east-1', target);
+    expect(f).toMatchObject({ status: 'pass', message: expect.stringContaining('shared with this account by 210987654321') });
+  });
 });
 
 describe('plan warnings', () => {

@@ -180,6 +180,8 @@ export function vpcFinding(view: RegionView, vpc: Vpc, region: string, target: {
     else egress.set(rt.RouteTableId, x.via);
   }
 
+  if (vpc.OwnerId && vpc.OwnerId !== target.accountId)
+    return { ...base, status: 'pass', message: `VPC ${label} in ${region} is shared with this account by ${vpc.OwnerId}, which manages its routes and endpoints: check it there.` };
   if (!subnets.length) return { ...base, status: 'pass', message: `VPC ${label} in ${region} has no subnets: nothing runs in it.` };
   if (!privateCount)
     return { ...base, status: 'pass', message: `VPC ${label} in ${region} has only public subnets (a default route to an internet gateway): no private traffic to keep off the internet.` };

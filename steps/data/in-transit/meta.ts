@@ -4,7 +4,7 @@ import type { StepMeta } from '../../../src/engine/types.js';
 const meta: StepMeta = {
   id: 'data.in-transit',
   area: 'data',
-  title: 'Private subnets reach S3 through a gateway endpoint, inside the AWS network, not through a NAT or the internet',
+  title: 'Private subnets reach S3 through a gateway endpoint, not through a NAT or the internet',
   severity: 'low',
   scope: 'regional',
   references: {

@@ -4,7 +4,7 @@ import type { StepMeta } from '../../../src/engine/types.js';
 const meta: StepMeta = {
   id: 'data.s3-encryption',
   area: 'data',
-  title: 'Every S3 bucket encrypts new objects at rest by default, with SSE-S3 or with a KMS key you chose and a bucket key',
+  title: 'S3 buckets encrypt new objects at rest by default (SSE-S3, or SSE-KMS with a bucket key)',
   severity: 'medium',
   scope: 'global',
   references: {
