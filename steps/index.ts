@@ -4,6 +4,10 @@
  */
 import type { Step, StepMeta } from '../src/engine/types.js';
 import adminIdentity from './account/admin-identity/meta.js';
+import groupsOnly from './account/groups-only/meta.js';
+import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
+import unusedCredentials from './account/unused-credentials/meta.js';
+import userMfa from './account/user-mfa/meta.js';
 import identityCenter from './account/identity-center/meta.js';
 import passwordPolicy from './account/password-policy/meta.js';
 import regions from './account/regions/meta.js';
@@ -33,4 +37,8 @@ export const registry: StepEntry[] = [
   entry(securityContacts, () => import('./account/security-contacts/index.js')),
   entry(regions, () => import('./account/regions/index.js')),
   entry(identityCenter, () => import('./account/identity-center/index.js')),
+  entry(userMfa, () => import('./account/user-mfa/index.js')),
+  entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
+  entry(groupsOnly, () => import('./account/groups-only/index.js')),
+  entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
 ];

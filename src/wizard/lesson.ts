@@ -7,7 +7,7 @@ import type { MarkedExtension, Tokens } from 'marked';
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { lessonsDir } from '../paths.js';
-import { c, colorEnabled, stripAnsi, style } from './theme.js';
+import { c, colorEnabled, stripAnsi, style, visibleLength } from './theme.js';
 
 const identity = (s: string) => s;
 const STYLE_KEYS = ['code', 'blockquote', 'html', 'heading', 'firstHeading', 'hr', 'listitem', 'table', 'paragraph', 'strong', 'em', 'codespan', 'del', 'link', 'href', 'text'] as const;
@@ -49,6 +49,16 @@ function markedFor(columns: number, color: boolean): Marked {
       ...(color ? COLOR_STYLES : PLAIN_STYLES),
     }) as unknown as MarkedExtension;
     m.use(ext);
+    // marked-terminal prints the inline tokens of a tight list item as raw markdown (`**bold**`):
+    // render them with its own inline renderers instead.
+    m.use({
+      renderer: {
+        text(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Text | Tokens.Escape) {
+          if ('tokens' in token && token.tokens?.length) return this.parser.parseInline(token.tokens);
+          return false;
+        },
+      },
+    } as MarkedExtension);
     instances.set(key, m);
   }
   return m;
@@ -63,7 +73,35 @@ export function renderMarkdown(md: string, columns = 80): string {
   const color = colorEnabled();
   const text = markedFor(width, color).parse(md, { async: false });
   const out = color ? text : stripAnsi(text);
-  return out.replace(/\s+$/, '');
+  return wrapLong(out, width).replace(/\s+$/, '');
+}
+
+/**
+ * marked-terminal reflows paragraphs but not list items: wrap any longer line at a space, with a
+ * hanging indent under its text (after a bullet or number), counting visible characters only.
+ */
+function wrapLong(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (visibleLength(line) <= width) return [line];
+      const plain = stripAnsi(line);
+      const lead = /^(\s*)([*•-]|\d+\.)?\s*/.exec(plain)?.[0].length ?? 0;
+      const indent = ' '.repeat(Math.min(lead, Math.floor(width / 2)));
+      const out: string[] = [];
+      const leading = /^ */.exec(line)![0];
+      let current = leading;
+      for (const word of line.slice(leading.length).split(' ')) {
+        const next = current.trim() ? `${current} ${word}` : current + word;
+        if (current.trim() && visibleLength(next) > width) {
+          out.push(current);
+          current = indent + word;
+        } else current = next;
+      }
+      if (current) out.push(current);
+      return out;
+    })
+    .join('\n');
 }
 
 /**

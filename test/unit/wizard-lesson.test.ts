@@ -84,3 +84,17 @@ describe('lessonSummary', () => {
     expect(lessonSummary('# Only a heading\n')).toBe('');
   });
 });
+
+describe('lists in lessons', () => {
+  it('render inline formatting in tight list items and wrap long items under their text', async () => {
+    setColor(false);
+    const out = renderMarkdown('- one **bold** and `code` and a long line that should wrap around the width for sure, yes indeed\n- two *it*\n', 50);
+    expect(out).not.toMatch(/\*\*|`/);
+    const lines = out.split('\n');
+    expect(lines.every((l) => l.length <= 48)).toBe(true);
+    expect(lines[0]).toMatch(/^\s*\* one bold and code/);
+    // The continuation hangs under the item's text, not under the bullet.
+    const bulletAt = lines[0]!.indexOf('*');
+    expect(lines[1]!.length - lines[1]!.trimStart().length).toBe(bulletAt + 2);
+  });
+});
