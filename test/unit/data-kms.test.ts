@@ -52,3 +52,26 @@ describe('names and references', () => {
     expect(findKey(rk, '99999999-2222-3333-4444-555555555555')).toBeUndefined();
   });
 });
+
+describe('data.kms-rotation plan', () => {
+  it('fixes a multi-Region replica on its primary, in the primary’s region, once', async () => {
+    const { default: rotation } = await import('../../steps/data/kms-rotation/index.js');
+    const primary = 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    const replica = 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    const finding = (arn: string, region: string) => ({
+      status: 'fail' as const,
+      resource: arn,
+      region,
+      message: '…',
+      data: { keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab', arn, region, label: 'alias/global', rotateArn: primary, rotateRegion: 'us-east-1', rotationEnabled: false },
+    });
+    const plan = await rotation.plan({} as never, [finding(replica, 'eu-west-1'), finding(primary, 'us-east-1')], undefined);
+    expect(plan.actions.map((a) => [a.operation, a.region, a.params.KeyId])).toEqual([['EnableKeyRotation', 'us-east-1', primary]]);
+    expect(plan.actions[0]!.summary).toContain('the primary of alias/global, in us-east-1');
+  });
+
+  it('refuses to plan from findings that hold no key', async () => {
+    const { default: rotation } = await import('../../steps/data/kms-rotation/index.js');
+    await expect(rotation.plan({} as never, [{ status: 'fail', resource: 'x', region: 'us-east-1', message: '…' }], undefined)).rejects.toThrow(/check the step before planning/);
+  });
+});
