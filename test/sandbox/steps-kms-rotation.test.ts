@@ -1,4 +1,13 @@
-import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ReplicateKeyCommand,
+} from '@aws-sdk/client-kms';
 import type { CreateKeyRequest } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { RunContext } from '../../src/engine/context.js';
@@ -125,6 +134,32 @@ describe('data.kms-rotation: beyond the table', () => {
       expect(await rotating(ctx, eu, 'eu-west-1')).toBe(true);
       expect(await rotating(ctx, us, 'us-east-1')).toBe(true);
       expect((await checkStep(entry, ctx)).result.status).toBe('pass');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('a multi-Region key and its replica: one action, on the primary in its own region (moto does not share the status with the replica)', async () => {
+    await resetMoto();
+    const base = makeSandboxContext();
+    const ctx = new RunContext(base.target, base.factory, async () => ['eu-west-1', 'us-east-1']);
+    try {
+      ctx.factory.readOnly = false;
+      const id = await createKey(ctx, { MultiRegion: true }, 'us-east-1');
+      await ctx.client(KMSClient).send(new ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'eu-west-1' }));
+      ctx.factory.readOnly = true;
+      const checked = await checkStep(entry, ctx);
+      expect(checked.result.findings.map((f) => [f.status, f.region])).toEqual([
+        ['fail', 'eu-west-1'],
+        ['fail', 'us-east-1'],
+      ]);
+      expect(checked.result.findings[0]!.message).toContain('multi-Region replica: rotation is set on its primary in us-east-1');
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.actions.map((a) => [a.region, a.params.KeyId])).toEqual([['us-east-1', `arn:aws:kms:us-east-1:123456789012:key/${id}`]]);
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+      expect(await rotating(ctx, id, 'us-east-1')).toBe(true);
+      // AWS reports the primary's setting for its replicas; moto keeps a separate, unchanged one.
+      expect(await rotating(ctx, id, 'eu-west-1')).toBe(false);
     } finally {
       ctx.factory.destroy();
     }
