@@ -69,7 +69,9 @@ export async function run(opts: GlobalOptions): Promise<number> {
         ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
       });
       await progress.save();
-      info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}`);
+      info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${error}`}`);
+      // What the plan said a person must read or do, where the run leaves something undone.
+      if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${w}`);
     }
     return exitCodeFor(results);
   } finally {

@@ -20,6 +20,8 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
+import type { AuthorizationDetails } from '../_shared/iam-data.js';
+import { POLICY_NAME as REGION_GUARDRAIL } from '../regions/policy.js';
 import meta from './meta.js';
 import { QUOTAS, hasOwnPolicies, planMoves, samePermissions, userPolicies } from './model.js';
 import type { Move, PolicySet } from './model.js';
@@ -44,6 +46,21 @@ function countSet(s: PolicySet): string {
 
 function op(operation: string, params: Record<string, unknown>, summary: string) {
   return { service: 'iam', operation, region: 'global', params, summary };
+}
+
+/** The customer-managed region guardrail of account.regions, when that step chose the IAM-policy route. */
+export function regionGuardrail(details: AuthorizationDetails): { arn: string; name: string } | undefined {
+  const p = details.Policies.find((x) => x.PolicyName === REGION_GUARDRAIL && (x.Path ?? '/') === '/' && x.Arn);
+  const onSomeGroup = details.GroupDetailList.some((g) => g.AttachedManagedPolicies?.some((a) => a.PolicyArn === p?.Arn));
+  return p && onSomeGroup ? { arn: p.Arn!, name: REGION_GUARDRAIL } : undefined;
+}
+
+function guardrailAction(group: string, guardrail: { arn: string; name: string }): PlanAction {
+  return {
+    ...op('AttachGroupPolicy', { GroupName: group, PolicyArn: guardrail.arn }, `Attach the region guardrail ${guardrail.name} to group ${group}, as on every other group`),
+    inverse: op('DetachGroupPolicy', { GroupName: group, PolicyArn: guardrail.arn }, `Detach ${guardrail.name} from group ${group}`),
+    run: async (ctx) => void (await ctx.client(IAMClient).send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: guardrail.arn }))),
+  };
 }
 
 /** The actions that move one user's own policies to their group, in a safe order: grant first, then remove. */
@@ -162,7 +179,21 @@ const step: Step = {
     // By construction the sets match; if they ever do not, the plan must not be applied.
     if (broken.length) throw new Error(`The planned groups would change the permissions of ${broken.map((m) => m.user).join(', ')}; nothing planned.`);
     if (!moves.length) return { actions: [] };
-    return { actions: movesToActions(moves), warnings: warningsFor(moves, details.GroupDetailList.length) };
+    const actions = movesToActions(moves);
+    const guardrail = regionGuardrail(details);
+    const newGroups = [...new Set(moves.filter((m) => m.target.kind === 'new').map((m) => m.target.name))];
+    if (guardrail && newGroups.length) {
+      // account.regions denies other regions through a policy on every group: new groups get it too,
+      // before anyone is added to them, or the guardrail would stop covering their members.
+      for (const g of newGroups) {
+        const created = actions.findIndex((a) => a.operation === 'CreateGroup' && a.params.GroupName === g);
+        actions.splice(created + 1, 0, guardrailAction(g, guardrail));
+      }
+    }
+    const warnings = warningsFor(moves, details.GroupDetailList.length);
+    if (guardrail && newGroups.length)
+      warnings.push(`The region guardrail ${REGION_GUARDRAIL} (account.regions) is attached to the new group${newGroups.length === 1 ? '' : 's'} as well, as it is to every other group.`);
+    return { actions, warnings };
   },
 
   /**
