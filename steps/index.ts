@@ -8,6 +8,12 @@ import groupsOnly from './account/groups-only/meta.js';
 import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
 import unusedCredentials from './account/unused-credentials/meta.js';
 import userMfa from './account/user-mfa/meta.js';
+import inTransit from './data/in-transit/meta.js';
+import kmsRotation from './data/kms-rotation/meta.js';
+import s3AccountPublicAccess from './data/s3-account-public-access/meta.js';
+import s3BucketPublicAccess from './data/s3-bucket-public-access/meta.js';
+import s3Encryption from './data/s3-encryption/meta.js';
+import s3TlsOnly from './data/s3-tls-only/meta.js';
 import identityCenter from './account/identity-center/meta.js';
 import passwordPolicy from './account/password-policy/meta.js';
 import regions from './account/regions/meta.js';
@@ -41,4 +47,10 @@ export const registry: StepEntry[] = [
   entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
+  entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
+  entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
+  entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
+  entry(s3Encryption, () => import('./data/s3-encryption/index.js')),
+  entry(kmsRotation, () => import('./data/kms-rotation/index.js')),
+  entry(inTransit, () => import('./data/in-transit/index.js')),
 ];

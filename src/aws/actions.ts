@@ -24,6 +24,8 @@ const RENAMED: Record<string, string> = {
   's3control:DeletePublicAccessBlock': 's3:PutAccountPublicAccessBlock',
   's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
   's3:PutBucketEncryption': 's3:PutEncryptionConfiguration',
+  's3:DeleteBucketEncryption': 's3:PutEncryptionConfiguration',
+  's3:DeletePublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   's3:HeadBucket': 's3:ListBucket',

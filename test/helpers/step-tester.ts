@@ -8,6 +8,7 @@
  * Also here: `makeSandboxContext()` for other sandbox tests, `recordCheckAndPlan()` to see which
  * requests check and plan really send, and `ScriptedAsker` to drive a step's questions in unit tests.
  */
+import { iamActionFor } from '../../src/aws/actions.js';
 import { describe, expect, it } from 'vitest';
 import { ClientFactory, isReadOnlyOperation } from '../../src/aws/factory.js';
 import { RunContext } from '../../src/engine/context.js';
@@ -151,7 +152,7 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
     expect(ops, 'planned operations').toEqual(c.expectOperations ?? []);
     for (const a of plan.actions) {
       expect(a.summary, 'a one-line summary').toMatch(/^[^\n]+$/);
-      expect(step.meta.permissions.fix, 'a planned operation is declared in meta.permissions.fix').toContain(`${a.service}:${a.operation}`);
+      expect(step.meta.permissions.fix, 'a planned operation is declared in meta.permissions.fix').toContain(iamActionFor(a.service, a.operation));
     }
 
     if (plan.actions.length) {

@@ -35,11 +35,21 @@ export async function loadBuckets(ctx: StepContext): Promise<Bucket[]> {
   // AWS lists buckets by name, emulators by creation: sort for reports that read the same everywhere.
   names.sort((a, b) => a.name.localeCompare(b.name));
   const partition = ctx.target.partition;
-  return mapLimit(names, BUCKET_CONCURRENCY, async ({ name, region }) => {
+  const found = await mapLimit(names, BUCKET_CONCURRENCY, async ({ name, region }): Promise<Bucket | undefined> => {
     // Newer S3 answers carry the region in ListBuckets; otherwise ask once per bucket.
-    const resolved = region ?? regionFromLocation((await s3.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint);
+    let resolved = region;
+    if (!resolved) {
+      try {
+        resolved = regionFromLocation((await s3.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint);
+      } catch (err) {
+        // Deleted between the list and this read: it is not there to secure any more.
+        if ((err as { name?: string }).name === 'NoSuchBucket') return undefined;
+        throw err;
+      }
+    }
     return { name, region: resolved, arn: `arn:${partition}:s3:::${name}` };
   });
+  return found.filter((b): b is Bucket => b !== undefined);
 }
 
 /** Every bucket with its region, listed once per run and shared by every data step. */
