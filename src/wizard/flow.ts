@@ -18,7 +18,7 @@ import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { findingsTable, header, planView, rootWarning, secretsView, stepHeader } from './render.js';
+import { findingsTable, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
@@ -133,8 +133,8 @@ export class Wizard {
     const { entries } = this.o;
     this.line('');
     this.line(`━━ Area: ${area} ━━`);
-    const here = entries.filter((e) => e.meta.area === area).map((e) => e.meta.id);
-    this.line(`In this run: ${here.join(', ')}.`);
+    const here = entries.filter((e) => e.meta.area === area).map((e) => e.meta.id.slice(area.length + 1));
+    this.line(wrapText(`In this run (${here.length} step${here.length === 1 ? '' : 's'}): ${here.join(', ')}.`, columns()).join('\n'));
     if (!this.o.showLessons) return;
     const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
     if (md && (await askReadLesson(undefined, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
@@ -168,7 +168,8 @@ export class Wizard {
         this.line(r.status === 'unsupported' ? 'This endpoint cannot answer for this step; moving on.' : 'This step could not be checked; the message above says why.');
         progress.recordStep(m.id, { status: r.status, ...(r.error ? { message: r.error } : {}) });
         await progress.save();
-        const again = await this.asker.confirm({ message: 'Check it again?', default: false });
+        // An endpoint that lacks the API will not grow it between two checks.
+        const again = r.status === 'error' && (await this.asker.confirm({ message: 'Check it again?', default: false }));
         if (again) {
           checked = await this.check(entry);
           continue;

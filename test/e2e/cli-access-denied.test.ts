@@ -50,6 +50,10 @@ describe('a caller without every permission', () => {
     expect(byStep['account.password-policy'].status).toBe('fail');
     expect(byStep['account.security-contacts'].status).toBe('error');
     expect(byStep['account.security-contacts'].findings[0].message).toMatch(/Access denied.*account:GetAlternateContact/);
+    // Not even the list of regions may be read: regional steps say so, and the report still comes.
+    expect(byStep['data.kms-rotation'].status).toBe('error');
+    expect(byStep['data.kms-rotation'].findings[0].message).toMatch(/ec2:DescribeRegions/);
+    expect(report.target.regions).toEqual([]);
     // A step failed, so 1 (3 is for runs where nothing failed but something could not be checked).
     expect(r.code).toBe(1);
     const only = await runCli(['check', '--endpoint-url', moto.endpoint, '--step', 'account.security-contacts'], env);

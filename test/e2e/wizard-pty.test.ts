@@ -69,7 +69,7 @@ async function resumeMessage(run: PtyRun): Promise<{ file: string; command: stri
 
 /** Answers the area's lesson question and the step's with No, up to the step's menu. */
 async function skipLessonsTo(run: PtyRun, stepId: string): Promise<void> {
-  await run.waitFor(/━━ Area: account ━━\nIn this run: [^\n]+\n\? Read the overview of the account area\?/, START);
+  await run.waitFor(/━━ Area: account ━━\nIn this run \(\d+ steps?\): [^?]+\n\? Read the overview of the account area\?/, START);
   run.send('n', 'Enter');
   await run.waitFor(new RegExp(`Step \\d+ of \\d+ · ${stepId.replace('.', '\\.')}`), STEP);
   await run.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
@@ -113,7 +113,7 @@ describe('the wizard in a terminal', () => {
     await run.waitFor(new RegExp(`\\[SANDBOX\\] practice emulator at ${endpoint}, account ${ACCOUNT}, nothing real changes`), START);
 
     // The area's lesson, read.
-    await run.waitFor(/━━ Area: account ━━\nIn this run: [^\n]+\n\? Read the overview of the account area\? \(Y\/n\)/, START);
+    await run.waitFor(/━━ Area: account ━━\nIn this run \(\d+ steps?\): [^?]+\n\? Read the overview of the account area\? \(Y\/n\)/, START);
     run.send('y', 'Enter');
     await run.waitFor(/# Area 1: the account/, STEP);
     await run.waitFor(/account\.password-policy/, STEP);

@@ -5,11 +5,12 @@
 import { inject } from 'vitest';
 import { motoReset } from '../../src/sandbox/moto.js';
 
-/** The endpoint of the moto_server the global setup started. */
+/** The endpoint of this worker's moto_server (the global setup starts one per worker). */
 export function motoEndpoint(): string {
-  const endpoint = inject('motoEndpoint');
-  if (!endpoint) throw new Error('No moto endpoint: run vitest with test/helpers/global-setup.ts as globalSetup.');
-  return endpoint;
+  const endpoints = inject('motoEndpoints');
+  if (!endpoints?.length) throw new Error('No moto endpoint: run vitest with test/helpers/global-setup.ts as globalSetup.');
+  const worker = Number(process.env.VITEST_POOL_ID ?? 1);
+  return endpoints[(worker - 1) % endpoints.length]!;
 }
 
 /** Forgets every resource in moto (it is shared by all test files: reset only where no other file runs at once). */

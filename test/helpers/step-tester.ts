@@ -26,7 +26,7 @@ import type { DescribedRequest } from './moto.js';
 export const SANDBOX_ACCOUNT_ID = '123456789012';
 
 export interface SandboxContextOptions {
-  /** Defaults to the suite's moto (`inject('motoEndpoint')`). */
+  /** Defaults to the suite's moto (this worker's, from test/helpers/moto.ts). */
   endpoint?: string;
   /** Called by the factory for every request it lets through. */
   onRequest?: (service: string, operation: string) => void;

@@ -19,7 +19,8 @@ export async function run(opts: GlobalOptions): Promise<number> {
     const report = buildReport({
       version: session.version,
       target: session.target,
-      regions: needsRegions || session.recordedRegions ? await session.ctx.regions() : [session.target.homeRegion],
+      // A caller who may not list regions still gets its report; the regional steps say why they could not check.
+      regions: needsRegions || session.recordedRegions ? await session.ctx.regions().catch(() => []) : [session.target.homeRegion],
       startedAt,
       finishedAt: new Date(),
       results,
