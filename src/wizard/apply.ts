@@ -31,9 +31,10 @@ export async function applyInteractive(
   ctx: RunContext,
   progress: ProgressStore,
   write: (s: string) => void = (s) => process.stdout.write(s),
+  asker: InquirerAsker = new InquirerAsker(),
 ): Promise<ApplyOutcome> {
   const io: ActionIO = {
-    asker: new InquirerAsker(),
+    asker,
     secret: async (s) => {
       write(secretsView([{ label: s.label, value: s.value }]) + '\n');
       if (s.qr) write((await qrText(s.qr)) + '\n');

@@ -39,6 +39,8 @@ export interface WizardOptions {
   showLessons: boolean;
   /** Set by the SIGINT handler while no prompt is active. */
   interrupted: () => boolean;
+  /** Aborted on Ctrl-C: a prompt open (or about to open) when the signal arrives ends at once. */
+  signal?: AbortSignal;
   write?: (s: string) => void;
 }
 
@@ -57,7 +59,11 @@ export class Wizard {
 
   constructor(private readonly o: WizardOptions) {
     this.write = o.write ?? ((s) => process.stdout.write(s));
-    this.asker = new InquirerAsker();
+    this.asker = new InquirerAsker({ context: this.prompt });
+  }
+
+  private get prompt(): { signal?: AbortSignal } {
+    return this.o.signal ? { signal: this.o.signal } : {};
   }
 
   private line(s = ''): void {
@@ -137,7 +143,7 @@ export class Wizard {
     this.line(wrapText(`In this run (${here.length} step${here.length === 1 ? '' : 's'}): ${here.join(', ')}.`, columns()).join('\n'));
     if (!this.o.showLessons) return;
     const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
-    if (md && (await askReadLesson(undefined, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
+    if (md && (await askReadLesson(this.prompt, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
   }
 
   private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
@@ -146,7 +152,7 @@ export class Wizard {
     this.line('');
     this.line(stepHeader(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
-    if (this.o.showLessons && (await askReadLesson(undefined, `Read the lesson on ${m.id}?`)))
+    if (this.o.showLessons && (await askReadLesson(this.prompt, `Read the lesson on ${m.id}?`)))
       this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
@@ -176,10 +182,10 @@ export class Wizard {
         }
         return;
       }
-      const choice = await askStepChoice(undefined, { canFix: m.fix.kind !== 'advice', hasPlan: true });
+      const choice = await askStepChoice(this.prompt, { canFix: m.fix.kind !== 'advice', hasPlan: true });
       if (choice === 'quit') throw new QuitRequested();
       if (choice === 'skip') {
-        const reason = await askSkipReason();
+        const reason = await askSkipReason(this.prompt);
         progress.recordStep(m.id, { status: 'skipped', reason });
         await progress.save();
         this.results.set(m.id, { ...r, status: 'skipped' });
@@ -264,12 +270,12 @@ export class Wizard {
       return { done: false, checked: fresh };
     }
     const destructive = m.fix.destructive || plan.actions.some((a) => a.destructive);
-    if (!(await confirmPlan({ destructive, paid: m.fix.paid }))) {
+    if (!(await confirmPlan({ destructive, paid: m.fix.paid }, this.prompt))) {
       this.line('Nothing was changed.');
       return { done: false, checked: fresh };
     }
     const outcome = plan.interactive
-      ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.write(t))
+      ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.write(t), this.asker)
       : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
     if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {

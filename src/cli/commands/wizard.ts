@@ -57,8 +57,10 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const entries = selectSteps(opts);
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   let interrupted = false;
+  const abort = new AbortController();
   const onSigint = () => {
     interrupted = true;
+    abort.abort();
   };
   process.on('SIGINT', onSigint);
   let session: Session | undefined;
@@ -83,6 +85,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       answers,
       showLessons: opts.lessons !== false,
       interrupted: () => interrupted,
+      signal: abort.signal,
     });
     try {
       return await wizard.run();
