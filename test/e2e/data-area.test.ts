@@ -1,0 +1,63 @@
+/**
+ * The data area end to end through the built CLI on the seeded day-one account: every step fails,
+ * fix --yes with an answers file (naming the public buckets, choosing SSE-KMS with a new key) fixes
+ * them all in one run, a second check passes, and a second fix plans nothing.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+type Report = { results: Array<{ step: string; status: string }> };
+const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Report).results.map((x) => [x.step, x.status]));
+const DATA = ['data.s3-account-public-access', 'data.s3-bucket-public-access', 'data.s3-tls-only', 'data.s3-encryption', 'data.kms-rotation', 'data.in-transit'];
+
+describe('the data area on the day-one account', () => {
+  it('check, fix --yes with answers, check again, and a second fix changes nothing', async () => {
+    await resetMoto();
+    const state = await tempStateDir();
+    const env = cleanEnv({ SECURE_START_STATE_DIR: state });
+    const sandbox = `--sandbox=${motoEndpoint()}`;
+    expect((await runCli(['sandbox', 'seed', '--endpoint-url', motoEndpoint()], env)).code).toBe(0);
+
+    const before = await runCli(['check', sandbox, '--area', 'data', '--format', 'json'], env);
+    expect(before.code).toBe(1);
+    expect(statuses(before.stdout)).toEqual(Object.fromEntries(DATA.map((id) => [id, 'fail'])));
+
+    const buckets = ['day-one-website', 'day-one-shared-files', 'day-one-app-data', 'day-one-no-default-encryption'];
+    const answers = join(state, 'answers.json');
+    await writeFile(
+      answers,
+      JSON.stringify({
+        // Public buckets close only when named: a website must not go dark unasked.
+        'data.s3-account-public-access': { publicBucketsToClose: ['day-one-website', 'day-one-shared-files'] },
+        'data.s3-bucket-public-access': { buckets },
+        'data.s3-tls-only': { buckets },
+        'data.s3-encryption': { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: 'all' },
+      }),
+    );
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, '--area', 'data'], env);
+    expect(fix.stderr).not.toMatch(/^FAIL/m);
+    expect(fix.code).toBe(0);
+
+    const after = await runCli(['check', sandbox, '--area', 'data', '--format', 'json'], env);
+    expect(statuses(after.stdout)).toEqual(Object.fromEntries(DATA.map((id) => [id, 'pass'])));
+    expect(after.code).toBe(0);
+
+    const plan = await runCli(['plan', sandbox, '--area', 'data', '--answers', answers, '--format', 'json'], env);
+    const actions = (JSON.parse(plan.stdout) as { steps: Array<{ actions: unknown[] }> }).steps.flatMap((s) => s.actions);
+    expect(actions).toEqual([]);
+  }, 240_000);
+
+  it('without the public buckets named, fix --yes leaves them public and says so', async () => {
+    await resetMoto();
+    const state = await tempStateDir();
+    const env = cleanEnv({ SECURE_START_STATE_DIR: state });
+    const sandbox = `--sandbox=${motoEndpoint()}`;
+    expect((await runCli(['sandbox', 'seed', '--endpoint-url', motoEndpoint()], env)).code).toBe(0);
+    const fix = await runCli(['fix', '--yes', sandbox, '--step', 'data.s3-account-public-access'], env);
+    expect(fix.code).toBe(1);
+    expect(fix.stderr).toMatch(/day-one-website/);
+  }, 120_000);
+});
