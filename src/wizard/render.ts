@@ -192,7 +192,8 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
       const ind = ' '.repeat(num.length + 2);
       const destructive = a.destructive ? ` ${c.red(c.bold('[DESTRUCTIVE]'))}` : '';
       out.push('');
-      const [head, ...more] = wrapText(a.summary, columns - num.length - 2);
+      // The tag sits at the end of the first line: leave it room.
+      const [head, ...more] = wrapText(a.summary, columns - num.length - 2 - (a.destructive ? ' [DESTRUCTIVE]'.length : 0));
       out.push(`  ${num}${c.bold(head ?? '')}${destructive}`, ...more.map((l) => ' '.repeat(num.length + 2) + c.bold(l)));
       out.push(`${ind}${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`);
       out.push(...paramsBlock(a.params, ind));
