@@ -17,7 +17,6 @@ import {
   EntityAlreadyExistsException,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { AWSOrganizationsNotInUseException, DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { InstanceMetadata } from '@aws-sdk/client-sso-admin';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +27,7 @@ import { authorizationDetails, credentialReport } from '../_shared/iam-data.js';
 import type { CredentialRow } from '../_shared/iam-data.js';
 import { defaultStartUrl, guidanceMarkdown } from './guidance.js';
 import type { GuidanceInput, InstanceInfo } from './guidance.js';
+import { organization } from '../_shared/organization.js';
 import meta from './meta.js';
 
 export const BREAK_GLASS_TAG = 'secure-start:break-glass';
@@ -38,13 +38,9 @@ interface Organization {
 }
 
 async function readOrganization(ctx: StepContext): Promise<Organization> {
-  try {
-    const org = (await ctx.client(OrganizationsClient).send(new DescribeOrganizationCommand({}))).Organization;
-    return org?.Id ? { id: org.Id, managementAccountId: org.MasterAccountId ?? '' } : {};
-  } catch (err) {
-    if (err instanceof AWSOrganizationsNotInUseException || errorKind(err) === 'unsupported') return {};
-    throw err;
-  }
+  const read = await organization(ctx);
+  const org = read.organization;
+  return org?.Id ? { id: org.Id, managementAccountId: org.MasterAccountId ?? '' } : {};
 }
 
 async function listInstances(ctx: StepContext, region: string): Promise<InstanceMetadata[]> {

@@ -12,8 +12,6 @@
  * apply, so the regions left open are those every one of them allows.
  */
 import {
-  AWSOrganizationsNotInUseException,
-  DescribeOrganizationCommand,
   DescribePolicyCommand,
   ListPoliciesCommand,
   ListPoliciesForTargetCommand,
@@ -21,9 +19,9 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { PolicySummary, Root } from '@aws-sdk/client-organizations';
-import { errorKind } from '../../../src/aws/errors.js';
 import type { StepContext } from '../../../src/engine/types.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
+import { organization } from '../_shared/organization.js';
 import { POLICY_NAME, allowedRegionsOf, intersect } from './policy.js';
 
 export const SCP_TYPE = 'SERVICE_CONTROL_POLICY';
@@ -88,15 +86,10 @@ export function targetsOf(state: GuardrailState): Target[] {
 type Organization = { id: string; managementAccountId: string; allFeatures: boolean } | { id?: undefined; note: string };
 
 async function readOrganization(ctx: StepContext): Promise<Organization> {
-  try {
-    const org = (await ctx.client(OrganizationsClient).send(new DescribeOrganizationCommand({}))).Organization;
-    if (!org?.Id) return { note: 'this account is not part of an organization' };
-    return { id: org.Id, managementAccountId: org.MasterAccountId ?? '', allFeatures: org.FeatureSet !== 'CONSOLIDATED_BILLING' };
-  } catch (err) {
-    if (err instanceof AWSOrganizationsNotInUseException) return { note: 'this account is not part of an organization' };
-    if (errorKind(err) === 'unsupported') return { note: 'this endpoint does not implement AWS Organizations' };
-    throw err;
-  }
+  const read = await organization(ctx);
+  const org = read.organization;
+  if (!org) return { note: read.why === 'unsupported' ? 'this endpoint does not implement AWS Organizations' : 'this account is not part of an organization' };
+  return { id: org.Id!, managementAccountId: org.MasterAccountId ?? '', allFeatures: org.FeatureSet !== 'CONSOLIDATED_BILLING' };
 }
 
 async function listAll<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
