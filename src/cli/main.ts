@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     .description('Secure a new AWS account step by step, or practise on a local emulator (--sandbox).')
     .version(version(), '-V, --version')
     .option('--no-color', 'no colours (also NO_COLOR)')
-    .option('--verbose', 'show stack traces and AWS request details')
+    .option('--verbose', 'show stack traces, and each AWS operation as it is sent')
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
     .option('--no-lessons', 'do not offer the lessons (the wizard)')
     .usage('[options] [command]')
@@ -193,6 +193,7 @@ export async function main(argv: string[]): Promise<never> {
     if (err.code === 'EPIPE') process.exit(0);
   });
   const verbose = argv.includes('--verbose');
+  if (verbose) process.env.SECURE_START_VERBOSE = '1';
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
   let code: number;
   try {

@@ -142,6 +142,8 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
       onRequest: (service, operation) => {
         const key = `${service}:${operation}`;
         requests.set(key, (requests.get(key) ?? 0) + 1);
+        // --verbose: the operation only; parameters may hold a secret.
+        if (process.env.SECURE_START_VERBOSE) process.stderr.write(`aws: ${key}\n`);
       },
     });
     const identity = await callerIdentity(factory).catch((err) => startError(err, endpoint, opts.profile ?? process.env.AWS_PROFILE));
