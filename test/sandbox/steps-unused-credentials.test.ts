@@ -5,7 +5,8 @@
  *   applies when the target is the sandbox), and
  * - the step's clock is moved forward (`clock.now`), which ages everything in moto at once.
  * A key that is old but used yesterday cannot be made in moto (its creation and last use are both
- * "now"); the unit tests cover those dates with synthetic report rows.
+ * "now"); the unit tests cover those dates with synthetic report rows. The check names keys by
+ * report slot; only the plan lists key ids (ListAccessKeys, a read declared under fix).
  */
 import {
   CreateAccessKeyCommand,
@@ -80,6 +81,8 @@ function keyUsedThen(days: number, into: { deactivateKeys: string[] }) {
 }
 
 const both = answers([SEED_IDLE_PASSWORD]);
+/** What the wizard records: the key by user and slot, as the findings name it (the check reads no key ids). */
+const bySlot = { deactivateKeys: [] as string[], deactivateKeySlots: [{ user: SEED_IDLE_KEY, slot: 1 as const }], removeConsoleAccess: [] as string[] };
 const keyOnly = answers();
 const used50 = answers();
 
@@ -99,7 +102,7 @@ runStepCases(step, [
         status: 'fail',
         resource: AGED_ARN(120, SEED_IDLE_KEY),
         message: expect.stringMatching(
-          new RegExp(`^Access key AKIA\\w+ of ${SEED_IDLE_KEY} is active but has never been used since it was created on \\S+ \\(120 days ago\\), and at 120 days old it is past the 90-day limit for keys\\. \\[sandbox: dates moved back 120 days`),
+          new RegExp(`^Access key 1 of ${SEED_IDLE_KEY} is active but has never been used since it was created on \\S+ \\(120 days ago\\), and at 120 days old it is past the 90-day limit for keys\\. \\[sandbox: dates moved back 120 days`),
         ),
       },
       {
@@ -125,8 +128,17 @@ runStepCases(step, [
     seed: keyUsedThen(50, used50),
     inputs: used50,
     expectStatus: 'fail',
-    expectFindings: [{ status: 'fail', resource: ARN('deployer'), message: expect.stringMatching(/^Access key AKIA\w+ of deployer is active but was last used on \S+ \(50 days ago\)\.$/) }],
+    expectFindings: [{ status: 'fail', resource: ARN('deployer'), message: expect.stringMatching(/^Access key 1 of deployer is active but was last used on \S+ \(50 days ago\)\.$/) }],
     expectOperations: [DEACTIVATE],
+  },
+  {
+    name: 'a key chosen by user and slot (as the wizard records it): the plan looks up its id and deactivates it',
+    seed: dayOne(),
+    inputs: bySlot,
+    expectStatus: 'fail',
+    expectOperations: [DEACTIVATE],
+    expectAfter: 'fail',
+    expectFindingsAfter: [{ status: 'fail', resource: AGED_ARN(60, SEED_IDLE_PASSWORD) }],
   },
   {
     name: 'credentials 30 days old are fine, and an inactive old key opens nothing',
@@ -168,23 +180,65 @@ describe('account.unused-credentials: nothing is implied by --yes', () => {
 });
 
 describe('account.unused-credentials: reads', () => {
-  it('lists keys only for users with a flagged key, never for every user', async () => {
-    const { checked, sent, recorded } = await recordCheckAndPlan(step, {
-      seed: async (ctx) => {
-        await step.seed!(ctx);
-        const iam = ctx.client(IAMClient);
-        for (const u of ['k1', 'k2', 'k3', 'k4', 'k5']) {
-          await iam.send(new CreateUserCommand({ UserName: u }));
-          await iam.send(new CreateAccessKeyCommand({ UserName: u }));
-        }
-      },
-    });
+  const fiveNewKeys = async (ctx: RunContext) => {
+    await step.seed!(ctx);
+    const iam = ctx.client(IAMClient);
+    for (const u of ['k1', 'k2', 'k3', 'k4', 'k5']) {
+      await iam.send(new CreateUserCommand({ UserName: u }));
+      await iam.send(new CreateAccessKeyCommand({ UserName: u }));
+    }
+  };
+
+  it('the check reads the credential report and nothing per user; with nothing chosen, neither does the plan', async () => {
+    const { checked, plan, sent, recorded } = await recordCheckAndPlan(step, { seed: fiveNewKeys });
     expect(checked.result.status).toBe('fail');
-    expect(sent.filter((s) => s === 'IAM:ListAccessKeys')).toHaveLength(1);
+    expect(checked.result.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^Access key 1 of build-bot .* created on \S+ \(120 days ago\)/), expect.any(String)]);
+    expect(plan.actions).toEqual([]);
     expect(sent.filter((s) => s === 'IAM:GetCredentialReport')).toHaveLength(1);
-    expect(new Set(sent)).toEqual(new Set(['IAM:GenerateCredentialReport', 'IAM:GetCredentialReport', 'IAM:ListAccessKeys']));
+    expect(new Set(sent)).toEqual(new Set(['IAM:GenerateCredentialReport', 'IAM:GetCredentialReport']));
     expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
     for (const op of sent) expect(step.meta.permissions.check).toContain(`iam:${op.split(':')[1]}`);
+  });
+
+  it('key ids from the answers file: the plan lists the keys of users with a flagged key only, a read declared for fixing', async () => {
+    const given = answers();
+    const { checked, plan, sent } = await recordCheckAndPlan(step, {
+      seed: async (ctx) => {
+        await fiveNewKeys(ctx);
+        await dayOne(given)(ctx);
+      },
+      inputs: given,
+    });
+    const planSent = sent.slice(sent.lastIndexOf('IAM:GetCredentialReport') + 1);
+    expect(checked.result.status).toBe('fail');
+    expect(planSent).toEqual(['IAM:ListAccessKeys']);
+    for (const op of planSent) expect(step.meta.permissions.fix).toContain(`iam:${op.split(':')[1]}`);
+    expect(step.meta.permissions.check).not.toContain('iam:ListAccessKeys');
+    expect(plan.actions.map((a) => a.params)).toEqual([{ UserName: SEED_IDLE_KEY, AccessKeyId: given.deactivateKeys[0], Status: 'Inactive' }]);
+  });
+
+  it('a key deactivated after the report was made is not planned again, and the plan says so', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    const entry = { meta: step.meta, load: async () => step };
+    try {
+      const given = answers();
+      ctx.factory.readOnly = false;
+      await dayOne(given)(ctx);
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      const checked = await checkStep(entry, ctx);
+      ctx.factory.readOnly = false;
+      await ctx.client(IAMClient).send(new UpdateAccessKeyCommand({ UserName: SEED_IDLE_KEY, AccessKeyId: given.deactivateKeys[0], Status: 'Inactive' }));
+      ctx.factory.readOnly = true;
+      for (const inputs of [given, bySlot]) {
+        const plan = await planStep(checked, ctx, inputs);
+        expect(plan.actions).toEqual([]);
+        expect(plan.warnings).toEqual([expect.stringContaining(`access key 1 (${given.deactivateKeys[0]}) of ${SEED_IDLE_KEY} (already inactive)`)]);
+      }
+    } finally {
+      ctx.factory.destroy();
+    }
   });
 
   it('the undo of a deactivation reactivates the key', async () => {

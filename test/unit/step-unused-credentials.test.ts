@@ -1,9 +1,10 @@
 /**
  * The unused-credentials step without AWS: the 45/90-day rules on synthetic report rows (moto
- * cannot back-date anything), matching report slots to key ids, the check over a stubbed IAM
- * client (a report older than the key list), the questions and the plan.
+ * cannot back-date anything), matching report slots to key ids, the check over a stubbed report
+ * (it calls nothing per user), the questions (by user and slot, calling nothing) and the plan,
+ * which alone looks up key ids (a report older than the key list).
  */
-import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding, StepContext } from '../../src/engine/types.js';
@@ -109,6 +110,12 @@ describe('account.unused-credentials: which key is which', () => {
     expect(m.get(2)).toEqual({ accessKeyId: 'AKIASECOND0000000000', status: 'Active' });
   });
 
+  it('never guesses: two keys made in the same second match neither slot', () => {
+    const t = new Date('2026-01-01T10:00:00Z');
+    const m = matchKeySlots([{ slot: 1, createdOn: t }], listed(['AKIATWIN100000000000', new Date(t.getTime() + 100)], ['AKIATWIN200000000000', new Date(t.getTime() + 700)]));
+    expect(m.size).toBe(0);
+  });
+
   it('never guesses: a slot whose key is gone stays unmatched', () => {
     const m = matchKeySlots([{ slot: 1, createdOn: new Date('2026-01-01T10:00:00Z') }], listed(['AKIANEWER00000000000', new Date('2026-05-01T00:00:00Z')]));
     expect(m.size).toBe(0);
@@ -121,24 +128,23 @@ describe('account.unused-credentials: messages', () => {
     user: 'ci',
     arn: 'arn',
     slot: 1,
-    accessKeyId: 'AKIAEXAMPLE000000000',
     createdOn: ago(120).toISOString(),
+    reportCreatedOn: ago(120).toISOString(),
     lastUsed: null,
     unusedDays: 120,
     ageDays: 120,
   };
 
-  it('says what triggered each finding, with its dates', () => {
+  it('says what triggered each finding, naming the user, the key by its slot, and the dates', () => {
     expect(keyMessage(base, NOW)).toBe(
-      'Access key AKIAEXAMPLE000000000 of ci is active but has never been used since it was created on 2026-08-01 (120 days ago), and at 120 days old it is past the 90-day limit for keys.',
+      'Access key 1 of ci is active but has never been used since it was created on 2026-08-01 (120 days ago), and at 120 days old it is past the 90-day limit for keys.',
     );
-    expect(keyMessage({ ...base, lastUsed: ago(60).toISOString(), unusedDays: 60, ageDays: null }, NOW)).toBe(
-      'Access key AKIAEXAMPLE000000000 of ci is active but was last used on 2026-09-30 (60 days ago).',
+    expect(keyMessage({ ...base, slot: 2, lastUsed: ago(60).toISOString(), unusedDays: 60, ageDays: null }, NOW)).toBe(
+      'Access key 2 of ci is active but was last used on 2026-09-30 (60 days ago).',
     );
     expect(keyMessage({ ...base, lastUsed: ago(2).toISOString(), unusedDays: null }, NOW)).toBe(
-      'Access key AKIAEXAMPLE000000000 of ci is active and 120 days old (created on 2026-08-01 (120 days ago)), past the 90-day limit for keys; it was last used on 2026-11-27 (2 days ago), so something still relies on it.',
+      'Access key 1 of ci is active and 120 days old (created on 2026-08-01 (120 days ago)), past the 90-day limit for keys; it was last used on 2026-11-27 (2 days ago), so something still relies on it.',
     );
-    expect(keyMessage({ ...base, accessKeyId: null }, NOW)).toMatch(/^Access key number 1 \(its id matches none/);
     expect(passwordMessage({ kind: 'unused-password', user: 'ann', arn: 'arn', lastUsed: ago(50).toISOString(), setOn: null, idleDays: 50 }, NOW)).toBe(
       'The console password of ann has not been used since 2026-10-10 (50 days ago).',
     );
@@ -172,27 +178,22 @@ describe('account.unused-credentials: the check', () => {
     clock.now = () => new Date();
   });
 
-  it('lists keys only for users with a flagged key, and trusts the list over an older report', async () => {
+  it('builds its findings from the report alone: no call per user, each key named by user, slot and dates', async () => {
     clock.now = () => NOW;
-    const created = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
     const rows = [
-      row('fresh', { accessKeys: [key(1, { lastRotated: created(ago(5)) }), key(2, { active: false })] }),
-      row('stale', { accessKeys: [key(1, { lastRotated: created(ago(200)) }), key(2, { lastRotated: created(ago(100)), lastUsed: ago(1) })] }),
-      row('since', { accessKeys: [key(1, { lastRotated: created(ago(60)) }), key(2, { active: false })] }),
+      row('fresh', { accessKeys: [key(1, { lastRotated: ago(5) }), key(2, { active: false })] }),
+      row('stale', { accessKeys: [key(1, { lastRotated: ago(200) }), key(2, { lastRotated: ago(100), lastUsed: ago(1) })] }),
     ];
-    const { ctx, listed } = stubContext(rows, {
-      stale: [
-        { AccessKeyId: 'AKIASTALE1AAAAAAAAAA', CreateDate: ago(200), Status: 'Active' },
-        { AccessKeyId: 'AKIASTALE2AAAAAAAAAA', CreateDate: ago(100), Status: 'Active' },
-      ],
-      // Deactivated after IAM made the report: no longer a finding.
-      since: [{ AccessKeyId: 'AKIASINCE1AAAAAAAAAA', CreateDate: ago(60), Status: 'Inactive' }],
-    });
+    const { ctx, listed } = stubContext(rows, {});
     const findings = await step.check(ctx);
-    expect(listed.sort()).toEqual(['since', 'stale']);
-    expect(staleKeys(findings).map((k) => [k.accessKeyId, k.unusedDays, k.ageDays])).toEqual([
-      ['AKIASTALE1AAAAAAAAAA', 200, 200],
-      ['AKIASTALE2AAAAAAAAAA', null, 100],
+    expect(listed).toEqual([]);
+    expect(staleKeys(findings).map((k) => [k.user, k.slot, k.createdOn, k.reportCreatedOn, k.unusedDays, k.ageDays])).toEqual([
+      ['stale', 1, ago(200).toISOString(), ago(200).toISOString(), 200, 200],
+      ['stale', 2, ago(100).toISOString(), ago(100).toISOString(), null, 100],
+    ]);
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^Access key 1 of stale is active but has never been used since it was created on 2026-05-13 \(200 days ago\)/),
+      expect.stringMatching(/^Access key 2 of stale is active and 100 days old \(created on 2026-08-21 \(100 days ago\)\).*last used on 2026-11-28/),
     ]);
   });
 
@@ -210,14 +211,17 @@ describe('account.unused-credentials: the check', () => {
   });
 });
 
-function keyFinding(id: string, o: Partial<StaleKey> = {}): Finding {
+/** The report truncates creation times to the second; IAM lists them to the millisecond. */
+const REPORTED = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
+
+function keyFinding(user: string, slot: 1 | 2, o: Partial<StaleKey> = {}): Finding {
   const data: StaleKey = {
     kind: 'stale-key',
-    user: `user-of-${id}`,
+    user,
     arn: 'arn',
-    slot: 1,
-    accessKeyId: id,
-    createdOn: ago(100).toISOString(),
+    slot,
+    createdOn: REPORTED(ago(100 + slot)),
+    reportCreatedOn: REPORTED(ago(100 + slot)),
     lastUsed: null,
     unusedDays: 100,
     ageDays: 100,
@@ -234,46 +238,57 @@ const pwFinding = (user: string): Finding => ({
 });
 
 const findings = [
-  keyFinding('AKIAIDLE000000000000'),
-  keyFinding('AKIABUSY000000000000', { lastUsed: ago(1).toISOString(), unusedDays: null }),
-  keyFinding('AKIAUNMATCHED0000000', { accessKeyId: null }),
+  keyFinding('idle', 1),
+  keyFinding('busy', 1, { lastUsed: ago(1).toISOString(), unusedDays: null }),
+  keyFinding('replaced', 2),
   pwFinding('ann'),
 ];
 
+/** What IAM lists now: idle's and busy's keys as the report says; replaced's key 2 is a newer one. */
+const LIVE: Record<string, AccessKeyMetadata[]> = {
+  idle: [{ AccessKeyId: 'AKIAIDLE000000000000', CreateDate: new Date(new Date(REPORTED(ago(101))).getTime() + 300), Status: 'Active' }],
+  busy: [{ AccessKeyId: 'AKIABUSY000000000000', CreateDate: new Date(REPORTED(ago(101))), Status: 'Active' }],
+  replaced: [{ AccessKeyId: 'AKIANEWER00000000000', CreateDate: ago(3), Status: 'Active' }],
+};
+
 describe('account.unused-credentials: questions', () => {
-  it('asks key by key and user by user, each defaulting to No, and warns about keys in use', async () => {
-    const asker = new ScriptedAsker([{ confirm: true }, { confirm: null }, { confirm: true }]);
+  it('asks key by key (by user and slot, calling nothing) and user by user, each defaulting to No, and warns about keys in use', async () => {
+    const asker = new ScriptedAsker([{ confirm: true }, { confirm: null }, { confirm: false }, { confirm: true }]);
     const result = await step.inputs!.ask(asker, step.inputs!.defaults(findings), findings);
-    expect(result).toEqual({ deactivateKeys: ['AKIAIDLE000000000000'], removeConsoleAccess: ['ann'] });
+    expect(result).toEqual({ deactivateKeys: [], deactivateKeySlots: [{ user: 'idle', slot: 1 }], removeConsoleAccess: ['ann'] });
+    expect(step.inputs!.schema.safeParse(result).success).toBe(true);
     expect(asker.asked.every((q) => q.kind === 'confirm' && q.default === false)).toBe(true);
-    expect(asker.asked[0]!.message).toBe('Deactivate access key AKIAIDLE000000000000 of user-of-AKIAIDLE000000000000 (never used, 100 days old)? It can be reactivated later.');
-    expect(asker.asked[1]!.message).toMatch(/^Deactivate access key AKIABUSY000000000000 .* was used on \d{4}-\d\d-\d\d: whatever uses it stops working/);
+    expect(asker.asked[0]!.message).toBe(`Deactivate access key 1 of idle (created ${REPORTED(ago(101)).slice(0, 10)}, never used, 100 days old)? It can be reactivated later.`);
+    expect(asker.asked[1]!.message).toMatch(/^Deactivate access key 1 of busy\? .* was used on \d{4}-\d\d-\d\d: whatever uses it stops working/);
     expect(asker.remaining).toBe(0);
   });
 });
 
 describe('account.unused-credentials: plan', () => {
-  const ctx = {} as StepContext;
-
-  it('changes nothing by default, and guides instead', async () => {
+  it('changes nothing by default, calls nothing, and guides instead', async () => {
+    const { ctx, listed } = stubContext([], LIVE);
     const plan = await step.plan(ctx, findings, step.inputs!.defaults(findings));
     expect(plan.actions).toEqual([]);
-    expect(plan.guidance).toContain('**Keys nobody uses** (`AKIAIDLE000000000000`, `user-of-AKIAUNMATCHED0000000 #1`)');
-    expect(plan.guidance).toContain('**Old keys still in use** (`AKIABUSY000000000000`)');
+    expect(listed).toEqual([]);
+    expect(plan.guidance).toContain(`**Keys nobody uses** (\`idle key 1, created ${REPORTED(ago(101)).slice(0, 10)}\`, \`replaced key 2, created`);
+    expect(plan.guidance).toContain('**Old keys still in use** (`busy key 1, created');
     expect(plan.guidance).toContain('**Console passwords nobody uses** (`ann`)');
   });
 
-  it('deactivates listed keys with an undo, removes listed passwords without one, ignores the rest with a warning', async () => {
+  it('key ids from the answers file: looks up the keys of flagged users only, deactivates with an undo, ignores the rest with a warning', async () => {
+    const { ctx, listed } = stubContext([], LIVE);
     const plan = await step.plan(ctx, findings, { deactivateKeys: ['AKIABUSY000000000000', 'AKIANOTFLAGGED000000'], removeConsoleAccess: ['ann', 'bob'] });
+    expect(listed.sort()).toEqual(['busy', 'idle', 'replaced']);
     expect(plan.actions.map((a) => [a.operation, a.params, a.destructive, a.inverse?.params])).toEqual([
       [
         'UpdateAccessKey',
-        { UserName: 'user-of-AKIABUSY000000000000', AccessKeyId: 'AKIABUSY000000000000', Status: 'Inactive' },
+        { UserName: 'busy', AccessKeyId: 'AKIABUSY000000000000', Status: 'Inactive' },
         true,
-        { UserName: 'user-of-AKIABUSY000000000000', AccessKeyId: 'AKIABUSY000000000000', Status: 'Active' },
+        { UserName: 'busy', AccessKeyId: 'AKIABUSY000000000000', Status: 'Active' },
       ],
       ['DeleteLoginProfile', { UserName: 'ann' }, true, undefined],
     ]);
+    expect(plan.actions[0]!.summary).toMatch(/^Deactivate access key AKIABUSY000000000000 of busy \(access key 1: created /);
     expect(plan.warnings).toEqual([
       expect.stringContaining('nothing wrong with these keys: AKIANOTFLAGGED000000'),
       expect.stringContaining('no stale console password for them: bob'),
@@ -281,9 +296,58 @@ describe('account.unused-credentials: plan', () => {
       expect.stringContaining('can be reactivated'),
       expect.stringContaining('cannot be restored'),
     ]);
+    // Ids looked up for the plan name the keys left as they are.
+    expect(plan.guidance).toContain('**Keys nobody uses** (`AKIAIDLE000000000000`, `replaced key 2, created');
+  });
+
+  it('keys chosen by user and slot: looks up those users only, and never guesses a key the report cannot name', async () => {
+    const { ctx, listed } = stubContext([], LIVE);
+    const plan = await step.plan(ctx, findings, {
+      deactivateKeys: [],
+      deactivateKeySlots: [
+        { user: 'idle', slot: 1 },
+        { user: 'replaced', slot: 2 },
+        { user: 'nobody', slot: 1 },
+      ],
+      removeConsoleAccess: [],
+    });
+    expect(listed.sort()).toEqual(['idle', 'replaced']);
+    expect(plan.actions.map((a) => a.params)).toEqual([{ UserName: 'idle', AccessKeyId: 'AKIAIDLE000000000000', Status: 'Inactive' }]);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/no key of the user now has the creation time the report gives .*: access key 2 of replaced\.$/),
+      expect.stringContaining('nothing wrong with these keys: access key 1 of nobody (listed under deactivateKeySlots)'),
+      expect.stringContaining('can be reactivated'),
+    ]);
+  });
+
+  it('a key deactivated after the report was made is not planned again, and the plan says so', async () => {
+    const { ctx } = stubContext([], { ...LIVE, idle: [{ ...LIVE.idle![0]!, Status: 'Inactive' }] });
+    const plan = await step.plan(ctx, findings, { deactivateKeys: ['AKIAIDLE000000000000'], deactivateKeySlots: [{ user: 'idle', slot: 1 }], removeConsoleAccess: [] });
+    expect(plan.actions).toEqual([]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/^Changed since the credential report was made, so not planned: access key 1 \(AKIAIDLE000000000000\) of idle \(already inactive\)/)]);
+    expect(plan.guidance).not.toContain('idle');
+  });
+
+  it('a user deleted since the report: nothing planned for their keys', async () => {
+    const { ctx } = stubContext([], LIVE);
+    const gone = { ...(ctx as unknown as Record<string, unknown>) };
+    const iam = {
+      async send() {
+        throw new NoSuchEntityException({ message: 'The user with name idle cannot be found.', $metadata: {} });
+      },
+    };
+    const plan = await step.plan({ ...gone, client: () => iam } as unknown as StepContext, [keyFinding('idle', 1)], {
+      deactivateKeys: [],
+      deactivateKeySlots: [{ user: 'idle', slot: 1 }],
+      removeConsoleAccess: [],
+    });
+    expect(plan.actions).toEqual([]);
+    expect(plan.warnings).toEqual([expect.stringContaining('access key 1 of idle (the user no longer exists)')]);
   });
 
   it('refuses inputs that do not fit the shape', async () => {
+    const { ctx } = stubContext([], LIVE);
     await expect(step.plan(ctx, findings, { deactivateKeys: 'all' } as never)).rejects.toThrow(/Invalid inputs for account.unused-credentials: deactivateKeys/);
+    await expect(step.plan(ctx, findings, { deactivateKeySlots: [{ user: 'idle', slot: 3 }] } as never)).rejects.toThrow(/Invalid inputs for account.unused-credentials: deactivateKeySlots/);
   });
 });

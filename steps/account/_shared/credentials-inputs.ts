@@ -1,6 +1,7 @@
 /**
  * What account.user-mfa and account.unused-credentials share: the answers-file shape
- * `{ "deactivateKeys": ["AKIA…"], "removeConsoleAccess": ["user-name"] }`, the action that removes
+ * `{ "deactivateKeys": ["AKIA…"], "removeConsoleAccess": ["user-name"] }` (keys may also be given
+ * by user and slot, `"deactivateKeySlots": [{ "user": "ci", "slot": 1 }]`), the action that removes
  * a console password, the date wording of their findings, and the sandbox's aged users. Both lists
  * are empty by default: `fix --yes` without an answers entry changes nothing (switching off a
  * person's credentials is never implied by --yes alone).
@@ -12,9 +13,20 @@ import type { PlanAction, StepContext } from '../../../src/engine/types.js';
 import { validIamUserName, zodCheck } from '../../validate.js';
 import type { CredentialRow } from './iam-data.js';
 
+/** A key as the credential report names it: its user and its slot (access key 1 or 2). */
+export interface KeySlot {
+  user: string;
+  slot: 1 | 2;
+}
+
 export interface CredentialsInputs {
   /** Access key ids to deactivate (account.unused-credentials only). */
   deactivateKeys: string[];
+  /**
+   * Keys to deactivate by user and report slot (account.unused-credentials only): what the wizard
+   * records, since the check reads no key ids; the plan looks up each chosen key's id.
+   */
+  deactivateKeySlots?: KeySlot[];
   /** IAM user names whose console password is removed. */
   removeConsoleAccess: string[];
 }
@@ -29,6 +41,10 @@ export const credentialsInputsSchema: z.ZodType<CredentialsInputs> = z.strictObj
     .array(z.string().trim().regex(ACCESS_KEY_ID, 'an access key id is 16–128 upper-case letters and digits, such as AKIAIOSFODNN7EXAMPLE'))
     .default([])
     .transform(unique),
+  deactivateKeySlots: z
+    .array(z.strictObject({ user: zodCheck(validIamUserName), slot: z.union([z.literal(1), z.literal(2)]) }))
+    .optional()
+    .transform((xs) => (xs ? [...new Map(xs.map((k) => [`${k.user}#${k.slot}`, k])).values()] : undefined)),
   removeConsoleAccess: z.array(zodCheck(validIamUserName)).default([]).transform(unique),
 });
 

@@ -86,7 +86,8 @@ export interface ResolvedKey {
  * Which listed key each report slot is. The report has no key ids; its `last_rotated` is the key's
  * creation time, to the second, so the key created in that second is the one. A slot that matches
  * no listed key is left out rather than guessed: deactivating the wrong key would break something
- * that works (the report can be hours older than the list).
+ * that works (the report can be hours older than the list). Only the plan calls this: the check
+ * makes no per-user call.
  */
 export function matchKeySlots(slots: readonly { slot: 1 | 2; createdOn: Date | undefined }[], listed: readonly AccessKeyMetadata[]): Map<1 | 2, ResolvedKey> {
   const keys = listed
@@ -98,12 +99,13 @@ export function matchKeySlots(slots: readonly { slot: 1 | 2; createdOn: Date | u
     const at = s.createdOn?.getTime();
     if (at === undefined) continue;
     // The report truncates to the second: the key was created in [at, at + 1 s); allow a second either side.
-    const near = keys
-      .filter((k) => !taken.has(k.id) && k.created - at > -1000 && k.created - at < 2000)
-      .sort((a, b) => Math.abs(a.created - at) - Math.abs(b.created - at))[0];
-    if (near) {
-      out.set(s.slot, { accessKeyId: near.id, status: near.status });
-      taken.add(near.id);
+    const near = keys.filter((k) => !taken.has(k.id) && k.created - at > -1000 && k.created - at < 2000);
+    // Two keys made within that window (a script creating both at once): which is which is a guess, so neither.
+    if (near.length > 1) continue;
+    const [only] = near;
+    if (only) {
+      out.set(s.slot, { accessKeyId: only.id, status: only.status });
+      taken.add(only.id);
     }
   }
   return out;

@@ -1,9 +1,12 @@
 /**
  * account.unused-credentials: no console password or active access key sits unused for 45 days or
- * more, and no active access key is older than 90 days. Dates come from the shared credential
- * report; key ids (which the report lacks) from ListAccessKeys, called only for users with a
- * flagged key. The fix deactivates keys (undo: reactivate) and removes passwords (no undo), each
- * only when chosen one by one in the wizard or listed in the answers file.
+ * more, and no active access key is older than 90 days. The check reads the shared credential
+ * report and nothing else: it makes no call per user, and names each key by its slot in the report
+ * ("access key 1"/"access key 2") with the dates that triggered the finding. Key ids, which the
+ * report lacks, are looked up only by the plan, with ListAccessKeys for the users whose keys were
+ * chosen (or, when the answers file lists key ids, for the users with a flagged key). The fix
+ * deactivates keys (undo: reactivate) and removes passwords (no undo), each only when chosen one
+ * by one in the wizard or listed in the answers file.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -55,9 +58,10 @@ const keySchema = z.object({
   user: z.string(),
   arn: z.string(),
   slot: z.union([z.literal(1), z.literal(2)]),
-  /** null: the report's key could not be matched with a listed key. */
-  accessKeyId: z.string().nullable(),
+  /** Created (the report's last_rotated), as shown: moved back on the sandbox's aged users. */
   createdOn: iso,
+  /** Created as IAM wrote it in the report: what the plan matches the listed keys on. */
+  reportCreatedOn: iso,
   lastUsed: iso,
   unusedDays: z.number().nullable(),
   ageDays: z.number().nullable(),
@@ -78,8 +82,7 @@ export function passwordMessage(p: StalePassword, now: Date): string {
 export function keyMessage(k: StaleKey, now: Date): string {
   const created = dateOf(k.createdOn);
   const lastUsed = dateOf(k.lastUsed);
-  const name = k.accessKeyId ?? `number ${k.slot} (its id matches none of the user's keys now: deleted since the report was made?)`;
-  const head = `Access key ${name} of ${k.user} is active`;
+  const head = `Access key ${k.slot} of ${k.user} is active`;
   const createdOn = created ? ` on ${dayAndAge(created, now)}` : '';
   const tooOld = `past the ${MAX_KEY_AGE_DAYS}-day limit for keys`;
   if (k.unusedDays === null) {
@@ -91,16 +94,15 @@ export function keyMessage(k: StaleKey, now: Date): string {
   return `${head} but ${idle}${old}.`;
 }
 
-/** A key issue with the key's id, once ListAccessKeys told it; `undefined` when the key is no longer active. */
-function staleKey(issue: KeyIssue, resolved: { accessKeyId: string; status: string } | undefined): StaleKey | undefined {
-  if (resolved && resolved.status !== 'Active') return undefined; // deactivated since the report was made
+/** A key issue as finding data; `reportCreatedOn` is the slot's creation time as IAM wrote it (not aged). */
+function staleKey(issue: KeyIssue, reportCreatedOn: Date | undefined): StaleKey {
   return {
     kind: 'stale-key',
     user: issue.user,
     arn: issue.arn,
     slot: issue.slot,
-    accessKeyId: resolved?.accessKeyId ?? null,
     createdOn: isoOf(issue.createdOn),
+    reportCreatedOn: isoOf(reportCreatedOn),
     lastUsed: isoOf(issue.lastUsed),
     unusedDays: issue.unusedDays ?? null,
     ageDays: issue.ageDays ?? null,
@@ -148,29 +150,37 @@ function inUse(k: StaleKey): boolean {
   return k.unusedDays === null && k.lastUsed !== null;
 }
 
+const slotKey = (k: { user: string; slot: 1 | 2 }) => `${k.user}#${k.slot}`;
+
+/** `access key 1 of ci`, with its id once the plan has looked it up. */
+function keyName(k: StaleKey, id?: string): string {
+  return `access key ${k.slot}${id ? ` (${id})` : ''} of ${k.user}`;
+}
+
 function shortKey(k: StaleKey): string {
   const bits: string[] = [];
+  if (k.createdOn) bits.push(`created ${k.createdOn.slice(0, 10)}`);
   if (k.unusedDays !== null) bits.push(k.lastUsed ? `unused ${k.unusedDays} days` : 'never used');
   if (k.ageDays !== null) bits.push(`${k.ageDays} days old`);
   if (inUse(k)) bits.push(`last used ${k.lastUsed!.slice(0, 10)}`);
   return bits.join(', ');
 }
 
-function deactivateAction(k: StaleKey & { accessKeyId: string }): PlanAction {
-  const params = { UserName: k.user, AccessKeyId: k.accessKeyId };
+function deactivateAction(k: StaleKey, accessKeyId: string): PlanAction {
+  const params = { UserName: k.user, AccessKeyId: accessKeyId };
   return {
     service: 'iam',
     operation: 'UpdateAccessKey',
     region: 'global',
     params: { ...params, Status: 'Inactive' },
-    summary: `Deactivate access key ${k.accessKeyId} of ${k.user} (${shortKey(k)})`,
+    summary: `Deactivate access key ${accessKeyId} of ${k.user} (access key ${k.slot}: ${shortKey(k)})`,
     destructive: true,
     inverse: {
       service: 'iam',
       operation: 'UpdateAccessKey',
       region: 'global',
       params: { ...params, Status: 'Active' },
-      summary: `Reactivate access key ${k.accessKeyId} of ${k.user}`,
+      summary: `Reactivate access key ${accessKeyId} of ${k.user}`,
     },
     async run(ctx) {
       await ctx.client(IAMClient).send(new UpdateAccessKeyCommand({ ...params, Status: 'Inactive' }));
@@ -183,14 +193,21 @@ function listNames(names: readonly string[], max = 15): string {
   return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
 }
 
+/** A flagged key left as it is, with its id when the plan looked it up. */
+export interface LeftKey {
+  key: StaleKey;
+  accessKeyId?: string;
+}
+
 /** What remains to do by hand, for the keys and passwords left as they are. */
-export function remainingGuidance(keys: readonly StaleKey[], passwords: readonly StalePassword[]): string {
+export function remainingGuidance(keys: readonly LeftKey[], passwords: readonly StalePassword[]): string {
   const out: string[] = [];
-  const idle = keys.filter((k) => !inUse(k));
-  const rotate = keys.filter(inUse);
+  const name = (l: LeftKey) => l.accessKeyId ?? `${l.key.user} key ${l.key.slot}, created ${l.key.createdOn?.slice(0, 10) ?? 'on an unknown date'}`;
+  const idle = keys.filter((l) => !inUse(l.key));
+  const rotate = keys.filter((l) => inUse(l.key));
   if (idle.length) {
     out.push(
-      `**Keys nobody uses** (${listNames(idle.map((k) => k.accessKeyId ?? `${k.user} #${k.slot}`))}): deactivate them (IAM → Users → the user → ` +
+      `**Keys nobody uses** (${listNames(idle.map(name))}): deactivate them (IAM → Users → the user → ` +
         '**Security credentials** → **Actions** → **Deactivate**), wait a few weeks in case something complains, then delete them. ' +
         'A deactivated key can be switched back on; a deleted one cannot.',
       '',
@@ -198,12 +215,13 @@ export function remainingGuidance(keys: readonly StaleKey[], passwords: readonly
   }
   if (rotate.length) {
     out.push(
-      `**Old keys still in use** (${listNames(rotate.map((k) => k.accessKeyId ?? `${k.user} #${k.slot}`))}): replace rather than switch off. ` +
+      `**Old keys still in use** (${listNames(rotate.map(name))}): replace rather than switch off. ` +
         'Create a second key for the user, move the program that uses the old one to the new one, watch the old key\'s ' +
         '"last used" date stop moving, then deactivate it and later delete it. Better still, give the program a role ' +
         '(an instance profile, a Lambda execution role, OIDC from your CI) so that it needs no long-lived key at all.',
       '',
       '```',
+      'aws iam list-access-keys --user-name USER',
       'aws iam create-access-key --user-name USER',
       'aws iam update-access-key --user-name USER --access-key-id OLD_KEY_ID --status Inactive',
       'aws iam delete-access-key --user-name USER --access-key-id OLD_KEY_ID',
@@ -221,7 +239,7 @@ export function remainingGuidance(keys: readonly StaleKey[], passwords: readonly
   }
   out.push(
     `To let this tool do it: choose *fix* and answer yes for each key or user, or list them in the answers file under \`${meta.id}\` ` +
-      '(`deactivateKeys`: key ids, `removeConsoleAccess`: user names).',
+      '(`deactivateKeys`: key ids, or `deactivateKeySlots`: `{ "user": …, "slot": 1 }` as the findings name them; `removeConsoleAccess`: user names).',
   );
   return out.join('\n');
 }
@@ -232,23 +250,33 @@ const inputs: StepInputs<UnusedCredentialsInputs> = {
   requiredInAnswers: false,
   defaults: () => emptyCredentialsInputs(),
 
+  /**
+   * The findings name keys by user and slot, not by id (the check reads no key ids), and asking
+   * calls no AWS API: a chosen key is recorded under deactivateKeySlots, and the plan looks up
+   * its id (and drops it, saying so, if it was deactivated or replaced in the meantime).
+   */
   async ask(asker: Asker, initial: UnusedCredentialsInputs, findings: Finding[]): Promise<UnusedCredentialsInputs> {
-    const keys = staleKeys(findings).filter((k): k is StaleKey & { accessKeyId: string } => k.accessKeyId !== null);
+    const keys = staleKeys(findings);
     const passwords = stalePasswords(findings);
-    const out = emptyCredentialsInputs();
+    const out: UnusedCredentialsInputs = { ...emptyCredentialsInputs(), deactivateKeySlots: [] };
     if (!keys.length && !passwords.length) return out;
     asker.note(
       `One question per credential; Enter keeps it as it is. ${count(keys.length, 'access key')} and ${count(passwords.length, 'console password')} to decide.`,
     );
-    const listedKeys = new Set(initial?.deactivateKeys ?? []);
+    if (initial?.deactivateKeys?.length)
+      asker.note(
+        `The answers file lists ${count(initial.deactivateKeys.length, 'key id')} under deactivateKeys; the keys are named by user and slot below, ` +
+          'and the plan shows the id of each one you choose.',
+      );
+    const listedSlots = new Set((initial?.deactivateKeySlots ?? []).map(slotKey));
     const listedUsers = new Set(initial?.removeConsoleAccess ?? []);
     for (const k of keys) {
-      if (listedKeys.has(k.accessKeyId)) asker.note(`${k.accessKeyId} is listed under deactivateKeys in the answers file.`);
+      if (listedSlots.has(slotKey(k))) asker.note(`Access key ${k.slot} of ${k.user} is listed under deactivateKeySlots in the answers file.`);
       const message = inUse(k)
-        ? `Deactivate access key ${k.accessKeyId} of ${k.user}? It is ${k.ageDays} days old but was used on ${k.lastUsed!.slice(0, 10)}: ` +
+        ? `Deactivate ${keyName(k)}? It is ${k.ageDays} days old but was used on ${k.lastUsed!.slice(0, 10)}: ` +
           'whatever uses it stops working. Replacing it first is safer.'
-        : `Deactivate access key ${k.accessKeyId} of ${k.user} (${shortKey(k)})? It can be reactivated later.`;
-      if (await asker.confirm({ message, default: false })) out.deactivateKeys.push(k.accessKeyId);
+        : `Deactivate ${keyName(k)} (${shortKey(k)})? It can be reactivated later.`;
+      if (await asker.confirm({ message, default: false })) out.deactivateKeySlots!.push({ user: k.user, slot: k.slot });
     }
     for (const p of passwords) {
       if (listedUsers.has(p.user)) asker.note(`${p.user} is listed under removeConsoleAccess in the answers file.`);
@@ -260,23 +288,33 @@ const inputs: StepInputs<UnusedCredentialsInputs> = {
   },
 };
 
-function warningsFor(given: UnusedCredentialsInputs, keys: readonly StaleKey[], passwords: readonly StalePassword[], deactivating: readonly StaleKey[], removing: readonly StalePassword[]): string[] {
-  const out: string[] = [];
-  const keyIds = new Set(keys.map((k) => k.accessKeyId));
-  const unknownKeys = given.deactivateKeys.filter((id) => !keyIds.has(id));
-  if (unknownKeys.length) out.push(`Not changed, as the check found nothing wrong with these keys: ${unknownKeys.join(', ')} (listed under deactivateKeys).`);
-  const users = new Set(passwords.map((p) => p.user));
-  const unknownUsers = given.removeConsoleAccess.filter((u) => !users.has(u));
-  if (unknownUsers.length)
-    out.push(`Not changed, as the check found no stale console password for them: ${unknownUsers.join(', ')} (listed under removeConsoleAccess).`);
-  const busy = deactivating.filter(inUse);
-  if (busy.length)
-    out.push(
-      `Still in use: ${busy.map((k) => `${k.accessKeyId} (${k.user}, last used ${k.lastUsed!.slice(0, 10)})`).join(', ')}. ` +
-        'Whatever uses them fails as soon as they are deactivated.',
-    );
-  if (deactivating.length) out.push('Deactivated keys stay in IAM and can be reactivated (the undo); delete them by hand once you are sure nothing needs them.');
-  if (removing.length) out.push('A removed console password cannot be restored, only replaced with a new one.');
+/** What the plan learnt about one flagged key from the user's live key list. */
+type Lookup =
+  | { state: 'not-looked-up' }
+  | { state: 'user-gone' }
+  | { state: 'unmatched' }
+  | { state: 'inactive'; accessKeyId: string }
+  | { state: 'active'; accessKeyId: string };
+
+/**
+ * Looks up the ids of the flagged keys of `users` (ListAccessKeys, at most two keys: one page per
+ * user). Each report slot is matched to the listed key created in the same second, never guessed.
+ */
+async function lookUpKeys(ctx: StepContext, keys: readonly StaleKey[], users: ReadonlySet<string>): Promise<Map<string, Lookup>> {
+  const out = new Map<string, Lookup>(keys.map((k) => [slotKey(k), { state: 'not-looked-up' }]));
+  const listed = await mapLimit([...users], 8, async (u) => [u, await listKeys(ctx, u)] as const);
+  for (const [user, list] of listed) {
+    const mine = keys.filter((k) => k.user === user);
+    if (list === undefined) {
+      for (const k of mine) out.set(slotKey(k), { state: 'user-gone' });
+      continue;
+    }
+    const matched = matchKeySlots(mine.map((k) => ({ slot: k.slot, createdOn: dateOf(k.reportCreatedOn) })), list);
+    for (const k of mine) {
+      const m = matched.get(k.slot);
+      out.set(slotKey(k), !m ? { state: 'unmatched' } : { state: m.status === 'Active' ? 'active' : 'inactive', accessKeyId: m.accessKeyId });
+    }
+  }
   return out;
 }
 
@@ -290,13 +328,8 @@ const step: Step<UnusedCredentialsInputs> = {
     const report = await credentialReport(ctx);
     const rows = agedForSandbox(report, sandbox);
     const issues = assessCredentials(rows, now);
-    // Slots are matched on the dates IAM wrote, never on the sandbox's aged ones.
+    // The plan matches keys on the dates IAM wrote, never on the sandbox's aged ones.
     const byUser = new Map<string, CredentialRow>(report.map((r) => [r.user, r]));
-    const keyUsers = [...new Set(issues.filter((i) => i.kind === 'key').map((i) => i.user))];
-    const listed = new Map(await mapLimit(keyUsers, 8, async (u) => [u, await listKeys(ctx, u)] as const));
-    const slotsOf = new Map(
-      keyUsers.map((u) => [u, matchKeySlots(byUser.get(u)!.accessKeys.map((k) => ({ slot: k.slot, createdOn: k.lastRotated })), listed.get(u) ?? [])]),
-    );
     const findings: Finding[] = [];
     for (const issue of issues) {
       const note = sandboxAgeNote(issue.arn, sandbox);
@@ -305,10 +338,9 @@ const step: Step<UnusedCredentialsInputs> = {
         findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: passwordMessage(data, now) + note, data });
         continue;
       }
-      // The report can be hours old (IAM makes a new one at most every four hours); ListAccessKeys is current.
-      if (listed.get(issue.user) === undefined) continue; // the user is gone
-      const data = staleKey(issue, slotsOf.get(issue.user)?.get(issue.slot));
-      if (data) findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: keyMessage(data, now) + note, data });
+      const reported = byUser.get(issue.user)?.accessKeys.find((k) => k.slot === issue.slot)?.lastRotated;
+      const data = staleKey(issue, reported);
+      findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: keyMessage(data, now) + note, data });
     }
     if (findings.length) return findings;
     const users = rows.filter((r) => !r.isRoot).length;
@@ -324,24 +356,86 @@ const step: Step<UnusedCredentialsInputs> = {
     ];
   },
 
-  async plan(_ctx, findings, given): Promise<Plan> {
+  async plan(ctx, findings, given): Promise<Plan> {
     const wanted = parseCredentialsInputs(meta.id, given);
     const keys = staleKeys(findings);
     const passwords = stalePasswords(findings);
-    const chosenKeys = new Set(wanted.deactivateKeys);
+    const chosenIds = new Set(wanted.deactivateKeys);
+    const chosenSlots = new Set((wanted.deactivateKeySlots ?? []).map(slotKey));
+    // Key ids are looked up only when some key is chosen: for ids, every user with a flagged key
+    // (an id names no user); for slots, the users chosen. Nothing chosen, nothing is called.
+    const users = new Set(keys.filter((k) => chosenIds.size > 0 || chosenSlots.has(slotKey(k))).map((k) => k.user));
+    const lookups = users.size ? await lookUpKeys(ctx, keys, users) : new Map<string, Lookup>();
+    const lookupOf = (k: StaleKey): Lookup => lookups.get(slotKey(k)) ?? { state: 'not-looked-up' };
+    const idOf = (k: StaleKey) => {
+      const l = lookupOf(k);
+      return l.state === 'active' || l.state === 'inactive' ? l.accessKeyId : undefined;
+    };
+    const chosen = (k: StaleKey) => chosenSlots.has(slotKey(k)) || (idOf(k) !== undefined && chosenIds.has(idOf(k)!));
+
+    const warnings: string[] = [];
+    const deactivating: { key: StaleKey; accessKeyId: string }[] = [];
+    const left: LeftKey[] = [];
+    const gone: string[] = [];
+    const unmatched: string[] = [];
+    for (const k of keys) {
+      const l = lookupOf(k);
+      if (l.state === 'inactive') {
+        // The report can be hours old (IAM makes a new one at most every four hours); ListAccessKeys is current.
+        gone.push(`${keyName(k, l.accessKeyId)} (already inactive)`);
+        continue;
+      }
+      if (l.state === 'user-gone') {
+        gone.push(`${keyName(k)} (the user no longer exists)`);
+        continue;
+      }
+      if (l.state === 'active' && chosen(k)) deactivating.push({ key: k, accessKeyId: l.accessKeyId });
+      else {
+        if (l.state === 'unmatched' && chosenSlots.has(slotKey(k))) unmatched.push(keyName(k));
+        left.push({ key: k, ...(l.state === 'active' ? { accessKeyId: l.accessKeyId } : {}) });
+      }
+    }
     const chosenUsers = new Set(wanted.removeConsoleAccess);
-    const deactivating = keys.filter((k): k is StaleKey & { accessKeyId: string } => k.accessKeyId !== null && chosenKeys.has(k.accessKeyId));
     const removing = passwords.filter((p) => chosenUsers.has(p.user));
+    const leftPasswords = passwords.filter((p) => !removing.includes(p));
+
+    if (gone.length)
+      warnings.push(
+        `Changed since the credential report was made, so not planned: ${gone.join(', ')}. The key list IAM gives now is what counts; the next check's report catches up.`,
+      );
+    if (unmatched.length)
+      warnings.push(
+        `Not changed, as no key of the user now has the creation time the report gives (deleted or replaced since the report was made?), and the tool does not guess: ${unmatched.join(', ')}.`,
+      );
+    const knownIds = new Set(keys.map(idOf).filter((id): id is string => id !== undefined));
+    const unknownKeys = wanted.deactivateKeys.filter((id) => !knownIds.has(id));
+    if (unknownKeys.length) warnings.push(`Not changed, as the check found nothing wrong with these keys: ${unknownKeys.join(', ')} (listed under deactivateKeys).`);
+    const flaggedSlots = new Set(keys.map(slotKey));
+    const unknownSlots = (wanted.deactivateKeySlots ?? []).filter((s) => !flaggedSlots.has(slotKey(s)));
+    if (unknownSlots.length)
+      warnings.push(
+        `Not changed, as the check found nothing wrong with these keys: ${unknownSlots.map((s) => `access key ${s.slot} of ${s.user}`).join(', ')} (listed under deactivateKeySlots).`,
+      );
+    const withPasswords = new Set(passwords.map((p) => p.user));
+    const unknownUsers = wanted.removeConsoleAccess.filter((u) => !withPasswords.has(u));
+    if (unknownUsers.length)
+      warnings.push(`Not changed, as the check found no stale console password for them: ${unknownUsers.join(', ')} (listed under removeConsoleAccess).`);
+    const busy = deactivating.filter((d) => inUse(d.key));
+    if (busy.length)
+      warnings.push(
+        `Still in use: ${busy.map((d) => `${d.accessKeyId} (${d.key.user}, last used ${d.key.lastUsed!.slice(0, 10)})`).join(', ')}. ` +
+          'Whatever uses them fails as soon as they are deactivated.',
+      );
+    if (deactivating.length) warnings.push('Deactivated keys stay in IAM and can be reactivated (the undo); delete them by hand once you are sure nothing needs them.');
+    if (removing.length) warnings.push('A removed console password cannot be restored, only replaced with a new one.');
+
     const actions: PlanAction[] = [
-      ...deactivating.map(deactivateAction),
+      ...deactivating.map((d) => deactivateAction(d.key, d.accessKeyId)),
       ...removing.map((p) => removeConsolePasswordAction(p.user, p.lastUsed ? `unused for ${p.idleDays} days` : `never used in ${p.idleDays} days`)),
     ];
-    const leftKeys = keys.filter((k) => !deactivating.includes(k as StaleKey & { accessKeyId: string }));
-    const leftPasswords = passwords.filter((p) => !removing.includes(p));
-    const warnings = warningsFor(wanted, keys, passwords, deactivating, removing);
     return {
       actions,
-      ...(leftKeys.length || leftPasswords.length ? { guidance: remainingGuidance(leftKeys, leftPasswords) } : {}),
+      ...(left.length || leftPasswords.length ? { guidance: remainingGuidance(left, leftPasswords) } : {}),
       ...(warnings.length ? { warnings } : {}),
     };
   },

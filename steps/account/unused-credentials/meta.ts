@@ -20,9 +20,10 @@ const meta: StepMeta = {
   },
   lesson: 'account/unused-credentials.md',
   permissions: {
-    // ListAccessKeys only for users with a flagged key: the report has no key ids.
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccessKeys'],
-    fix: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+    // The check reads the credential report only. The report has no key ids: the plan reads them
+    // (ListAccessKeys) for the users whose keys were chosen, so that read belongs to fixing.
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+    fix: ['iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
   },
   fix: {
     kind: 'auto',
