@@ -21,11 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { ClientFactory } from '../src/aws/factory.js';
-import { RunContext } from '../src/engine/context.js';
+import type { RunContext } from '../src/engine/context.js';
 import { checkAll, mapLimit } from '../src/engine/runner.js';
-import type { Target } from '../src/engine/types.js';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../src/sandbox/constants.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
 import type { StepEntry } from '../steps/index.js';
 import { SANDBOX_AGE_PATH } from '../steps/account/_shared/credentials-inputs.js';
@@ -33,13 +30,13 @@ import groupsOnly from '../steps/account/groups-only/meta.js';
 import noAdminStar from '../steps/account/no-admin-star-policies/meta.js';
 import unusedCredentials from '../steps/account/unused-credentials/meta.js';
 import userMfa from '../steps/account/user-mfa/meta.js';
+import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SIZES = (process.env.BENCH_USERS ?? '500,2000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const OLD_KEYS = process.env.BENCH_OLD_KEYS !== '0';
 const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 32);
-const ACCOUNT = '123456789012';
 
 const entries: StepEntry[] = [
   { meta: userMfa, load: async () => (await import('../steps/account/user-mfa/index.js')).default },
@@ -48,26 +45,7 @@ const entries: StepEntry[] = [
   { meta: noAdminStar, load: async () => (await import('../steps/account/no-admin-star-policies/index.js')).default },
 ];
 
-function context(endpoint: string, onRequest: (service: string, operation: string) => void): RunContext {
-  const factory = new ClientFactory({
-    region: SANDBOX_REGION,
-    endpoint,
-    credentials: { ...SANDBOX_CREDENTIALS },
-    maxAttempts: 1,
-    userAgent: 'secure-start-bench',
-    onRequest,
-  });
-  const target: Target = {
-    accountId: ACCOUNT,
-    principalArn: `arn:aws:iam::${ACCOUNT}:user/moto`,
-    isRoot: false,
-    sandbox: true,
-    endpoint,
-    partition: 'aws',
-    homeRegion: SANDBOX_REGION,
-  };
-  return new RunContext(target, factory, async () => [SANDBOX_REGION]);
-}
+const context = benchContext;
 
 const INLINE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] });
 

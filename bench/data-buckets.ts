@@ -23,11 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import { ClientFactory } from '../src/aws/factory.js';
-import { RunContext } from '../src/engine/context.js';
 import { checkAll, mapLimit } from '../src/engine/runner.js';
-import type { Target } from '../src/engine/types.js';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../src/sandbox/constants.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
 import type { StepEntry } from '../steps/index.js';
 import accountMeta from '../steps/data/s3-account-public-access/meta.js';
@@ -35,11 +31,11 @@ import bucketMeta from '../steps/data/s3-bucket-public-access/meta.js';
 import tlsMeta from '../steps/data/s3-tls-only/meta.js';
 import { makeBucket } from '../steps/data/s3-bucket-public-access/fixtures.js';
 import type { BucketFixture } from '../steps/data/s3-bucket-public-access/fixtures.js';
+import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SIZES = (process.env.BENCH_BUCKETS ?? '50,500').split(',').map(Number);
-const ACCOUNT = '123456789012';
 /** How many buckets are made at once while seeding. */
 const SEED_CONCURRENCY = 16;
 
@@ -49,26 +45,7 @@ const entries: StepEntry[] = [
   { meta: tlsMeta, load: async () => (await import('../steps/data/s3-tls-only/index.js')).default },
 ];
 
-function context(endpoint: string, onRequest: (service: string, operation: string) => void): RunContext {
-  const factory = new ClientFactory({
-    region: SANDBOX_REGION,
-    endpoint,
-    credentials: { ...SANDBOX_CREDENTIALS },
-    maxAttempts: 1,
-    userAgent: 'secure-start-bench',
-    onRequest,
-  });
-  const target: Target = {
-    accountId: ACCOUNT,
-    principalArn: `arn:aws:iam::${ACCOUNT}:user/moto`,
-    isRoot: false,
-    sandbox: true,
-    endpoint,
-    partition: 'aws',
-    homeRegion: SANDBOX_REGION,
-  };
-  return new RunContext(target, factory, async () => [SANDBOX_REGION]);
-}
+const context = benchContext;
 
 /** Bucket i: every tenth public (by ACL or by policy, in turn), every third without a TLS-only rule. */
 function fixture(i: number): BucketFixture {
