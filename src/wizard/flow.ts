@@ -81,11 +81,12 @@ export class Wizard {
     const ids = entries.map((e) => e.meta.id);
     if (progress.isNew) {
       const areas = [...new Set(entries.map((e) => e.meta.area))];
-      this.line(
-        `\nWelcome. This walks you through ${ids.length} step${ids.length === 1 ? '' : 's'} in ${areas.length === 1 ? `the ${areas[0]} area` : `${areas.length} areas (${areas.join(', ')})`}.\n` +
-          'Each step: a short lesson, a read-only check, and a fix only if you agree to the exact changes it shows.\n' +
-          'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
-      );
+      const welcome = [
+        `Welcome. This walks you through ${ids.length} step${ids.length === 1 ? '' : 's'} in ${areas.length === 1 ? `the ${areas[0]} area` : `${areas.length} areas (${areas.join(', ')})`}.`,
+        'Each step: a short lesson, a read-only check, and a fix only if you agree to the exact changes it shows.',
+        'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
+      ];
+      this.line('\n' + welcome.flatMap((l) => wrapText(l, columns())).join('\n'));
     }
     const savedAt = progress.data.updatedAt;
     const done = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
