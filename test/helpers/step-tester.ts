@@ -8,8 +8,8 @@
  * Also here: `makeSandboxContext()` for other sandbox tests, `recordCheckAndPlan()` to see which
  * requests check and plan really send, and `ScriptedAsker` to drive a step's questions in unit tests.
  */
-import { iamActionFor } from '../../src/aws/actions.js';
 import { describe, expect, it } from 'vitest';
+import { iamActionFor } from '../../src/aws/actions.js';
 import { ClientFactory, isReadOnlyOperation } from '../../src/aws/factory.js';
 import { RunContext } from '../../src/engine/context.js';
 import { formatZodError, resolveInputs } from '../../src/engine/inputs.js';
@@ -74,6 +74,21 @@ export interface StepCase {
 }
 
 /** Refuses a table that cannot be a meaningful test, before any case runs (as RuleTester does). */
+/**
+ * A fresh emulator with `seed` applied (writes allowed only while seeding), then the step's check
+ * on it: the starting point of tests that look past the case table at one plan.
+ */
+export async function checkedWith(step: AnyStep, seed: (ctx: RunContext) => Promise<void>): Promise<{ ctx: RunContext; checked: CheckedStep }> {
+  await resetMoto();
+  const ctx = makeSandboxContext();
+  ctx.factory.readOnly = false;
+  await seed(ctx);
+  ctx.factory.readOnly = true;
+  ctx.invalidate();
+  const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
+  return { ctx, checked };
+}
+
 export function validateCases(step: AnyStep, cases: readonly StepCase[]): void {
   const problems: string[] = [];
   const seen = new Set<string>();

@@ -16,8 +16,7 @@ import type { BlockConfig } from '../../steps/data/_shared/publicness.js';
 import step from '../../steps/data/s3-account-public-access/index.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
-import { resetMoto } from '../helpers/moto.js';
-import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ACCOUNT = '123456789012';
 const RESOURCE = `arn:aws:s3::${ACCOUNT}:account`;
@@ -110,20 +109,9 @@ runStepCases(withOperationNames(step, [PUT]), [
   },
 ]);
 
-async function checkedWith(seed: (ctx: RunContext) => Promise<void>) {
-  await resetMoto();
-  const ctx = makeSandboxContext();
-  ctx.factory.readOnly = false;
-  await seed(ctx);
-  ctx.factory.readOnly = true;
-  ctx.invalidate();
-  const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
-  return { ctx, checked };
-}
-
 describe('data.s3-account-public-access: a public website is seen before it goes dark', () => {
   it('the plan names the public website, warns that it stops being public, and is destructive (confirmation defaults to No)', async () => {
-    const { ctx, checked } = await checkedWith((c) => step.seed!(c));
+    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
     try {
       const inputs = await step.inputs!.ask(new ScriptedAsker([]), step.inputs!.defaults(checked.result.findings), checked.result.findings);
       expect(inputs).toEqual({ publicBucketsToClose: [WEBSITE_BUCKET] });
@@ -148,7 +136,7 @@ describe('data.s3-account-public-access: a public website is seen before it goes
   });
 
   it('the wizard says which buckets it would close before the plan, and asks nothing itself', async () => {
-    const { ctx, checked } = await checkedWith((c) => step.seed!(c));
+    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
     try {
       const asker = new ScriptedAsker([]);
       await step.inputs!.ask(asker, step.inputs!.defaults(checked.result.findings), checked.result.findings);
@@ -159,7 +147,7 @@ describe('data.s3-account-public-access: a public website is seen before it goes
   });
 
   it('under fix --yes without the names, nothing is planned: the warnings name the buckets and the guidance says how to go ahead', async () => {
-    const { ctx, checked } = await checkedWith(both((c) => step.seed!(c), (c) => bucketStep.seed!(c)));
+    const { ctx, checked } = await checkedWith(step, both((c) => step.seed!(c), (c) => bucketStep.seed!(c)));
     try {
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions).toEqual([]);
@@ -178,7 +166,7 @@ describe('data.s3-account-public-access: a public website is seen before it goes
   });
 
   it('a bucket whose policy cannot be parsed may be public, and must be named too', async () => {
-    const { ctx, checked } = await checkedWith((c) => makeBucket(c, { name: 'ss-acct-garbled', policy: 'Allow everyone' }).then(() => undefined));
+    const { ctx, checked } = await checkedWith(step, (c) => makeBucket(c, { name: 'ss-acct-garbled', policy: 'Allow everyone' }).then(() => undefined));
     try {
       expect(checked.result.findings[0]!.message).toContain('Whether 1 bucket is public could not be told: ss-acct-garbled (us-east-1).');
       expect((await planStep(checked, ctx, undefined)).actions).toEqual([]);
@@ -210,7 +198,7 @@ describe('data.s3-account-public-access: permissions, reads and undo', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(async () => undefined);
+    const { ctx, checked } = await checkedWith(step, async () => undefined);
     try {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
@@ -223,7 +211,7 @@ describe('data.s3-account-public-access: permissions, reads and undo', () => {
     ['none', undefined],
     ['a partial one', { BlockPublicPolicy: true, RestrictPublicBuckets: true }],
   ])('the inverse restores the previous configuration exactly (%s)', async (_name, block) => {
-    const { ctx, checked } = await checkedWith(block ? accountBlock(block) : async () => undefined);
+    const { ctx, checked } = await checkedWith(step, block ? accountBlock(block) : async () => undefined);
     try {
       const [action] = (await planStep(checked, ctx, undefined)).actions;
       ctx.factory.readOnly = false;

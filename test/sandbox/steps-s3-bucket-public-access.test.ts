@@ -12,8 +12,7 @@ import step from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
 import type { BucketFixture } from '../../steps/data/s3-bucket-public-access/fixtures.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const PUT = 's3:PutPublicAccessBlock';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -143,20 +142,9 @@ runStepCases(withOperationNames(step, [PUT]), [
   },
 ]);
 
-async function checkedWith(seed: (ctx: RunContext) => Promise<void>) {
-  await resetMoto();
-  const ctx = makeSandboxContext();
-  ctx.factory.readOnly = false;
-  await seed(ctx);
-  ctx.factory.readOnly = true;
-  ctx.invalidate();
-  const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
-  return { ctx, checked };
-}
-
 describe('data.s3-bucket-public-access: a public bucket is never closed silently', () => {
   it('under fix --yes defaults ("all"), the public bucket is left open and the plan says how to name it', async () => {
-    const { ctx, checked } = await checkedWith(async (c) => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
       await step.seed!(c);
       await accountStep.seed!(c);
     });
@@ -174,7 +162,7 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
   });
 
   it('a named public bucket: the action is destructive and a warning says it stops being public', async () => {
-    const { ctx, checked } = await checkedWith((c) => accountStep.seed!(c));
+    const { ctx, checked } = await checkedWith(step, (c) => accountStep.seed!(c));
     try {
       const plan = await planStep(checked, ctx, { buckets: [WEBSITE_BUCKET] });
       expect(plan.actions).toHaveLength(1);
@@ -192,7 +180,7 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
   });
 
   it('the wizard asks per public bucket (default No) and once for the others (default Yes)', async () => {
-    const { ctx, checked } = await checkedWith(
+    const { ctx, checked } = await checkedWith(step, 
       buckets({ name: 'ss-ask-a' }, { name: 'ss-ask-b' }, { name: 'ss-ask-public', acl: 'public-read' }, { name: 'ss-ask-shared', policy: publicPolicy('ss-ask-shared') }),
     );
     try {
@@ -218,7 +206,7 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
 
 describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
   it('declares its fix as the IAM action, not the operation name', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-perm', block: { BlockPublicAcls: true } }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-perm', block: { BlockPublicAcls: true } }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       for (const a of plan.actions) expect(step.meta.permissions.fix).toContain(iamActionFor(a.service, a.operation));
@@ -247,7 +235,7 @@ describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-guard' }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-guard' }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
@@ -260,7 +248,7 @@ describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
     ['none', undefined],
     ['a partial one', { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false }],
   ])('the inverse restores the previous block exactly (%s)', async (_name, block) => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-undo', region: 'eu-west-1', ...(block ? { block } : {}) }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-undo', region: 'eu-west-1', ...(block ? { block } : {}) }));
     try {
       const [action] = (await planStep(checked, ctx, undefined)).actions;
       ctx.factory.readOnly = false;

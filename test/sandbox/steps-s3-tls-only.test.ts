@@ -13,7 +13,7 @@ import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import step from '../../steps/data/s3-tls-only/index.js';
 import { insecureTransportDeny } from '../../steps/data/s3-tls-only/tls.js';
 import { resetMoto } from '../helpers/moto.js';
-import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const PUT = 's3:PutBucketPolicy';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -138,17 +138,6 @@ runStepCases(step, [
   },
 ]);
 
-async function checkedWith(seed: (ctx: RunContext) => Promise<void>) {
-  await resetMoto();
-  const ctx = makeSandboxContext();
-  ctx.factory.readOnly = false;
-  await seed(ctx);
-  ctx.factory.readOnly = true;
-  ctx.invalidate();
-  const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
-  return { ctx, checked };
-}
-
 async function policyText(ctx: RunContext, bucket: string, region = 'us-east-1'): Promise<string | null> {
   try {
     return (await ctx.client(S3Client, region).send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
@@ -168,7 +157,7 @@ async function applyAll(ctx: RunContext, plan: Awaited<ReturnType<typeof planSte
 describe('data.s3-tls-only: what is there is kept', () => {
   it('every other statement of a bucket policy is unchanged', async () => {
     const original = JSON.stringify(handWritten('ss-keep'), null, 3);
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-keep', policy: original }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-keep', policy: original }));
     try {
       const { result } = await applyAll(ctx, await planStep(checked, ctx, undefined));
       expect(result.ok).toBe(true);
@@ -185,7 +174,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
 
   it('a bucket policy that cannot be parsed is not overwritten', async () => {
     const garbled = '{"Version": "2012-10-17", "Statement": [ {"Effect": "Allow", "Principal": "*"';
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-garbled', policy: garbled }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-garbled', policy: garbled }));
     try {
       expect(checked.result.status).toBe('error');
       const plan = await planStep(checked, ctx, { buckets: ['ss-garbled'] });
@@ -199,7 +188,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
 
   it('the plan shows the policy before (in the undo) and after (in the call), and the undo restores the text exactly', async () => {
     const original = JSON.stringify(handWritten('ss-undo'), null, 1) + '\n';
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-undo', region: 'eu-west-1', policy: original }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-undo', region: 'eu-west-1', policy: original }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       const [action] = plan.actions;
@@ -223,7 +212,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
   });
 
   it('the undo of a first policy deletes it', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-first' }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-first' }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions[0]!.inverse).toMatchObject({ operation: 'DeleteBucketPolicy', params: { Bucket: 'ss-first' } });
@@ -238,7 +227,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
   });
 
   it('a policy edited after the plan was made is not overwritten', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-race', policy: handWritten('ss-race') }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-race', policy: handWritten('ss-race') }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       const edited = JSON.stringify({ Version: '2012-10-17', Statement: [handWritten('ss-race').Statement[2]] });
@@ -254,7 +243,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
   });
 
   it('a public policy is kept too, with a warning that Block Public Access may refuse the new one', async () => {
-    const { ctx, checked } = await checkedWith((c) => bucketStep.seed!(c));
+    const { ctx, checked } = await checkedWith(step, (c) => bucketStep.seed!(c));
     try {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toHaveLength(1);
@@ -269,7 +258,7 @@ describe('data.s3-tls-only: what is there is kept', () => {
 
 describe('data.s3-tls-only: websites are asked about', () => {
   it('the wizard asks per website bucket (default No) and once for the others (default Yes)', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-ask-site', website: true }, { name: 'ss-ask-a' }, { name: 'ss-ask-b' }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-ask-site', website: true }, { name: 'ss-ask-a' }, { name: 'ss-ask-b' }));
     try {
       const findings = checked.result.findings;
       const asker = new ScriptedAsker([{ confirm: null }, { confirm: null }]);
@@ -290,7 +279,7 @@ describe('data.s3-tls-only: websites are asked about', () => {
   });
 
   it('without a website, the wizard asks nothing', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-quiet' }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-quiet' }));
     try {
       const asker = new ScriptedAsker([]);
       expect(await step.inputs!.ask(asker, { buckets: 'all' }, checked.result.findings)).toEqual({ buckets: 'all' });
@@ -318,7 +307,7 @@ describe('data.s3-tls-only: permissions, reads and guards', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(buckets({ name: 'ss-guard' }));
+    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-guard' }));
     try {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
