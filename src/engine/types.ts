@@ -30,10 +30,16 @@ export interface References {
   docs?: string[];
 }
 
+/** A fix's running cost per month, as an order of magnitude: nothing, cents, or dollars (and up). */
+export const COST_SCALES = ['free', 'cents', 'dollars'] as const;
+export type CostScale = (typeof COST_SCALES)[number];
+
 export interface FixInfo {
   /** auto: the tool makes the change; guided: part by API, part by hand; advice: nothing to change by API. */
   kind: 'auto' | 'guided' | 'advice';
-  /** What the fix costs per month, in words ("free", "cents", "dollars"…). */
+  /** The monthly cost's order of magnitude for a typical new account, named before every confirmation. */
+  costScale: CostScale;
+  /** What the fix costs per month, in words: the prices behind `costScale`. */
   cost: string;
   /** What could break or who could notice. */
   risk: string;
@@ -132,6 +138,11 @@ export interface Plan {
   warnings?: string[];
   /** Some action needs a person during apply (ActionIO): the wizard only, never `fix --yes`. */
   interactive?: boolean;
+  /**
+   * This plan's own cost, when it depends on what the plan does (how many regions, which option):
+   * shown instead of the step's `meta.fix.costScale` / `cost`.
+   */
+  cost?: { scale: CostScale; detail: string };
 }
 
 export interface Target {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepEntry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
+import { COST_LABEL, planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
@@ -220,7 +221,7 @@ export class Wizard {
     const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
     if (refs.length) this.line(`References: ${refs.join(' · ')}`);
     for (const d of m.references.docs ?? []) this.line(`  ${d}`);
-    this.line(`Fix: ${m.fix.kind} · cost: ${m.fix.cost} · risk: ${m.fix.risk}`);
+    this.line(`Fix: ${m.fix.kind} · cost: ${COST_LABEL[m.fix.costScale]}, ${m.fix.cost} · risk: ${m.fix.risk}`);
   }
 
   private async check(entry: StepEntry, why = 'Checking'): Promise<CheckedStep> {
@@ -271,7 +272,7 @@ export class Wizard {
       return { done: false, checked: fresh };
     }
     const destructive = m.fix.destructive || plan.actions.some((a) => a.destructive);
-    if (!(await confirmPlan({ destructive, paid: m.fix.paid }, this.prompt))) {
+    if (!(await confirmPlan({ destructive, paid: planCost(m, plan).paid }, this.prompt))) {
       this.line('Nothing was changed.');
       return { done: false, checked: fresh };
     }

@@ -2,6 +2,7 @@
  * Pure renderers: each takes data and returns the text the wizard writes. Nothing here prints,
  * prompts or reads the environment (besides the colour switch in theme.ts).
  */
+import { COST_LABEL, planCost } from '../engine/cost.js';
 import type { Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
@@ -167,9 +168,26 @@ export function maskSecrets(value: unknown, key = ''): unknown {
   return value;
 }
 
+/** Parameters that carry a JSON document as a string (a policy, an event pattern): shown as JSON, not as one escaped line. */
+const JSON_DOCUMENT_KEY = /(^|[a-z])(Policy|PolicyDocument|EventPattern)$/;
+
+/** The parameters as a person reads them: secrets masked, embedded JSON documents unfolded. */
+export function displayParams(value: unknown, key = ''): unknown {
+  if (typeof value === 'string' && JSON_DOCUMENT_KEY.test(key) && /^\s*\{/.test(value)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => displayParams(v, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, displayParams(v, k)]));
+  return value;
+}
+
 function paramsBlock(params: Record<string, unknown>, indent: string): string[] {
   if (Object.keys(params).length === 0) return [];
-  return JSON.stringify(maskSecrets(params), null, 2)
+  return JSON.stringify(displayParams(maskSecrets(params)), null, 2)
     .split('\n')
     .map((l) => indent + c.dim(l));
 }
@@ -220,8 +238,9 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
     const [first, ...rest] = wrapText(text, columns - label.length - 1);
     return [`${c.bold(label)} ${first ?? ''}`, ...rest.map((l) => ' '.repeat(label.length + 1) + l)];
   };
-  out.push('', ...labelled('Cost:', meta.fix.cost), ...labelled('Risk:', meta.fix.risk));
-  const flags = [meta.fix.destructive && 'removes or disables something', meta.fix.paid && 'adds a running cost'].filter(Boolean);
+  const cost = planCost(meta, plan);
+  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', meta.fix.risk));
+  const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`));
   return out.join('\n');
 }

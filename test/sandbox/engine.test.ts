@@ -35,7 +35,7 @@ function meta(id: string): StepMeta {
     references: { docs: ['x'] },
     lesson: 'account/README.md',
     permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: [] },
-    fix: { kind: 'auto', cost: 'free', risk: 'none', destructive: false, paid: false },
+    fix: { kind: 'auto', costScale: 'free', cost: 'free', risk: 'none', destructive: false, paid: false },
   };
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AREAS } from '../../src/engine/types.js';
+import { AREAS, COST_SCALES } from '../../src/engine/types.js';
 import { lessonsDir, packageRoot } from '../../src/paths.js';
 import { registry } from '../../steps/index.js';
 import type { StepEntry } from '../../steps/index.js';
@@ -102,6 +102,11 @@ describe.each(registry.map((e) => [e.meta.id, e] as const))('%s', (id, entry) =>
   it('names the cost and the risk of its fix', () => {
     expect(m.fix.cost.trim()).not.toBe('');
     expect(m.fix.risk.trim()).not.toBe('');
+  });
+
+  it('names its monthly cost as an order of magnitude, and a fix that costs something is marked paid', () => {
+    expect(COST_SCALES).toContain(m.fix.costScale);
+    expect(m.fix.paid, `costScale ${m.fix.costScale}`).toBe(m.fix.costScale !== 'free');
   });
 
   it('has a sandbox test test/sandbox/steps-<name>.test.ts', () => {

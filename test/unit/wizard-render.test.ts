@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
-import { ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { displayParams, ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { planCost } from '../../src/engine/cost.js';
 import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
 const real: Target = {
@@ -23,7 +24,7 @@ const meta: StepMeta = {
   references: { cis: ['2.8'] },
   lesson: 'account/password-policy.md',
   permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: ['iam:UpdateAccountPasswordPolicy'] },
-  fix: { kind: 'auto', cost: 'free', risk: 'People must choose a longer password at their next change.', destructive: false, paid: false },
+  fix: { kind: 'auto', costScale: 'free', cost: 'free', risk: 'People must choose a longer password at their next change.', destructive: false, paid: false },
 };
 
 const noop = async () => {};
@@ -162,6 +163,25 @@ describe('planView', () => {
     const v = planView({ ...meta, fix: { ...meta.fix, destructive: true, paid: true } }, { actions: [{ ...plan.actions[0]!, destructive: true }] });
     expect(v).toContain('[DESTRUCTIVE]');
     expect(v).toContain('defaults to No');
+  });
+
+  it('names the plan’s own cost order of magnitude when it has one, and a paid plan defaults to No', () => {
+    const cheap = planView(meta, { ...plan, cost: { scale: 'cents', detail: 'An alarm at $0.10 a month.' } });
+    expect(cheap).toContain('Cost: cents a month (order of magnitude). An alarm at $0.10 a month.');
+    expect(cheap).toContain('adds a running cost');
+    expect(planCost(meta, plan)).toEqual({ scale: 'free', detail: 'free', paid: false });
+    expect(planCost({ ...meta, fix: { ...meta.fix, costScale: 'dollars', paid: true } }, { ...plan, cost: { scale: 'free', detail: 'SSE-S3.' } }).paid).toBe(false);
+  });
+
+  it('shows a policy given as a JSON string as a document, not one escaped line', () => {
+    const policy = { Version: '2012-10-17', Statement: [{ Sid: 'DenyInsecureTransport', Effect: 'Deny' }] };
+    const v = planView(meta, {
+      actions: [{ ...plan.actions[0]!, service: 's3', operation: 'PutBucketPolicy', params: { Bucket: 'logs', Policy: JSON.stringify(policy), Other: '{"a":1}' } }],
+    });
+    expect(v).toContain('"Sid": "DenyInsecureTransport"');
+    expect(v).not.toContain('\\"Sid\\"');
+    expect(v).toContain('"Other": "{\\"a\\":1}"');
+    expect(displayParams({ EventPattern: '{"source":["aws.guardduty"]}', Policy: 'not json' })).toEqual({ EventPattern: { source: ['aws.guardduty'] }, Policy: 'not json' });
   });
 
   it('never shows a secret whose param is redacted', () => {

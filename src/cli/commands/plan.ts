@@ -1,5 +1,6 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { planCost } from '../../engine/cost.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import { checkAll, planStep } from '../../engine/runner.js';
 import type { Plan } from '../../engine/types.js';
@@ -13,6 +14,11 @@ interface PlannedStep {
   status: string;
   plan?: Plan;
   note?: string;
+}
+
+function costOf(meta: Parameters<typeof planCost>[0], plan: Plan): { scale: string; detail: string } {
+  const { scale, detail } = planCost(meta, plan);
+  return { scale, detail };
 }
 
 /** A step needs fixing when it fails, or when it needs a person (manual) and the answers say how. */
@@ -57,6 +63,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
           ...(a.inverse ? { inverse: { service: a.inverse.service, operation: a.inverse.operation, region: a.inverse.region, params: a.inverse.params } } : {}),
         })),
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
+        ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: costOf(entries.find((e) => e.meta.id === p.step)!.meta, p.plan) } : {}),
       }));
       process.stdout.write(JSON.stringify({ target: session.target, steps: data }, null, 2) + '\n');
     } else {

@@ -39,6 +39,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Creates a person with full administrator rights. Their first console password is shown once and must be changed at first sign-in; ' +

@@ -31,6 +31,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Every listed user is changed. Each keeps exactly the permissions they had: they join a group holding the same policies ' +

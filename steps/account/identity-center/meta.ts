@@ -23,6 +23,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'guided',
+    costScale: 'free',
     cost: 'free (IAM Identity Center and AWS Organizations cost nothing)',
     risk:
       'Nothing changes through this tool: you enable Identity Center and create users by hand. Remove an IAM user’s password or keys ' +

@@ -21,6 +21,7 @@ const meta: StepMeta = {
   permissions: { check: ['iam:GetAccountAuthorizationDetails'], fix: [] },
   fix: {
     kind: 'advice',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Nothing is changed by the tool. Narrowing or removing a policy by hand takes rights away from every user, group and role ' +

@@ -20,6 +20,7 @@ const meta: StepMeta = {
   permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: ['iam:UpdateAccountPasswordPolicy'] },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Existing passwords keep working until they are next changed; from then on IAM users must choose passwords that meet the new rules. ' +

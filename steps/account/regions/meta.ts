@@ -45,6 +45,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'guided',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Every regional action outside the chosen regions is refused from then on: resources already running there keep running, ' +

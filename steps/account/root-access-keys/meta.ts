@@ -24,6 +24,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'guided',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Any script, server or CI job that still signs requests with a root access key fails as soon as the key is deactivated. ' +

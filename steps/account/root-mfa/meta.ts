@@ -26,6 +26,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'guided',
+    costScale: 'free',
     cost: 'free (an authenticator app costs nothing; a hardware security key, if you prefer one, is bought separately)',
     risk:
       'From now on, signing in as root needs the phone or key that holds this MFA device. Lose it and you go through AWS account recovery ' +

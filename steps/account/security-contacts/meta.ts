@@ -20,6 +20,7 @@ const meta: StepMeta = {
   permissions: { check: ['account:GetAlternateContact'], fix: ['account:PutAlternateContact'] },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'AWS will send security, billing and operations notices to the addresses you give, in addition to the root email: ' +

@@ -27,6 +27,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Whatever still uses a deactivated key (a script, a CI job, a forgotten server) fails from that moment; the key can be ' +

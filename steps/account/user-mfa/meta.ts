@@ -24,6 +24,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'guided',
+    costScale: 'free',
     cost: 'free (virtual MFA apps and IAM are free; hardware keys cost what the vendor charges)',
     risk:
       'Removing a console password locks that user out of the console at once, and the password cannot be restored: ' +

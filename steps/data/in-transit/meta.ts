@@ -23,6 +23,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost:
       'Free: S3 gateway endpoints have no hourly or per-GB charge. S3 traffic that went through a NAT gateway stops paying its per-GB processing fee.',
     risk:

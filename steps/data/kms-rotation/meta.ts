@@ -24,6 +24,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'dollars',
     cost:
       'Nothing when you turn it on. Each key’s first and second rotation add $1/month each (a rotating key ends up at $3/month instead of $1); ' +
       'rotations after the second add nothing. With the default yearly period the first extra dollar starts about a year from now.',

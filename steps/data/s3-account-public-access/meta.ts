@@ -32,6 +32,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Every bucket in the account that is public today stops being public at once (the plan names them; a website served ' +

@@ -30,6 +30,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'A bucket that is public today stops being public at once: a website, download links or anything else that reads it ' +

@@ -461,7 +461,12 @@ const step: Step<S3EncryptionInputs> = {
         warnings.push(`${t.row.bucket} moves away from ${describeCurrent(c)}: objects stored so far stay encrypted under that key, so keep it, and access to it, as long as they exist.`);
     }
     warnings.push('Objects already stored keep the encryption they were written with; the new default applies to uploads from now on.');
-    return { actions, warnings };
+    const cost: Plan['cost'] = newKeys.size
+      ? { scale: 'dollars', detail: `$1/month for each of the ${plural(newKeys.size, 'new KMS key')} (up to $3 after two yearly rotations), plus KMS requests beyond the free 20,000 a month.` }
+      : chosen.algorithm === 'SSE-KMS'
+        ? { scale: 'cents', detail: 'No new key: only KMS requests beyond the free 20,000 a month, at $0.03 per 10,000 (the bucket key keeps them few).' }
+        : { scale: 'free', detail: 'SSE-S3 costs nothing.' };
+    return { actions, warnings, cost };
   },
 
   /** day-one scenario: a bucket in the home region without default encryption (possible on emulators; S3 itself no longer allows it). */

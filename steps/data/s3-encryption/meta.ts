@@ -23,6 +23,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'dollars',
     cost:
       'SSE-S3: free. SSE-KMS: $1/month for each customer managed key the fix creates (up to $3/month once it has rotated twice), ' +
       'plus KMS requests at $0.03 per 10,000 beyond 20,000 a month, which the bucket key cuts to a small fraction.',

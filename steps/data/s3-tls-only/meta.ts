@@ -25,6 +25,7 @@ const meta: StepMeta = {
   },
   fix: {
     kind: 'auto',
+    costScale: 'free',
     cost: 'free',
     risk:
       'Clients that still use plain HTTP get Access Denied: very old SDKs or tools, http:// links, and static websites served ' +
