@@ -84,6 +84,7 @@ export async function readLoggingBucket(ctx: StepContext): Promise<LoggingBucket
       throw new Error(
         `The logging bucket name ${name} answers 403: it belongs to another account, or this identity may not read it. ` +
           'Nothing is delivered there; ask your administrator, or create the bucket under this account first.',
+        { cause: err },
       );
     throw err;
   }
@@ -292,7 +293,7 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
           // Made by an earlier step of this same run, or a moment ago by someone else in this account: reuse it.
           if (errorCode(err) === 'BucketAlreadyOwnedByYou') return { output: { reused: true } };
           if (errorCode(err) === 'BucketAlreadyExists')
-            throw new Error(`The bucket name ${name} is taken by another AWS account. Nothing was created; ask for help before going on.`);
+            throw new Error(`The bucket name ${name} is taken by another AWS account. Nothing was created; ask for help before going on.`, { cause: err });
           throw err;
         }
       },
