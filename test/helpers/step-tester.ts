@@ -30,6 +30,8 @@ export interface SandboxContextOptions {
   endpoint?: string;
   /** Called by the factory for every request it lets through. */
   onRequest?: (service: string, operation: string) => void;
+  /** The run's regions for regional steps; default: the sandbox's home region only. */
+  regions?: string[];
 }
 
 /** A fresh client factory and run context for the sandbox account, read-only until something says otherwise. */
@@ -52,7 +54,8 @@ export function makeSandboxContext(opts: SandboxContextOptions = {}): RunContext
     partition: 'aws',
     homeRegion: SANDBOX_REGION,
   };
-  return new RunContext(target, factory, async () => [SANDBOX_REGION]);
+  const regions = opts.regions ?? [SANDBOX_REGION];
+  return new RunContext(target, factory, async () => [...regions]);
 }
 
 export interface StepCase {
