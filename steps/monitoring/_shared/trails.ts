@@ -53,7 +53,9 @@ export function managementEvents(t: Pick<TrailState, 'eventSelectors' | 'advance
     if (!category?.Equals?.includes('Management')) continue;
     // Any other narrowing (an eventSource excluded, say) still logs management events; only readOnly splits them.
     const ro = fields.find((f) => f.Field === 'readOnly');
-    const only = ro?.Equals?.length === 1 ? ro.Equals[0] : undefined;
+    // readOnly Equals ["true"] or NotEquals ["false"]: reads only; and the reverse for writes.
+    const not = ro?.NotEquals?.length === 1 ? (ro.NotEquals[0] === 'true' ? 'false' : ro.NotEquals[0] === 'false' ? 'true' : undefined) : undefined;
+    const only = ro?.Equals?.length === 1 ? ro.Equals[0] : not;
     if (only === 'true') read = true;
     else if (only === 'false') write = true;
     else {
