@@ -117,7 +117,7 @@ async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
   const recorded = (await recorder(endpoint, 'download-recording', 'GET')).split('\n').filter((l) => l.trim() && !l.includes('/moto-api/')).length;
   const requests = new Map<string, number>();
   for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
-  let statuses: string[] = [];
+  let statuses: string[];
   try {
     const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
     statuses = report.results.map((r) => {

@@ -20,6 +20,11 @@ import regions from './account/regions/meta.js';
 import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
+import alerts from './monitoring/alerts/meta.js';
+import cloudtrail from './monitoring/cloudtrail/meta.js';
+import configRecorder from './monitoring/config-recorder/meta.js';
+import flowLogs from './monitoring/flow-logs/meta.js';
+import guardduty from './monitoring/guardduty/meta.js';
 
 // Each step has its own input type; the engine validates inputs with the step's schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,4 +58,9 @@ export const registry: StepEntry[] = [
   entry(s3Encryption, () => import('./data/s3-encryption/index.js')),
   entry(kmsRotation, () => import('./data/kms-rotation/index.js')),
   entry(inTransit, () => import('./data/in-transit/index.js')),
+  entry(cloudtrail, () => import('./monitoring/cloudtrail/index.js')),
+  entry(flowLogs, () => import('./monitoring/flow-logs/index.js')),
+  entry(guardduty, () => import('./monitoring/guardduty/index.js')),
+  entry(alerts, () => import('./monitoring/alerts/index.js')),
+  entry(configRecorder, () => import('./monitoring/config-recorder/index.js')),
 ];

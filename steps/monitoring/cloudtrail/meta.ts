@@ -1,0 +1,64 @@
+import type { StepMeta } from '../../../src/engine/types.js';
+
+/** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
+const meta: StepMeta = {
+  id: 'monitoring.cloudtrail',
+  area: 'monitoring',
+  title: 'A multi-region CloudTrail trail records every management event, with log-file validation',
+  severity: 'high',
+  scope: 'global',
+  references: {
+    cis: ['4.1', '4.2'],
+    fsbp: ['CloudTrail.1', 'CloudTrail.4'],
+    docs: [
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail.html',
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html',
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html',
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html',
+      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
+      'https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html',
+    ],
+  },
+  lesson: 'monitoring/cloudtrail.md',
+  permissions: {
+    check: [
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrailStatus',
+      'cloudtrail:GetEventSelectors',
+      // The plan reads the shared logging bucket when it has to make a trail.
+      's3:ListBucket',
+      's3:GetBucketPolicy',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetEncryptionConfiguration',
+      's3:GetBucketOwnershipControls',
+    ],
+    fix: [
+      'cloudtrail:CreateTrail',
+      'cloudtrail:UpdateTrail',
+      'cloudtrail:PutEventSelectors',
+      'cloudtrail:StartLogging',
+      's3:CreateBucket',
+      's3:PutBucketPublicAccessBlock',
+      's3:PutBucketOwnershipControls',
+      's3:PutEncryptionConfiguration',
+      's3:PutBucketPolicy',
+      // GetBucketPolicy again just before writing: a policy edited since the plan is never overwritten.
+      's3:GetBucketPolicy',
+    ],
+  },
+  fix: {
+    kind: 'auto',
+    costScale: 'cents',
+    cost:
+      'The first copy of management events in each region is free. You pay for S3 storage of the log files (compressed JSON ' +
+      'plus small hourly digest files): typically a few cents a month for a small account. A trail that would be a second copy ' +
+      'of management events (another trail already records them) costs $2.00 per 100,000 events; the plan says when that is so.',
+    risk:
+      'Nothing stops working: CloudTrail only records. An existing multi-region trail is reused and only what it lacks is changed ' +
+      '(its bucket is never touched; data-event selectors are kept). A new trail and the shared logging bucket are made otherwise.',
+    destructive: false,
+    paid: true,
+  },
+};
+
+export default meta;
