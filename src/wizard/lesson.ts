@@ -7,7 +7,7 @@ import type { MarkedExtension, Tokens } from 'marked';
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { lessonsDir } from '../paths.js';
-import { c, colorEnabled, stripAnsi, style, visibleLength } from './theme.js';
+import { c, colorEnabled, padVisible, stripAnsi, style, visibleLength } from './theme.js';
 
 const identity = (s: string) => s;
 const STYLE_KEYS = ['code', 'blockquote', 'html', 'heading', 'firstHeading', 'hr', 'listitem', 'table', 'paragraph', 'strong', 'em', 'codespan', 'del', 'link', 'href', 'text'] as const;
@@ -59,9 +59,52 @@ function markedFor(columns: number, color: boolean): Marked {
         },
       },
     } as MarkedExtension);
+    // cli-table3 boxes (marked-terminal's tables) grow past the terminal and break apart when a
+    // cell is long: lay tables out as aligned columns instead, the last one wrapped to the width.
+    m.use({
+      renderer: {
+        table(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Table) {
+          const cells = (row: Tokens.TableCell[]) => row.map((cell) => this.parser.parseInline(cell.tokens));
+          const header = cells(token.header).map((h) => (color ? c.bold(h) : h));
+          return layoutTable(header, token.rows.map(cells), columns) + '\n\n';
+        },
+      },
+    } as MarkedExtension);
     instances.set(key, m);
   }
   return m;
+}
+
+/**
+ * Rows as aligned columns two spaces apart: every column but the last as wide as its widest cell,
+ * the last wrapped at word boundaries under itself (at least 20 columns wide).
+ */
+export function layoutTable(header: string[], rows: string[][], width: number): string {
+  const all = [header, ...rows];
+  const n = Math.max(...all.map((r) => r.length));
+  const fixed = Array.from({ length: n - 1 }, (_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  const indent = fixed.reduce((a, b) => a + b + 2, 0);
+  const lastWidth = Math.max(20, width - indent);
+  const lines: string[] = [];
+  let headerLines = 1;
+  for (const row of all) {
+    const lead = fixed.map((w, i) => padVisible(row[i] ?? '', w)).join('  ');
+    const words = (row[n - 1] ?? '').split(' ');
+    const wrapped: string[] = [];
+    let current = '';
+    for (const word of words) {
+      if (current && visibleLength(current) + 1 + visibleLength(word) > lastWidth) {
+        wrapped.push(current);
+        current = word;
+      } else current = current ? `${current} ${word}` : word;
+    }
+    wrapped.push(current);
+    lines.push(`${lead}${n > 1 ? '  ' : ''}${wrapped[0]}`.trimEnd(), ...wrapped.slice(1).map((w) => ' '.repeat(indent) + w));
+    if (row === header) headerLines = lines.length;
+  }
+  // A rule under the header, as wide as the table: it reads as a header without colour too.
+  lines.splice(headerLines, 0, '─'.repeat(Math.min(width, Math.max(...lines.map(visibleLength)))));
+  return lines.join('\n');
 }
 
 /**

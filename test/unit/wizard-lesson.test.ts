@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lessonSummary, loadLesson, renderMarkdown } from '../../src/wizard/lesson.js';
-import { setColor, stripAnsi } from '../../src/wizard/theme.js';
+import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
 const md = `# Password policy
 
@@ -96,5 +96,21 @@ describe('lists in lessons', () => {
     // The continuation hangs under the item's text, not under the bullet.
     const bulletAt = lines[0]!.indexOf('*');
     expect(lines[1]!.length - lines[1]!.trimStart().length).toBe(bulletAt + 2);
+  });
+});
+
+describe('tables in lessons', () => {
+  it('lay out as aligned columns within the width, the last column wrapped under itself', () => {
+    setColor(false);
+    const md = '| step | what |\n|---|---|\n| `monitoring.cloudtrail` | every API call in every region is kept in a trail whose files can be proven untouched |\n| `a.b` | short |';
+    const lines = renderMarkdown(md, 60).split('\n');
+    for (const l of lines) expect(visibleLength(l)).toBeLessThanOrEqual(58);
+    expect(lines[0]).toMatch(/^step +what$/);
+    expect(lines[1]).toMatch(/^─+$/);
+    expect(lines[2]).toMatch(/^monitoring\.cloudtrail {2}every API call/);
+    const col = lines[2]!.indexOf('every');
+    expect(lines[3]!.slice(0, col).trim()).toBe('');
+    expect(lines.some((l) => l.startsWith('a.b') && l.indexOf('short') === col)).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/[│┌└]/);
   });
 });
