@@ -9,6 +9,7 @@
 import { checkbox, confirm, input, number, select } from '@inquirer/prompts';
 import type { Asker, Validator } from '../engine/types.js';
 import type { Output } from './theme.js';
+import { wrapText } from './render.js';
 import { promptTheme, stdoutOutput } from './theme.js';
 
 /** What @inquirer/prompts accepts as its second argument. */
@@ -84,7 +85,8 @@ export class InquirerAsker implements Asker {
   }
 
   note(text: string): void {
-    this.out.write(text + '\n');
+    // Wrapped at spaces: a terminal would otherwise break the note mid-word.
+    this.out.write(wrapText(text, (this.out.columns ?? 80) - 1).join('\n') + '\n');
   }
 }
 

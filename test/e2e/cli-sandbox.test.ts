@@ -7,7 +7,9 @@ import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecor
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
 
 /** REST-JSON APIs (Account) are recorded as `POST /getAlternateContact`: the path names the operation. */
-const restName = (action: string) => action.replace(/^[A-Z]+ \/([a-z][A-Za-z]+)$/, (_m, op: string) => op[0]!.toUpperCase() + op.slice(1));
+// REST-JSON APIs that name the operation in a POST path (Account: `POST /getAlternateContact`) are
+// read by that name; other REST calls stay METHOD + path (`GET /detector` is GuardDuty's ListDetectors).
+const restName = (action: string) => action.replace(/^POST \/([a-z][A-Za-z]+)$/, (_m, op: string) => op[0]!.toUpperCase() + op.slice(1));
 const READ = /^(Get|List|Describe|GenerateCredentialReport)/;
 
 describe('the long-lived sandbox', async () => {

@@ -118,7 +118,7 @@ runStepCases(step, [
         status: 'fail',
         region: 'us-east-1',
         resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/secure-start-guardduty-findings`,
-        message: expect.stringMatching(/rule day-one-guardduty .*access policy of topic day-one-alerts does not let EventBridge publish/),
+        message: expect.stringMatching(/rule day-one-guardduty: the access policy of topic day-one-alerts does not let EventBridge publish/),
       },
       { status: 'fail', region: 'us-east-1', message: expect.stringContaining('Trail org-trail does not deliver its events to CloudWatch Logs') },
     ],
@@ -190,7 +190,7 @@ runStepCases(step, [
     },
     inputs: INPUTS,
     expectStatus: 'fail',
-    expectFindings: [{ status: 'fail', message: expect.stringContaining('rule high-only it sends only findings of severity 7 and above (high), so medium ones (4.0–6.9) are missed') }, ROOT_PASS],
+    expectFindings: [{ status: 'fail', message: expect.stringContaining('rule high-only: it sends only findings of severity 7 and above (high), so medium ones (4.0–6.9) are missed') }, ROOT_PASS],
     expectOperations: HOME_RULE,
   },
   {

@@ -206,3 +206,15 @@ describe('askSkipReason and askReadLesson', () => {
     await expect(answer).resolves.toBe(true);
   });
 });
+
+describe('notes between questions', () => {
+  it('wrap at spaces to the terminal width, never mid-word', () => {
+    let written = '';
+    const a = new InquirerAsker({ output: { write: (s: string) => (written += s), columns: 40 } });
+    a.note('AWS will send a confirmation email to this address: someone must click its link, or no alert is delivered.');
+    const lines = written.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(39);
+    expect(lines.join(' ')).toBe('AWS will send a confirmation email to this address: someone must click its link, or no alert is delivered.');
+  });
+});

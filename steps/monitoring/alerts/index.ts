@@ -170,7 +170,7 @@ async function judgeRegion(ctx: StepContext, region: string, rules: GuardDutyRul
   for (const r of rules) {
     const name = `rule ${r.rule.Name}`;
     const ruleProblems: string[] = [];
-    if (!enabled(r)) ruleProblems.push('is disabled');
+    if (!enabled(r)) ruleProblems.push('it is disabled');
     if (r.coverage.kind !== 'severity' || !r.coverage.ok) ruleProblems.push(coverageGap(r.coverage));
     const targetProblems: string[] = [];
     let delivered: string | undefined;
@@ -195,7 +195,7 @@ async function judgeRegion(ctx: StepContext, region: string, rules: GuardDutyRul
         finding: { status: 'pass', resource, region, message: `Rule ${r.rule.Name} in ${region} sends GuardDuty ${fromText(r)} to ${delivered}.` },
       };
     }
-    problems.push(`${name} ${[...ruleProblems, ...(delivered ? [] : targetProblems)].join('; ')}`);
+    problems.push(`${name}: ${[...ruleProblems, ...(delivered ? [] : targetProblems)].join('; ')}`);
   }
   const target = region === home ? topicArn(t, home) : bus;
   const ready =
@@ -598,7 +598,7 @@ const PRICED = new Set(['PutMetricAlarm', 'UpdateTrail']);
 
 function planCost(actions: PlanAction[]): { scale: CostScale; detail: string } {
   if (actions.some((a) => PRICED.has(a.operation))) return { scale: meta.fix.costScale, detail: meta.fix.cost };
-  return { scale: 'free', detail: 'Free: SNS email is free for the first 1,000 messages a month, and EventBridge rules for events of AWS services cost nothing.' };
+  return { scale: 'free', detail: 'SNS email is free for the first 1,000 messages a month, and EventBridge rules for events of AWS services cost nothing.' };
 }
 
 const inputs: StepInputs<AlertsInputs> = {

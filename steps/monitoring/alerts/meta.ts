@@ -56,7 +56,7 @@ const meta: StepMeta = {
     kind: 'auto',
     costScale: 'cents',
     cost:
-      'Cents a month: the root-activity alarm is $0.10 a month; the trail’s events sent to CloudWatch Logs cost about $0.50 per GB ' +
+      'The root-activity alarm is $0.10 a month; the trail’s events sent to CloudWatch Logs cost about $0.50 per GB ' +
       '(a quiet account makes a few MB: a few cents); SNS email is free for the first 1,000 messages a month; EventBridge rules ' +
       'for events of AWS services are free.',
     risk:

@@ -268,7 +268,7 @@ async function create(ctx: StepContext): Promise<PlanAction[]> {
     },
   });
   // Explicit: real AWS gives a new trail this selector anyway; emulators give it none.
-  actions.push(selectorsAction(TRAIL_NAME, arn, home, { kind: 'basic', selectors: [{ ...ALL_MANAGEMENT }], note: 'reads and writes, no data events' }));
+  actions.push(selectorsAction(TRAIL_NAME, arn, home, { kind: 'basic', selectors: [{ ...ALL_MANAGEMENT }], note: 'no data events' }));
   actions.push(startAction(TRAIL_NAME, home));
   return actions;
 }
