@@ -62,10 +62,15 @@ describe.each(registry.map((e) => [e.meta.id, e] as const))('%s', (id, entry) =>
     expect(catalogue).toContain(id);
   });
 
-  it('keeps meta.ts plain data: type imports only, so start-up loads no SDK', () => {
+  it('keeps meta.ts plain data, so start-up loads no SDK: type imports, or data modules that import nothing', () => {
     const source = readFileSync(join(folder, 'meta.ts'), 'utf8');
-    expect(source).not.toMatch(/^\s*import\s+(?!type\b)/m);
     expect(source).not.toMatch(/@aws-sdk\//);
+    for (const m of source.matchAll(/^\s*import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)) {
+      const spec = m[1]!;
+      expect(spec, 'a value import in meta.ts is a relative path to a data module').toMatch(/^\.\.?\//);
+      const data = readFileSync(join(folder, spec.replace(/\.js$/, '.ts')), 'utf8');
+      expect(data, `${spec} imports nothing`).not.toMatch(/^\s*(import|export\s[^;]*\sfrom)\s/m);
+    }
   });
 
   it('loads a step whose meta is the registry’s', async () => {

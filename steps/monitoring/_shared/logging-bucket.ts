@@ -373,8 +373,4 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
   return actions;
 }
 
-/** IAM actions the plan's reads and the bucket actions need, for the steps' declared permissions. */
-export const LOGGING_BUCKET_PERMISSIONS = {
-  read: ['s3:ListBucket', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketOwnershipControls'],
-  fix: ['s3:CreateBucket', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutEncryptionConfiguration', 's3:PutBucketPolicy'],
-};
+export { LOGGING_BUCKET_PERMISSIONS } from './permissions.js';

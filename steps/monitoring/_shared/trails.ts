@@ -114,4 +114,4 @@ export function bestMultiRegionTrail(list: readonly TrailState[]): TrailState | 
   return [...list].filter((t) => t.multiRegion).sort((a, b) => score(b) - score(a) || a.arn.localeCompare(b.arn))[0];
 }
 
-export const TRAIL_READ_PERMISSIONS = ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'];
+export { TRAIL_READ_PERMISSIONS } from './permissions.js';

@@ -1,4 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
+import { TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -22,9 +23,7 @@ const meta: StepMeta = {
   lesson: 'monitoring/alerts.md',
   permissions: {
     check: [
-      'cloudtrail:DescribeTrails',
-      'cloudtrail:GetTrailStatus',
-      'cloudtrail:GetEventSelectors',
+      ...TRAIL_READ_PERMISSIONS,
       'events:ListRules',
       'events:ListTargetsByRule',
       'sns:ListSubscriptions',

@@ -1,4 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
+import { LOGGING_BUCKET_PERMISSIONS, TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -22,28 +23,16 @@ const meta: StepMeta = {
   lesson: 'monitoring/cloudtrail.md',
   permissions: {
     check: [
-      'cloudtrail:DescribeTrails',
-      'cloudtrail:GetTrailStatus',
-      'cloudtrail:GetEventSelectors',
+      ...TRAIL_READ_PERMISSIONS,
       // The plan reads the shared logging bucket when it has to make a trail.
-      's3:ListBucket',
-      's3:GetBucketPolicy',
-      's3:GetBucketPublicAccessBlock',
-      's3:GetEncryptionConfiguration',
-      's3:GetBucketOwnershipControls',
+      ...LOGGING_BUCKET_PERMISSIONS.read,
     ],
     fix: [
       'cloudtrail:CreateTrail',
       'cloudtrail:UpdateTrail',
       'cloudtrail:PutEventSelectors',
       'cloudtrail:StartLogging',
-      's3:CreateBucket',
-      's3:PutBucketPublicAccessBlock',
-      's3:PutBucketOwnershipControls',
-      's3:PutEncryptionConfiguration',
-      's3:PutBucketPolicy',
-      // GetBucketPolicy again just before writing: a policy edited since the plan is never overwritten.
-      's3:GetBucketPolicy',
+      ...LOGGING_BUCKET_PERMISSIONS.fix,
     ],
   },
   fix: {

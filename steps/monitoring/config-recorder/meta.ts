@@ -1,4 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
+import { LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -28,11 +29,7 @@ const meta: StepMeta = {
       'config:DescribeDeliveryChannels',
       // The plan's reads: the service-linked role, and the logging bucket's state.
       'iam:GetRole',
-      's3:ListBucket',
-      's3:GetBucketPolicy',
-      's3:GetBucketPublicAccessBlock',
-      's3:GetEncryptionConfiguration',
-      's3:GetBucketOwnershipControls',
+      ...LOGGING_BUCKET_PERMISSIONS.read,
     ],
     fix: [
       'config:PutConfigurationRecorder',
@@ -41,13 +38,7 @@ const meta: StepMeta = {
       'iam:CreateServiceLinkedRole',
       // PutConfigurationRecorder hands the recorder its role.
       'iam:PassRole',
-      's3:CreateBucket',
-      's3:PutBucketPublicAccessBlock',
-      's3:PutBucketOwnershipControls',
-      's3:PutEncryptionConfiguration',
-      's3:PutBucketPolicy',
-      // Read again just before writing: a bucket policy edited since the plan is never overwritten.
-      's3:GetBucketPolicy',
+      ...LOGGING_BUCKET_PERMISSIONS.fix,
     ],
   },
   fix: {

@@ -1,4 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
+import { LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -25,23 +26,14 @@ const meta: StepMeta = {
     check: [
       'ec2:DescribeVpcs',
       'ec2:DescribeFlowLogs',
-      's3:ListBucket',
-      's3:GetBucketPolicy',
-      's3:GetBucketPublicAccessBlock',
-      's3:GetEncryptionConfiguration',
-      's3:GetBucketOwnershipControls',
+      ...LOGGING_BUCKET_PERMISSIONS.read,
     ],
     fix: [
       'ec2:CreateFlowLogs',
       // Delivery to S3 is set up by CloudWatch Logs' vended-log delivery on the caller's behalf.
       'logs:CreateLogDelivery',
       'logs:DeleteLogDelivery',
-      's3:CreateBucket',
-      's3:PutBucketPublicAccessBlock',
-      's3:PutBucketOwnershipControls',
-      's3:PutEncryptionConfiguration',
-      's3:PutBucketPolicy',
-      's3:GetBucketPolicy',
+      ...LOGGING_BUCKET_PERMISSIONS.fix,
     ],
   },
   fix: {

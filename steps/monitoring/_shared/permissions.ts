@@ -1,0 +1,21 @@
+/**
+ * IAM actions the shared monitoring pieces call, for the steps' declared permissions. Plain data
+ * with no imports, so each step's meta.ts can use it and start-up still loads no SDK.
+ */
+
+/** The logging bucket (logging-bucket.ts): what the plan reads, and what its actions call. */
+export const LOGGING_BUCKET_PERMISSIONS = {
+  read: ['s3:ListBucket', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketOwnershipControls'],
+  fix: [
+    's3:CreateBucket',
+    's3:PutBucketPublicAccessBlock',
+    's3:PutBucketOwnershipControls',
+    's3:PutEncryptionConfiguration',
+    's3:PutBucketPolicy',
+    // Read again just before writing: a bucket policy edited since the plan is never overwritten.
+    's3:GetBucketPolicy',
+  ],
+} as const;
+
+/** The trails (trails.ts). */
+export const TRAIL_READ_PERMISSIONS = ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'] as const;
