@@ -6,8 +6,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 /** The two steps these tests are about, named so that they keep their meaning as the guide grows. */
 const TWO = ['--step', 'account.password-policy', '--step', 'account.security-contacts'];

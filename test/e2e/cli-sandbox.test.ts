@@ -3,8 +3,11 @@
  * attaching to it), and proof from moto's recorder that `check` and `plan` send only reads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecording, stopRecording } from '../helpers/moto.js';
+import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecording, stopRecording, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 /** REST-JSON APIs (Account) are recorded as `POST /getAlternateContact`: the path names the operation. */
 // REST-JSON APIs that name the operation in a POST path (Account: `POST /getAlternateContact`) are

@@ -6,8 +6,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 type Report = { results: Array<{ step: string; status: string }> };
 const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Report).results.map((x) => [x.step, x.status]));

@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { makeSandboxContext } from '../helpers/step-tester.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 type Report = { results: Array<{ step: string; status: string; findings: Array<{ status: string; resource: string; message: string }> }> };
 const report = (stdout: string) => JSON.parse(stdout) as Report;

@@ -13,10 +13,13 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { motoEndpoint, resetMoto } from '../helpers/moto.js';
+import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
 import type { PtyRun } from './pty.js';
 import { spawnCli } from './pty.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 /** Starting a private moto_server, seeding it and the first IAM call take a few seconds. */
 const START = 30_000;

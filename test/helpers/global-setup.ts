@@ -1,8 +1,11 @@
 /**
- * vitest globalSetup: one private moto_server per test worker, started before the run and stopped
- * after it. Files run in parallel, one at a time per worker, and a file only ever talks to its own
- * worker's moto (test/helpers/moto.ts picks it by VITEST_POOL_ID), so resetting it or reading its
- * recorder never disturbs another file. Each moto's recorder writes to its own temp file.
+ * vitest globalSetup: two private moto_servers per test worker, started before the run and stopped
+ * after it. One loads AWS's managed IAM policies (AdministratorAccess, ReadOnlyAccess…) as the
+ * sandbox does; the other does not, and resets several times faster, so every file that needs no
+ * managed policy runs on it (see useManagedPolicies() in test/helpers/moto.ts). Files run in
+ * parallel, one at a time per worker, and a file only ever talks to its own worker's emulators
+ * (picked by VITEST_POOL_ID), so resetting one or reading its recorder never disturbs another file.
+ * Each moto's recorder writes to its own temp file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +16,10 @@ import type { RunningMoto } from '../../src/sandbox/moto.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** One endpoint per worker, indexed by VITEST_POOL_ID - 1. */
+    /** One endpoint per worker, indexed by VITEST_POOL_ID - 1: moto with AWS managed IAM policies. */
     motoEndpoints: string[];
+    /** The same without managed policies: resets several times faster. */
+    motoLightEndpoints: string[];
   }
 }
 
@@ -26,13 +31,23 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
   const startedAt = Date.now();
   const motos: RunningMoto[] = [];
   try {
-    for (let i = 0; i < TEST_WORKERS; i++) motos.push(await startMoto({ env: { MOTO_RECORDER_FILEPATH: join(dir, `moto_recording-${i + 1}.jsonl`) } }));
+    const start = async (name: string, env: NodeJS.ProcessEnv) => {
+      const m = await startMoto({ env: { MOTO_RECORDER_FILEPATH: join(dir, `moto_recording-${name}.jsonl`), ...env } });
+      motos.push(m);
+      return m;
+    };
+    const workers = Array.from({ length: TEST_WORKERS }, (_, i) => i + 1);
+    const [full, light] = await Promise.all([
+      Promise.all(workers.map((i) => start(`${i}`, {}))),
+      Promise.all(workers.map((i) => start(`${i}-light`, { MOTO_IAM_LOAD_MANAGED_POLICIES: 'false' }))),
+    ]);
+    provide('motoEndpoints', full.map((m) => m.endpoint));
+    provide('motoLightEndpoints', light.map((m) => m.endpoint));
   } catch (err) {
     await Promise.all(motos.map((m) => m.stop()));
     throw err;
   }
   if (process.env.SECURE_START_DEBUG) console.log(`${motos.length} moto_server(s) ready in ${Date.now() - startedAt} ms: ${motos.map((m) => m.endpoint).join(', ')}`);
-  provide('motoEndpoints', motos.map((m) => m.endpoint));
   return async () => {
     await Promise.all(motos.map((m) => m.stop()));
     await rm(dir, { recursive: true, force: true });

@@ -5,9 +5,20 @@
 import { inject } from 'vitest';
 import { motoReset } from '../../src/sandbox/moto.js';
 
-/** The endpoint of this worker's moto_server (the global setup starts one per worker). */
+let managedPolicies = false;
+
+/**
+ * This test file needs AWS's managed IAM policies (AdministratorAccess, ReadOnlyAccess…), as the
+ * day-one scenario and the IAM steps do: call it at the top of the file, before any test runs.
+ * Other files use an emulator without them, which resets several times faster.
+ */
+export function useManagedPolicies(): void {
+  managedPolicies = true;
+}
+
+/** The endpoint of this worker's moto_server (the global setup starts two per worker: see useManagedPolicies). */
 export function motoEndpoint(): string {
-  const endpoints = inject('motoEndpoints');
+  const endpoints = inject(managedPolicies ? 'motoEndpoints' : 'motoLightEndpoints');
   if (!endpoints?.length) throw new Error('No moto endpoint: run vitest with test/helpers/global-setup.ts as globalSetup.');
   const worker = Number(process.env.VITEST_POOL_ID ?? 1);
   return endpoints[(worker - 1) % endpoints.length]!;

@@ -14,8 +14,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') count.failed++;
         else count.skipped++;
       }
-      // A file that failed to load has no tests to count, but it failed.
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) count.failed++;
+      // A file that failed to load, or a suite that failed outside its tests (an empty describe, a
+      // failing hook), has no failed test to count, but it failed.
+      if (m.state() === 'failed' && ![...m.children.allTests()].some((t) => t.result().state === 'failed')) count.failed++;
     }
     process.stdout.write(`\nvitest: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
   }

@@ -9,8 +9,11 @@ import { buildPolicy } from '../../src/cli/commands/policy.js';
 import { checkStep } from '../../src/engine/runner.js';
 import { seedScenario } from '../../src/engine/scenario.js';
 import { registry } from '../../steps/index.js';
-import { resetMoto } from '../helpers/moto.js';
+import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { makeSandboxContext } from '../helpers/step-tester.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 beforeAll(async () => {
   await resetMoto();

@@ -41,8 +41,11 @@ import { applyWithTasks } from '../../src/wizard/apply.js';
 import { planView } from '../../src/wizard/render.js';
 import step from '../../steps/account/admin-identity/index.js';
 import { characterTypes } from '../../steps/account/admin-identity/password.js';
-import { resetMoto } from '../helpers/moto.js';
+import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { SANDBOX_ACCOUNT_ID, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const ACCOUNT = `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:account`;

@@ -19,8 +19,11 @@ import { checkStep, planStep } from '../../src/engine/runner.js';
 import { authorizationDetails } from '../../steps/account/_shared/iam-data.js';
 import step, { SEED_GROUP, SEED_USERS } from '../../steps/account/groups-only/index.js';
 import { groupPolicies, permissionKeys, userPolicies } from '../../steps/account/groups-only/model.js';
-import { resetMoto } from '../helpers/moto.js';
+import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] };

@@ -13,8 +13,11 @@ import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step, { BREAK_GLASS_TAG } from '../../steps/account/identity-center/index.js';
-import { resetMoto } from '../helpers/moto.js';
+import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 const entry = { meta: step.meta, load: async () => step };
 const USER_ARN = (u: string) => `arn:aws:iam::123456789012:user/${u}`;

@@ -19,8 +19,11 @@ import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step, { SEED_ATTACHED, SEED_ROLE, SEED_UNATTACHED } from '../../steps/account/no-admin-star-policies/index.js';
-import { resetMoto } from '../helpers/moto.js';
+import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+
+// The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
+useManagedPolicies();
 
 const POLICY = (name: string) => `arn:aws:iam::123456789012:policy/${name}`;
 const doc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: '2012-10-17', Statement });

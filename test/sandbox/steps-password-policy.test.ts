@@ -140,6 +140,3 @@ describe('account.password-policy: undo', () => {
     expect(restored).toEqual(before);
   });
 });
-
-describe('account.password-policy: seed', () => {
-});
