@@ -72,3 +72,22 @@ describe('the shared logging bucket', () => {
     expect(() => loggingBucketActions(ctx, state, [{ service: 'flow-logs' }])).toThrow(/cannot be parsed/);
   });
 });
+
+describe('the policy action’s summary', () => {
+  it('says the bucket will refuse plain HTTP only when that statement is being added', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    const fresh = loggingBucketActions(ctx, await readLoggingBucket(ctx), [trail]).at(-1)!;
+    expect(fresh.summary).toMatch(/^Set the policy of .*: refuse plain HTTP, and let CloudTrail deliver/);
+    const withTls = {
+      ...(await readLoggingBucket(ctx)),
+      exists: true,
+      publicAccessBlocked: true,
+      encrypted: true,
+      aclsDisabled: true,
+      policy: String(fresh.params.Policy),
+    };
+    const [later] = loggingBucketActions(ctx, withTls, [trail, { service: 'config' }]);
+    expect(later!.summary).toMatch(/^Update the policy of .*: let AWS Config deliver logs for this account only \(AWSConfigBucket/);
+  });
+});

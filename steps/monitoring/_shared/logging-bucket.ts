@@ -351,13 +351,17 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
   if (merge.after !== null) {
     const before = bucket.policy;
     const params = { Bucket: name, ExpectedBucketOwner: account, Policy: merge.after };
-    const services = [...new Set(deliveries.map((d) => (d.service === 'flow-logs' ? 'VPC flow logs' : d.service === 'config' ? 'AWS Config' : 'CloudTrail')))];
+    // Name only the services whose statements change (the others are already in the policy).
+    const serviceOf = (sid: string) => (sid.startsWith('AWSCloudTrail') ? 'CloudTrail' : sid.startsWith('AWSLogDelivery') ? 'VPC flow logs' : sid.startsWith('AWSConfig') ? 'AWS Config' : undefined);
+    const services = [...new Set(merge.changed.map(serviceOf).filter((x) => x !== undefined))];
+    const tls = merge.changed.some((sid) => sid.startsWith('DenyInsecureTransport'));
+    const what = [tls && 'refuse plain HTTP', services.length && `let ${services.join(' and ')} deliver logs for this account only`].filter(Boolean).join(', and ');
     actions.push({
       service: 's3',
       operation: 'PutBucketPolicy',
       region,
       params,
-      summary: `${before === null ? 'Set' : 'Update'} the policy of ${name}: refuse plain HTTP, and let ${services.join(', ')} deliver logs for this account only (${merge.changed.join(', ')})`,
+      summary: `${before === null ? 'Set' : 'Update'} the policy of ${name}: ${what} (${merge.changed.join(', ')})`,
       ...(before === null
         ? { inverse: { service: 's3', operation: 'DeleteBucketPolicy', region, params: { Bucket: name }, summary: `Remove the policy of ${name}` } }
         : { inverse: { service: 's3', operation: 'PutBucketPolicy', region, params: { Bucket: name, Policy: before }, summary: `Put back the previous policy of ${name}` } }),
