@@ -1,7 +1,7 @@
 /**
  * The built wizard in a pseudo-terminal, driven key by key as a person would: a full run in the
- * private sandbox (what a new user starts with), Ctrl-C and resume, "Save and quit", and the
- * offer of the sandbox when no credentials are found. Run `npm run build` first: this launches
+ * private sandbox (what a new user starts with), Ctrl-C and resume, "Save and quit", a paid fix
+ * that names its cost and defaults to No, and the offer of the sandbox when no credentials are found. Run `npm run build` first: this launches
  * bin/secure-start.js, which loads dist/.
  *
  * The full run uses the private sandbox (`--sandbox`: its own moto, seeded with day-one, stopped
@@ -266,6 +266,35 @@ describe('the wizard in a terminal', () => {
     expect(progress.steps['account.password-policy']).toBeUndefined();
     expect(progress.journal).toEqual([]);
   }, 60_000);
+
+  it('a paid fix names its monthly cost before the confirmation, which defaults to No; Enter changes nothing', async () => {
+    await seedSharedMoto();
+    const run = wizard([`--sandbox=${motoEndpoint()}`, '--step', 'monitoring.guardduty']);
+    await run.waitFor(/━━ Area: monitoring ━━\nIn this run \(1 step\): guardduty\.\n\? Read the overview of the monitoring area\?/, START);
+    run.send('n', 'Enter');
+    await run.waitFor(/\? Read the lesson on monitoring\.guardduty\?/, STEP);
+    run.send('n', 'Enter');
+    await run.waitFor(/\[FAIL\][^\n]*GuardDuty is suspended in us-east-1/, STEP);
+    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+    run.send('Enter');
+    await run.waitFor(/guardduty:UpdateDetector \(us-east-1\)/, STEP);
+    const cost = await run.waitFor(/Cost: (\w+) a month \(order of magnitude\)\. GuardDuty in 1 region/, STEP);
+    expect(cost[1]).toBe('dollars');
+    await run.waitFor(/This fix adds a running cost: the confirmation defaults to No\./, STEP);
+    await run.waitFor(/\? Apply these changes\? This adds a running cost\. \(y\/N\)/, STEP);
+    // The cost line comes before the question, never after it.
+    expect(run.output.indexOf('Cost: dollars a month')).toBeLessThan(run.output.lastIndexOf('Apply these changes?'));
+    run.send('Enter');
+    await run.waitFor(/✔ Apply these changes\? This adds a running cost\. No/, STEP);
+    await run.waitFor(/Nothing was changed\./, STEP);
+    await run.waitFor(/\? What would you like to do\?/, STEP);
+    run.send('Down', 'Down', 'Down', 'Down');
+    await run.waitFor(/❯ Save and quit/, STEP);
+    run.send('Enter');
+    const { file } = await resumeMessage(run);
+    expect(await run.exit).toBe(0);
+    expect((await readProgress(file)).journal).toEqual([]);
+  }, 90_000);
 
   it('without credentials it offers the sandbox; No exits 2 and says how to sign in', async () => {
     const run = wizard([]);
