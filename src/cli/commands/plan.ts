@@ -16,10 +16,8 @@ interface PlannedStep {
   note?: string;
 }
 
-function costOf(meta: Parameters<typeof planCost>[0], plan: Plan): { scale: string; detail: string } {
-  const { scale, detail } = planCost(meta, plan);
-  return { scale, detail };
-}
+/** The cost as the JSON plan reports it: its order of magnitude and the prices behind it. */
+const pick = ({ scale, detail }: { scale: string; detail: string }) => ({ scale, detail });
 
 /** A step needs fixing when it fails, or when it needs a person (manual) and the answers say how. */
 export function wantsFix(status: string, answered: boolean): boolean {
@@ -63,7 +61,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
           ...(a.inverse ? { inverse: { service: a.inverse.service, operation: a.inverse.operation, region: a.inverse.region, params: a.inverse.params } } : {}),
         })),
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
-        ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: costOf(entries.find((e) => e.meta.id === p.step)!.meta, p.plan) } : {}),
+        ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: pick(planCost(entries.find((e) => e.meta.id === p.step)!.meta, p.plan)) } : {}),
       }));
       process.stdout.write(JSON.stringify({ target: session.target, steps: data }, null, 2) + '\n');
     } else {

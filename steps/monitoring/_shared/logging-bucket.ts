@@ -376,5 +376,3 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
   }
   return actions;
 }
-
-export { LOGGING_BUCKET_PERMISSIONS } from './permissions.js';

@@ -113,5 +113,3 @@ export function bestMultiRegionTrail(list: readonly TrailState[]): TrailState | 
   const score = (t: TrailState) => (isGoodTrail(t) ? 8 : 0) + (t.logging ? 4 : 0) + (managementEvents(t) === 'all' ? 2 : 0) + (t.validation ? 1 : 0);
   return [...list].filter((t) => t.multiRegion).sort((a, b) => score(b) - score(a) || a.arn.localeCompare(b.arn))[0];
 }
-
-export { TRAIL_READ_PERMISSIONS } from './permissions.js';
