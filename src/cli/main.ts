@@ -64,6 +64,9 @@ export function buildProgram(): Command {
       `
 Exit codes: 0 nothing failed · 1 a step failed · 2 the run could not start · 3 a step could not be checked
             · 130 the wizard was interrupted (Ctrl-C; progress is saved).
+Waits: every AWS call gives up after SECURE_START_CONNECT_TIMEOUT seconds to connect (default 5)
+       and SECURE_START_REQUEST_TIMEOUT seconds without an answer (default 30); AWS_MAX_ATTEMPTS
+       sets the attempts (default: the SDK's, 3; also 3 against --endpoint-url).
 Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account

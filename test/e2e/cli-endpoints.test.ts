@@ -76,6 +76,12 @@ describe('an endpoint that accepts connections and never answers', () => {
     expect(r.code).toBe(2);
   }, 60_000);
 
+  it('--help names the two timeout variables', async () => {
+    const r = await runCli(['--help'], cleanEnv());
+    expect(r.stdout).toMatch(/SECURE_START_CONNECT_TIMEOUT seconds to connect \(default 5\)/);
+    expect(r.stdout).toMatch(/SECURE_START_REQUEST_TIMEOUT seconds without an answer \(default 30\)/);
+  });
+
   it('a timeout variable that is not a number of seconds is a usage error', async () => {
     const r = await runCli(['check', '--endpoint-url', 'http://127.0.0.1:9', '--step', 'account.password-policy'], await env({ SECURE_START_REQUEST_TIMEOUT: 'soon' }));
     expect(r.stderr).toMatch(/^secure-start: SECURE_START_REQUEST_TIMEOUT=soon is not a number of seconds\./);
