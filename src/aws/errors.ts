@@ -120,7 +120,8 @@ export function annotateError(err: unknown, call: FailedCall, timeouts: { connec
   if (isBare403(out)) {
     try {
       out.name = 'AccessDenied';
-      out.message = 'HTTP 403 with no error code';
+      // Keep what the endpoint said, if anything (moto: "User … is not authorized to perform …").
+      if (NO_CODE.has((out.message ?? '').trim())) out.message = 'HTTP 403 with no error code';
     } catch {
       /* a frozen error keeps its name; errorCode() still says AccessDenied */
     }

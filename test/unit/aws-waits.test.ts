@@ -106,6 +106,16 @@ describe('errors that name their call', () => {
     expect(msg).not.toMatch(/UnknownError/);
   });
 
+  it('a 403 with a message but no code keeps its message', () => {
+    const moto = Object.assign(new Error('User: arn:aws:iam::123456789012:user/a is not authorized to perform: account:GetAlternateContact'), {
+      name: '403',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const err = annotateError(moto, { api: 'account:GetAlternateContact', action: 'account:GetAlternateContact' }, timeouts) as Error;
+    expect(err.name).toBe('AccessDenied');
+    expect(describeError(err)).toMatch(/^Access denied: account:GetAlternateContact \(User: arn:aws:iam::123456789012:user\/a is not authorized/);
+  });
+
   it('an error a step wraps (new Error(…, { cause })) keeps the kind and the call of what it wraps', () => {
     const inner = annotateError(bare403(), call, timeouts);
     const wrapped = new Error('The logging bucket answers 403', { cause: inner });
