@@ -220,7 +220,7 @@ export function describeError(err: unknown, context: { permissions?: string[] } 
   let msg = (e.message ?? String(err)).split('\n')[0]!.trim();
   switch (kind) {
     case 'access-denied': {
-      if (NO_CODE.has(msg)) msg = 'HTTP 403 with no error code';
+      msg = NO_CODE.has(msg) ? 'HTTP 403 with no error code' : msg.replace(/[.\s]+$/, '');
       // The action the refused call needs, where known; else every action the step declares.
       const needs = call ? [call.action] : (context.permissions ?? []);
       const what = call ? `: ${call.api}` : '';
