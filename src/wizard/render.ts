@@ -3,7 +3,7 @@
  * prompts or reads the environment (besides the colour switch in theme.ts).
  */
 import { COST_LABEL, planCost } from '../engine/cost.js';
-import { safeFinding, safePlan } from '../engine/safe-text.js';
+import { safeFinding, safeJson, safePlan } from '../engine/safe-text.js';
 import type { Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
@@ -189,7 +189,8 @@ export function displayParams(value: unknown, key = ''): unknown {
 
 function paramsBlock(params: Record<string, unknown>, indent: string): string[] {
   if (Object.keys(params).length === 0) return [];
-  return JSON.stringify(displayParams(maskSecrets(params)), null, 2)
+  // safeJson: a policy unfolded by displayParams may decode `\u009b` or a bidi override; shown escaped again.
+  return safeJson(displayParams(maskSecrets(params)))
     .split('\n')
     .map((l) => indent + c.dim(l));
 }

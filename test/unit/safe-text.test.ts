@@ -171,7 +171,7 @@ describe('the wizard renders account text safely', () => {
           service: 'ec2',
           operation: 'CreateFlowLogs',
           region: 'us-east-1',
-          params: { ResourceIds: ['vpc-0abc'], Tags: [{ Key: 'Name', Value: EVIL }], Policy: `{"Sid":"${'\\u001b'}[2J"}` },
+          params: { ResourceIds: ['vpc-0abc'], Tags: [{ Key: 'Name', Value: EVIL }], Policy: '{"Sid":"\\u001b[2J\\u009b2J\\u202eevil"}' },
           summary: `Turn on flow logs for VPC vpc-0abc (${EVIL})`,
           inverse: { service: 'ec2', operation: 'DeleteFlowLogs', region: 'us-east-1', params: { Name: EVIL }, summary: `Delete ${EVIL}` },
           run: async () => undefined,
