@@ -2,8 +2,9 @@
  * Nothing from the account writes to the person's terminal (issue 9, item 4), through the built CLI:
  * a VPC whose Name tag erases the line above and fakes a PASS (with a C1 CSI and a bidi override)
  * is named by monitoring.flow-logs in the check table, the markdown report, the plan and the task
- * list of `fix --yes`, all without a control or bidi character, while `--format json` keeps the
- * exact raw value. An email with a newline in the answers file is echoed escaped.
+ * list of `fix --yes`, and the wizard's findings table and plan in a terminal, all without a control
+ * or bidi character, while `--format json` keeps the exact raw value. An email with a newline in the
+ * answers file is echoed escaped.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
 import { makeSandboxContext } from '../helpers/step-tester.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+import { spawnCli } from './pty.js';
 
 const EVIL = 'prod\x1b[2K\x1b[1A\u2026PASS all good\x9b32m \u202eevil\u202c\x07\tend';
 // eslint-disable-next-line no-control-regex -- looking for control characters is the test
@@ -69,6 +71,26 @@ describe('account text in the output of the built CLI', () => {
       expect(out.stderr, format).not.toMatch(FORBIDDEN);
     }
   });
+
+  it('the wizard in a terminal shows the Name tag made safe in its findings and its plan', async () => {
+    const run = spawnCli([...flags()], { stateDir: state });
+    try {
+      await run.waitFor(/\? Read the overview of the monitoring area\?/, 30_000);
+      run.send('n', 'Enter');
+      await run.waitFor(/\? Read the lesson on monitoring\.flow-logs\?/, 15_000);
+      run.send('n', 'Enter');
+      await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, 30_000);
+      run.send('Down', 'Enter');
+      await run.waitFor(/Plan:[\s\S]*Record all traffic[\s\S]*\? What would you like to do\?/, 30_000);
+      run.send('Ctrl-C');
+      expect(await run.exit).toBe(130);
+      expect(run.output).toContain('prod[2K[1A');
+      // The raw bytes the terminal got: the wizard's own cursor moves, but none of the account's.
+      for (const injected of ['\x1b[1A\u2026PASS', '\x9b', '\u202e', '\u202c', '\x07']) expect(run.rawOutput).not.toContain(injected);
+    } finally {
+      run.kill();
+    }
+  }, 120_000);
 
   it('plan (text and JSON) and fix --yes show the Name tag made safe', async () => {
     const text = await runCli(['plan', ...flags()], env);
