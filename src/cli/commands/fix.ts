@@ -7,6 +7,7 @@ import type { Session } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
 import type { StepEntry } from '../../../steps/index.js';
 import { checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../../engine/runner.js';
+import { safeText } from '../../engine/safe-text.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
@@ -39,7 +40,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         results.push(result);
         progress.recordStep(id, { status: result.status, message: result.error ?? '' });
         await progress.save();
-        info(`${result.status.toUpperCase().padEnd(11)} ${id}: ${result.error}`);
+        info(`${result.status.toUpperCase().padEnd(11)} ${id}: ${safeText(result.error ?? '')}`);
       }
     }
     return exitCodeFor(results);
@@ -69,7 +70,7 @@ async function fixOne(
   const inputs = resolveInputs(checked.step, checked.result.findings, given);
   if (!inputs.ok) {
     const message = `Not applied: ${inputs.message}`;
-    info(`FAIL        ${id}: ${message}`);
+    info(`FAIL        ${id}: ${safeText(message)}`);
     return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
   }
   const planned = await tryPlanStep(checked, session.ctx, inputs.inputs);
@@ -77,7 +78,7 @@ async function fixOne(
     // The plan reads the account too: a refused read is this step's error; the run goes on.
     progress.recordStep(id, { status: planned.result.status, message: planned.result.error ?? '' });
     await progress.save();
-    info(`${planned.result.status.toUpperCase().padEnd(11)} ${id}: ${planned.result.error}`);
+    info(`${planned.result.status.toUpperCase().padEnd(11)} ${id}: ${safeText(planned.result.error ?? '')}`);
     return planned.result;
   }
   const plan = planned.plan;
@@ -105,8 +106,8 @@ async function fixOne(
     ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
   });
   await progress.save();
-  info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${error}`}`);
+  info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}`}`);
   // What the plan said a person must read or do, where the run leaves something undone.
-  if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${w}`);
+  if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${safeText(w)}`);
   return result;
 }
