@@ -186,7 +186,7 @@ export function normaliseArgv(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<never> {
-  // Node 20.12+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
+  // Node 20.19+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
