@@ -120,7 +120,7 @@ Examples:
     .command('start')
     .description('start a sandbox that keeps running; prints its endpoint and what to export')
     .addOption(new Option('--provider <name>', 'emulator').choices(['auto', 'moto', 'localstack']).default('auto'))
-    .option('--scenario <name>', 'seed a scenario right away (day-one)')
+    .option('--scenario <name>', 'the scenario to seed: day-one (the default), or none for an empty account')
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.start }))));
   sandbox
     .command('seed')
@@ -129,7 +129,7 @@ Examples:
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.seed }))));
   sandbox
     .command('reset')
-    .description('clear everything in the running sandbox')
+    .description("put the running sandbox's scenario back (an empty account first) and clear its progress file")
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.reset }))));
   sandbox
     .command('status')
