@@ -19,22 +19,20 @@ useManagedPolicies();
 const restName = (action: string) => action.replace(/^POST \/([a-z][A-Za-z]+)$/, (_m, op: string) => op[0]!.toUpperCase() + op.slice(1));
 const READ = /^(Get|List|Describe|GenerateCredentialReport)/;
 
-describe('the long-lived sandbox', async () => {
+/** Starting and seeding moto, seeding again on reset, and `sandbox status`'s Docker probe take tens of seconds on a busy machine. */
+describe('the long-lived sandbox', { timeout: 240_000 }, async () => {
   const state = await tempStateDir();
   const env = cleanEnv({ SECURE_START_STATE_DIR: state });
   afterAll(async () => {
     await runCli(['sandbox', 'stop'], env);
   });
 
-  /** Starting and seeding moto, and seeding again on reset, take tens of seconds on a busy machine. */
-  const SLOW = { timeout: 240_000 };
-
   const passwordFinding = async () => {
     const r = await runCli(['check', '--sandbox', '--format', 'json', '--step', 'account.password-policy'], env);
     return JSON.parse(r.stdout).results[0] as { status: string; findings: { message: string }[] };
   };
 
-  it('starts seeded with day-one, says so in status, is attached by --sandbox, and stops', SLOW, async () => {
+  it('starts seeded with day-one, says so in status, is attached by --sandbox, and stops', async () => {
     const start = await runCli(['sandbox', 'start', '--provider', 'moto'], env);
     expect(start.code).toBe(0);
     const endpoint = /Endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(start.stdout)?.[1];
@@ -76,7 +74,7 @@ describe('the long-lived sandbox', async () => {
     await runCli(['sandbox', 'stop'], env);
   });
 
-  it('reset puts day-one back over a fix and clears the sandbox progress file', SLOW, async () => {
+  it('reset puts day-one back over a fix and clears the sandbox progress file', async () => {
     expect((await runCli(['sandbox', 'start', '--provider', 'moto'], env)).code).toBe(0);
     const before = await passwordFinding();
     expect(before.status).toBe('fail');
