@@ -1,4 +1,5 @@
 import { registry } from '../../steps/index.js';
+import { safeBlock } from '../engine/safe-text.js';
 import { seedScenario } from '../engine/scenario.js';
 import type { SandboxHandle, Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
@@ -6,8 +7,9 @@ import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
 import type { Spinner } from './spinner.js';
 
+/** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
 export function info(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(safeBlock(line) + '\n');
 }
 
 export interface StartSessionOptions {
