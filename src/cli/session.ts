@@ -30,7 +30,7 @@ export function describeSandbox(s: Pick<SandboxHandle, 'provider' | 'endpoint' |
 export async function startSession(opts: GlobalOptions, { quiet = false, spinner }: StartSessionOptions = {}): Promise<Session> {
   const say = (line: string) => {
     if (quiet) return;
-    if (spinner) spinner.log(line);
+    if (spinner) spinner.log(safeBlock(line));
     else info(line);
   };
   const session = await openSession(targetOf(opts), async (choice, endpointUrl) => {
