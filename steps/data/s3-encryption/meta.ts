@@ -20,6 +20,13 @@ const meta: StepMeta = {
   permissions: {
     check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
     fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'],
+    grants: [
+      {
+        actions: ['kms:CreateAlias'],
+        resources: ['arn:aws:kms:*:*:alias/secure-start-*', 'arn:aws:kms:*:*:key/*'],
+        why: 'the only alias it makes is alias/secure-start-s3 (AWS checks the alias and the key it points to)',
+      },
+    ],
   },
   fix: {
     kind: 'auto',
