@@ -4,9 +4,9 @@
  * metadata. That the policies cover what the steps really send is proven against moto by StepTester
  * and test/sandbox/permissions.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IMPLIED } from '../../src/aws/actions.js';
-import { buildPolicy, describePolicy, notesText, validatePolicy } from '../../src/cli/commands/policy.js';
+import { buildPolicy, describePolicy, notesText, run, validatePolicy } from '../../src/cli/commands/policy.js';
 import type { PolicyDocument } from '../../src/cli/commands/policy.js';
 import { registry } from '../../steps/index.js';
 
@@ -92,5 +92,34 @@ describe('least privilege in the fix policy', () => {
     expect(pw.Statement).toEqual([{ Sid: 'SecureStartCheckAndFix', Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'], Resource: '*' }]);
     const mfa = buildPolicy(byId('account.root-mfa'), 'fix');
     expect(allActions(mfa).sort()).toEqual([...byId('account.root-mfa')[0]!.meta.permissions.check].sort());
+  });
+});
+
+describe('the policy command', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  async function capture(opts: Parameters<typeof run>[0]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    const code = await run(opts);
+    return { code, stdout, stderr };
+  }
+
+  it('prints one JSON policy on stdout and its notes on stderr', async () => {
+    const r = await capture({ for: 'fix', step: ['account.root-mfa', 'monitoring.alerts'] });
+    expect(r.code).toBe(0);
+    const policy = JSON.parse(r.stdout) as PolicyDocument;
+    expect(() => validatePolicy(policy)).not.toThrow();
+    expect(r.stderr).toMatch(/account\.root-mfa run only as the root user/);
+    expect(r.stderr).toMatch(/iam:PassRole only on arn:aws:iam::\*:role\/secure-start-cloudtrail-to-logs when iam:PassedToService StringEquals cloudtrail\.amazonaws\.com/);
+    expect(r.stdout).not.toMatch(/Narrowed|root user/);
+  });
+
+  it('says a check policy only reads', async () => {
+    const r = await capture({ for: 'check' });
+    expect(JSON.parse(r.stdout).Statement).toHaveLength(1);
+    expect(r.stderr).toMatch(/only reads/);
   });
 });

@@ -41,7 +41,7 @@ interface Built {
 /** Pure: the policy and its notes. */
 export function describePolicy(entries: Entries, mode: 'check' | 'fix'): Built {
   const broad = new Set<string>();
-  const scoped = new Map<string, { resources: string[]; conditions?: Condition; actions: Set<string>; why: Set<string> }>();
+  const scoped = new Map<string, { resources: string[]; conditions?: Condition; actions: Set<string>; why: Map<string, Set<string>> }>();
   const broadWhy = new Map<string, { actions: Set<string>; steps: Set<string> }>();
   const rootOnlySteps = new Set<string>();
 
@@ -67,9 +67,9 @@ export function describePolicy(entries: Entries, mode: 'check' | 'fix'): Built {
       }
       const resources = [...(g.resources ?? ['*'])].sort();
       const key = JSON.stringify([resources, g.conditions ?? null]);
-      const s = scoped.get(key) ?? { resources, ...(g.conditions ? { conditions: g.conditions } : {}), actions: new Set<string>(), why: new Set<string>() };
+      const s = scoped.get(key) ?? { resources, ...(g.conditions ? { conditions: g.conditions } : {}), actions: new Set<string>(), why: new Map<string, Set<string>>() };
       for (const a of actions) s.actions.add(a);
-      s.why.add(`${g.why} (${e.meta.id})`);
+      s.why.set(g.why, (s.why.get(g.why) ?? new Set<string>()).add(e.meta.id));
       scoped.set(key, s);
     }
     for (const a of wanted) if (!handled.has(a)) broad.add(a);
@@ -93,7 +93,7 @@ export function describePolicy(entries: Entries, mode: 'check' | 'fix'): Built {
       ...(s.conditions ? { Condition: s.conditions } : {}),
     });
     const where = [s.resources.join(', '), s.conditions ? `when ${conditionText(s.conditions)}` : ''].filter(Boolean).join(' ');
-    narrowed.push(`${actions.join(', ')} only on ${where}: ${[...s.why].join('; ')}`);
+    narrowed.push(`${actions.join(', ')} only on ${where}: ${[...s.why].map(([why, steps]) => `${why} (${[...steps].join(', ')})`).join('; ')}`);
   }
   const broadNotes = [...broadWhy.entries()].map(([why, w]) => `${[...w.actions].sort().join(', ')} (${[...w.steps].join(', ')}): ${why}`);
   const policy: PolicyDocument = { Version: '2012-10-17', Statement: statements };
