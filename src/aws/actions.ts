@@ -152,8 +152,3 @@ export function impliedBy(action: string, input: unknown): ImpliedPermission[] {
   const i = (typeof input === 'object' && input !== null ? input : {}) as Input;
   return IMPLIED.filter((r) => r.call === action && (!r.when || r.when(i)));
 }
-
-/** The implied actions of one request (empty for most). */
-export function impliedActions(action: string, input: unknown): string[] {
-  return impliedBy(action, input).flatMap((r) => r.actions);
-}
