@@ -50,8 +50,9 @@ export interface FixInfo {
 }
 
 /**
- * How some of a step's declared actions are granted in the printed policy. Each action named here
- * must also be in `permissions.check` or `permissions.fix`. Without `resources` and `conditions`
+ * How some of a step's declared fix actions are granted in the printed policy. Each action named
+ * here must also be in `permissions.fix`; one that is also in `permissions.check` stays on every
+ * resource, as reads for check and plan always do. Without `resources` and `conditions`
  * the actions stay on every resource, and `why` says why they cannot be narrowed.
  */
 export interface PermissionGrant {

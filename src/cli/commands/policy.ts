@@ -1,7 +1,8 @@
 /**
  * `secure-start policy`: the least-privilege IAM policy for the selected steps, from their declared
- * permissions (offline). Statement 0 holds every action granted on every resource; the statements
- * after it hold the actions narrowed to the tool's own names or to conditions (`meta.permissions.grants`).
+ * permissions (offline). Statement 0 holds every action granted on every resource (all of `--for
+ * check`); the statements after it hold fix actions narrowed to the tool's own names or to
+ * conditions (`meta.permissions.grants`).
  * Root-only actions are left out: the root user is not governed by IAM policies. What was narrowed,
  * what stays broad and why goes to stderr, so stdout stays one valid JSON policy document.
  */
@@ -48,9 +49,11 @@ export function describePolicy(entries: Entries, mode: 'check' | 'fix'): Built {
   for (const e of entries) {
     const p = e.meta.permissions;
     const wanted = new Set([...p.check, ...(mode === 'fix' ? p.fix : [])]);
+    // Reads that check or plan make stay on every resource: the check policy is one statement.
+    const reads = new Set(p.check);
     const handled = new Set<string>();
     for (const g of p.grants ?? []) {
-      const actions = g.actions.filter((a) => wanted.has(a));
+      const actions = g.actions.filter((a) => wanted.has(a) && !reads.has(a));
       if (!actions.length) continue;
       for (const a of actions) handled.add(a);
       if (g.rootOnly) {
