@@ -25,6 +25,7 @@ const meta: StepMeta = {
       'sso:ListPermissionSets',
       'sso:ListManagedPoliciesInPermissionSet',
       'sso:ListAccountAssignments',
+      'organizations:DescribeOrganization',
       // The plan's read: whether a chosen existing user already has a console password.
       'iam:GetLoginProfile',
     ],
@@ -34,6 +35,8 @@ const meta: StepMeta = {
       'iam:CreateGroup',
       'iam:AttachGroupPolicy',
       'iam:CreateUser',
+      // CreateUser with Tags (tag-on-create) needs TagUser too (src/aws/actions.ts, IMPLIED).
+      'iam:TagUser',
       'iam:CreateLoginProfile',
       'iam:AddUserToGroup',
     ],
