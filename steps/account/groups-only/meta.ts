@@ -30,15 +30,10 @@ const meta: StepMeta = {
     ],
     grants: [
       {
-        actions: ['iam:CreateGroup', 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy'],
-        resources: ['arn:aws:iam::*:group/*-permissions*'],
-        why: 'it only makes, and gives policies to, groups named <user>-permissions',
-      },
-      {
-        actions: ['iam:AddUserToGroup', 'iam:DetachUserPolicy', 'iam:DeleteUserPolicy'],
+        actions: ['iam:CreateGroup', 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:DetachUserPolicy', 'iam:DeleteUserPolicy'],
         why:
-          'the users are whoever holds policies of their own, and one may join an existing group that holds the same policies; ' +
-          'moving any policy into a group is what the step does, so its fix policy can grant anything to a group it makes',
+          'the users are whoever holds policies of their own, and the groups it makes are named after those policies, so no name ' +
+          'pattern is known in advance; moving any policy into a group is what the step does, so its fix policy can grant anything to a group',
       },
     ],
   },
