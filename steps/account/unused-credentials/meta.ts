@@ -21,9 +21,15 @@ const meta: StepMeta = {
   lesson: 'account/unused-credentials.md',
   permissions: {
     // The check reads the credential report only. The report has no key ids: the plan reads them
-    // (ListAccessKeys) for the users whose keys were chosen, so that read belongs to fixing.
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
-    fix: ['iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+    // (ListAccessKeys) for the users whose keys were chosen; `plan` runs under the check policy.
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccessKeys'],
+    fix: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+    grants: [
+      {
+        actions: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+        why: 'the keys and passwords are the ones the person picks from the credential report at run time',
+      },
+    ],
   },
   fix: {
     kind: 'auto',
