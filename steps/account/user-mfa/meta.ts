@@ -19,7 +19,7 @@ const meta: StepMeta = {
   },
   lesson: 'account/user-mfa.md',
   permissions: {
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListAccessKeys'],
     fix: ['iam:DeleteLoginProfile'],
   },
   fix: {
