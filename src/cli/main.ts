@@ -56,6 +56,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'show stack traces, and each AWS operation as it is sent')
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
     .option('--no-lessons', 'do not offer the lessons (the wizard)')
+    .option('--redo', 'the wizard: go through the chosen steps (--step, --area, or all) again, even those done or skipped')
     .usage('[options] [command]')
     .showHelpAfterError('(run secure-start --help for usage)')
     .configureHelp({ sortSubcommands: false })
@@ -67,6 +68,7 @@ Exit codes: 0 nothing failed · 1 a step failed · 2 the run could not start · 
 Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account
+  secure-start --redo --step account.groups-only   revisit a step done or skipped earlier
   secure-start check --format json       audit without changing anything
   secure-start fix --yes --answers a.json`,
     );
