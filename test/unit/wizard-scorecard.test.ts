@@ -176,7 +176,7 @@ describe('accepted risks and the cost of the fixes', () => {
     expect(md).toContain('- monitoring.guardduty (dollars): GuardDuty in 1 region: about USD 4 a month after the 30-day trial.');
     expect(md).toContain('- One other fix is free.');
     const t = scorecardTerminal(allDone, 100);
-    expect(t).toMatch(/Monthly cost\n  The fixes applied add dollars a month/);
+    expect(t).toMatch(/Monthly cost\n {2}The fixes applied add dollars a month/);
     expect(t).toContain('monitoring.guardduty (dollars): GuardDuty in 1 region');
   });
 
