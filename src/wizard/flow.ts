@@ -113,15 +113,13 @@ export class Wizard {
       this.line(wrapText(`Going through ${plural(ids.length, 'step')} again (--redo), including those done or accepted as is before.`, columns()).join('\n'));
     } else if (!progress.isNew && done.length) {
       const first = ids.find((id) => walk.has(id));
-      this.line(
-        wrapText(
-          first
-            ? `Resuming at ${first}: ${done.length} of ${plural(ids.length, 'step')} ${done.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
-            : `All ${plural(ids.length, 'step')} ${ids.length === 1 ? 'was' : 'were'} already done or accepted as is in an earlier run; showing the scorecard. ` +
-                `To go through ${ids.length === 1 ? 'it' : 'them'} again, run: ${this.o.command ?? 'secure-start'} --redo`,
-          columns(),
-        ).join('\n'),
-      );
+      const text = first
+        ? `Resuming at ${first}: ${done.length} of ${plural(ids.length, 'step')} ${done.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
+        : `All ${plural(ids.length, 'step')} ${ids.length === 1 ? 'was' : 'were'} already done or accepted as is in an earlier run; showing the scorecard. ` +
+          `To go through ${ids.length === 1 ? 'it' : 'them'} again, run:`;
+      this.line(wrapText(text, columns()).join('\n'));
+      // The command on a line of its own, whole, to copy.
+      if (!first) this.line(`  ${this.o.command ?? 'secure-start'} --redo`);
     }
     for (const area of [...new Set(entries.map((e) => e.meta.area))]) {
       const inArea = entries.filter((e) => e.meta.area === area);

@@ -72,6 +72,7 @@ export class StepWalker {
       this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
+    const first = checked;
     let shown: CheckedStep | undefined;
     for (;;) {
       this.checkInterrupted();
@@ -81,7 +82,7 @@ export class StepWalker {
       if (shown !== checked) this.line(findingsTable(r.findings, columns()));
       shown = checked;
       if (r.status === 'pass') {
-        this.line('✓ Already secure. Nothing to change.');
+        this.line(checked === first ? '✓ Already secure. Nothing to change.' : `✓ Passes now: ${m.title}`);
         progress.recordStep(m.id, { status: 'pass' });
         await progress.save();
         return;
