@@ -79,6 +79,21 @@ async function noLesson(run: PtyRun, stepId: string): Promise<void> {
   run.send('n', 'Enter');
 }
 
+/** groups-only accepted as is, with a reason: the scorecard lists the risk, never "nothing left". */
+async function skipGroupsOnly(args: string[]): Promise<void> {
+    const first = wizard(args);
+    await first.waitFor(/\[FAIL\]/, START);
+    await choose(first, /Skip \(accept as is\)/, 4);
+    await first.waitFor(/\? Why accept this as is\?/, STEP);
+    first.type('Legacy CI user, removed next sprint');
+    await first.waitFor(/Scorecard\n/, STEP);
+    await first.waitFor(/Scorecard saved to/, STEP);
+    expect(first.output).not.toContain('Nothing is left to fix');
+    expect(first.output).toMatch(/Accepted risks\n[^\n]*account\.groups-only/);
+    expect(first.output).toMatch(/Legacy CI user, removed next sprint\./);
+    expect(await first.exit).toBe(0);
+}
+
 type Progress = { steps: Record<string, { status: string; reason?: string }>; overviewsSeen?: string[] };
 const progressOf = async () => JSON.parse(await readFile(join(state, `sandbox-${ACCOUNT}.json`), 'utf8')) as Progress;
 
@@ -121,20 +136,10 @@ describe('the learning loop in a terminal', () => {
     expect(await run.exit).toBe(0);
   }, 60_000);
 
-  it('a skipped step: the scorecard lists the accepted risk; the next run says --redo; --redo walks it again; the card keeps earlier steps', async () => {
+  it('a skipped step: the scorecard lists the accepted risk; the next run says --redo; --redo walks it again', async () => {
     await seedDayOne();
     const args = [`--sandbox=${motoEndpoint()}`, '--no-lessons', '--step', 'account.groups-only'];
-    const first = wizard(args);
-    await first.waitFor(/\[FAIL\]/, START);
-    await choose(first, /Skip \(accept as is\)/, 4);
-    await first.waitFor(/\? Why accept this as is\?/, STEP);
-    first.type('Legacy CI user, removed next sprint');
-    await first.waitFor(/Scorecard\n/, STEP);
-    await first.waitFor(/Scorecard saved to/, STEP);
-    expect(first.output).not.toContain('Nothing is left to fix');
-    expect(first.output).toMatch(/Accepted risks\n[^\n]*account\.groups-only/);
-    expect(first.output).toMatch(/Legacy CI user, removed next sprint\./);
-    expect(await first.exit).toBe(0);
+    await skipGroupsOnly(args);
 
     const second = wizard(args);
     await second.waitFor(/All 1 step was already done or accepted as is in an earlier run; showing the scorecard\.\sTo go\sthrough\sit\sagain,\srun:\n {2}secure-start --sandbox=\S+ --no-lessons --step account\.groups-only --redo\n/, START);
@@ -148,6 +153,12 @@ describe('the learning loop in a terminal', () => {
     await choose(third, /Save and quit/, 5);
     await third.waitFor(/To resume, run: secure-start --sandbox=\S+ --no-lessons --step account\.groups-only\n/, STEP);
     expect(await third.exit).toBe(0);
+  }, 180_000);
+
+  it('the scorecard covers the whole progress file: a skip from an earlier run with another selection stays on it, with the cost of the fixes', async () => {
+    await seedDayOne();
+    const args = [`--sandbox=${motoEndpoint()}`, '--no-lessons', '--step', 'account.groups-only'];
+    await skipGroupsOnly(args);
 
     // Another selection: the card still shows the accepted risk of the first run, and the cost of the fix.
     const fourth = wizard([`--sandbox=${motoEndpoint()}`, '--no-lessons', '--step', 'account.password-policy']);
@@ -165,7 +176,7 @@ describe('the learning loop in a terminal', () => {
     expect(fourth.output).toMatch(/Accepted risks\n[^\n]*account\.groups-only/);
     expect(fourth.output).toMatch(/Monthly cost\n {2}The fix applied adds nothing to the monthly bill\./);
     expect(await fourth.exit).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it('resume: starts at the first open step, unsupported root steps and the area overview are not asked again', async () => {
     await seedDayOne();
@@ -200,5 +211,5 @@ describe('the learning loop in a terminal', () => {
     expect(await second.exit).toBe(130);
     expect(second.output).not.toMatch(/Read the overview of the account area/);
     expect(second.output).not.toMatch(/Step 1 of 4|Step 2 of 4/);
-  }, 90_000);
+  }, 180_000);
 });
