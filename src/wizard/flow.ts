@@ -193,11 +193,13 @@ export class Wizard {
       const choice = await this.asker.select<string>({
         message: `Where to in the ${inArea[0]!.meta.area} area?`,
         choices: [
-          { value: GO, name: `Go on with the open ${open.length === 1 ? 'step' : `steps (${open.length})`}: ${open.map((e) => e.meta.id).join(', ')}` },
-          ...inArea.map((e) => ({
-            value: e.meta.id,
-            name: `Revisit ${e.meta.id} (${STATUS_WORD[status(e) ?? ''] ?? 'not checked yet'})`,
-          })),
+          { value: GO, name: `Go on with the next open step: ${open[0]!.meta.id}${open.length > 1 ? ` (${open.length} open)` : ''}` },
+          ...inArea.map((e) => {
+            const st = status(e);
+            return isFinished(st)
+              ? { value: e.meta.id, name: `Revisit ${e.meta.id} (${STATUS_WORD[st ?? ''] ?? st})` }
+              : { value: e.meta.id, name: `Go to ${e.meta.id} (${st ? STATUS_WORD[st] ?? st : 'open'})` };
+          }),
         ],
         default: GO,
       });

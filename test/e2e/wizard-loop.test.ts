@@ -201,7 +201,7 @@ describe('the learning loop in a terminal', () => {
     await second.waitFor(/Resuming at account\.password-policy: 2 of 4 steps are already done/, START);
     await second.waitFor(/━━ Area: account ━━/, STEP);
     // Where to in the area: on with the open steps (the default), or back to any step.
-    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the open steps \(2\): account\.password-policy, account\.security-contacts\n {2}Revisit account\.root-mfa \(not available here\)/, STEP);
+    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the next open step: account\.password-policy \(2 open\)\n {2}Revisit account\.root-mfa \(not available here\)/, STEP);
     second.send('Enter');
     await second.waitFor(/Step 3 of 4 · account\.password-policy/, STEP);
     await noLesson(second, 'account.password-policy');

@@ -218,7 +218,7 @@ describe('the wizard in a terminal', () => {
     const second = wizard(command.split(' ').slice(1));
     await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps is already done/, START);
     // The overview was offered in the first run; the area offers to revisit the finished step, Enter goes on.
-    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the open step: account\.security-contacts\n {2}Revisit account\.password-policy \(fixed\)/, STEP);
+    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the next open step: account\.security-contacts\n {2}Revisit account\.password-policy \(fixed\)/, STEP);
     second.send('Enter');
     await second.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
     await second.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
