@@ -83,8 +83,11 @@ export class StepWalker {
       shown = checked;
       if (r.status === 'pass') {
         this.line(checked === first ? '✓ Already secure. Nothing to change.' : `✓ Passes now: ${m.title}`);
-        progress.recordStep(m.id, { status: 'pass' });
-        await progress.save();
+        // A fix applied earlier (--redo) that still holds stays recorded as that fix, with its cost.
+        if (progress.stepStatus(m.id) !== 'fixed') {
+          progress.recordStep(m.id, { status: 'pass' });
+          await progress.save();
+        }
         return;
       }
       if (r.status === 'error' || r.status === 'unsupported') {
