@@ -12,6 +12,7 @@ import { registry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
 import type { StepResult } from '../engine/result.js';
 import { checkAll } from '../engine/runner.js';
+import { safeTarget } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
 import type { Area } from '../engine/types.js';
@@ -92,7 +93,7 @@ export class Wizard {
   async run(): Promise<number> {
     const { session, progress, entries } = this.o;
     const redo = this.o.redo ?? false;
-    this.line(header(session.target));
+    this.line(header(safeTarget(session.target)));
     if (session.target.isRoot) this.line(rootWarning());
     const ids = entries.map((e) => e.meta.id);
     if (progress.isNew) {

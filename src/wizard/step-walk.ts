@@ -11,6 +11,7 @@ import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
 import { checkStep, planStep, recheckStep } from '../engine/runner.js';
+import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import type { Plan } from '../engine/types.js';
 import type { ProgressStore } from '../progress/index.js';
@@ -66,7 +67,7 @@ export class StepWalker {
     const { session, progress } = this.o;
     const m = entry.meta;
     this.line('');
-    this.line(stepHeader(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
+    this.line(stepHeader(safeTarget(session.target), `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
     if (this.o.showLessons && (await askReadLesson(this.o.prompt, `Read the lesson on ${m.id}?`)))
       this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
@@ -179,7 +180,7 @@ export class StepWalker {
       inputs = await checked.step.inputs.ask(this.o.asker, inputs, checked.result.findings);
       const valid = checked.step.inputs.schema.safeParse(inputs);
       if (!valid.success) {
-        this.line(`Those inputs are not valid: ${valid.error.issues[0]?.message ?? 'unknown problem'}. Let's try again.`);
+        this.line(`Those inputs are not valid: ${safeText(valid.error.issues[0]?.message ?? 'unknown problem')}. Let's try again.`);
         return { done: false, checked };
       }
       inputs = valid.data;
@@ -212,7 +213,7 @@ export class StepWalker {
       : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
     if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {
-      this.line(`The fix stopped: ${outcome.error}. Changes made before it are in the progress journal.`);
+      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error')}. Changes made before it are in the progress journal.`);
       progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
       await progress.save();
       this.checkInterrupted();
