@@ -194,6 +194,11 @@ export interface StepContext {
   client<C extends SdkClient>(cls: ClientClass<C>, region?: string): C;
   /** Memoises shared reads for the run (credential report, bucket list…). */
   shared<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /**
+   * When this run last changed the account (an applied fix, or a re-check after a change by hand):
+   * a bulk read older than that, such as a reused credential report, is out of date.
+   */
+  changedAt?(): Date | undefined;
 }
 
 export interface Step<I = unknown> {

@@ -20,9 +20,10 @@ const meta: StepMeta = {
   },
   lesson: 'account/unused-credentials.md',
   permissions: {
-    // The check reads the credential report only. The report has no key ids: the plan reads them
-    // (ListAccessKeys) for the users whose keys were chosen; `plan` runs under the check policy.
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccessKeys'],
+    // The check reads the credential report; after a change in this run (IAM may hand back a report
+    // up to four hours old) it reads the users the report names one by one. The report has no key
+    // ids: the plan reads them (ListAccessKeys) for the users whose keys were chosen.
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListAccessKeys'],
     fix: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
     grants: [
       {
