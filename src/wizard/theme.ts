@@ -9,6 +9,7 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import type { Severity, Status } from '../engine/types.js';
+import { displayWidth } from '../engine/wrap.js';
 
 /** Where the wizard writes. `columns` is the terminal width when known. */
 export interface Output {
@@ -106,8 +107,8 @@ export const c = Object.fromEntries((Object.keys(SGR) as Style[]).map((s) => [s,
 >;
 
 export const stripAnsi = (s: string): string => stripVTControlCharacters(s);
-/** Width on screen, ignoring escape codes. */
-export const visibleLength = (s: string): number => stripVTControlCharacters(s).length;
+/** Width on screen: escape codes count for nothing, wide characters for two. */
+export const visibleLength = (s: string): number => displayWidth(s);
 /** Pads to a visible width (escape codes do not count). */
 export const padVisible = (s: string, width: number): string => s + ' '.repeat(Math.max(0, width - visibleLength(s)));
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
-import { displayParams, ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { costText, displayParams, ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
 import { planCost } from '../../src/engine/cost.js';
 import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
@@ -240,9 +240,30 @@ describe('secretsView', () => {
 });
 
 describe('text helpers', () => {
-  it('wraps, breaking words longer than a line', () => {
+  it('wraps at spaces, keeping a word longer than a line whole on its own line', () => {
     expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
-    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapText('x abcdefghij y', 4)).toEqual(['x', 'abcdefghij', 'y']);
+  });
+
+  it('says a free cost once', () => {
+    expect(costText('free', 'free')).toBe('free');
+    expect(costText('free', 'free (IAM costs nothing)')).toBe('free (IAM costs nothing)');
+    expect(costText('cents', '$0.10 a month')).toBe('cents a month (order of magnitude). $0.10 a month');
+  });
+
+  it('stacks findings whose names do not fit a column, and never cuts a name', () => {
+    const f = (resource: string, message: string) => ({ status: 'fail' as const, resource, region: 'us-east-1', message });
+    const findings = [
+      f('arn:aws:s3:::day-one-trail-logs-123456789012', 'The bucket day-one-trail-logs-123456789012 has no policy that refuses plain HTTP requests.'),
+      f('arn:aws:iam::123456789012:policy/secure-start-deny-other-regions', 'Not attached.'),
+    ];
+    const t = stripAnsi(findingsTable(findings, 80));
+    expect(t).toContain('s3 day-one-trail-logs-123456789012');
+    expect(t).toContain('iam policy/secure-start-deny-other-regions');
+    expect(t).not.toContain('…');
+    expect(t).not.toContain('MESSAGE');
+    for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    expect(t.split('\n')[0]).toBe('[FAIL] us-east-1 s3 day-one-trail-logs-123456789012');
   });
 
   it('shortens in the middle and reads ARNs', () => {
