@@ -4,6 +4,7 @@ import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
+import { plural } from '../engine/wrap.js';
 
 export function info(line: string): void {
   process.stderr.write(line + '\n');
@@ -27,7 +28,7 @@ export async function startSession(opts: GlobalOptions, { quiet = false } = {}):
   if (session.sandbox?.private) {
     try {
       const seeded = await seedScenario('day-one', session.ctx, registry);
-      if (!quiet) info(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
+      if (!quiet) info(`Seeded the day-one scenario: an insecure new account (fixtures for ${plural(seeded.length, 'step')}).`);
     } catch (err) {
       await session.close();
       throw err;

@@ -12,6 +12,7 @@ import { packageRoot } from '../paths.js';
 import { RunContext } from './context.js';
 import { UserError } from './errors.js';
 import type { Target } from './types.js';
+import { invokedAs } from './invocation.js';
 
 export interface TargetOptions {
   profile?: string;
@@ -55,7 +56,7 @@ export class NoCredentialsError extends UserError {
   constructor(detail: string) {
     super(
       `No AWS credentials were found (${detail}).`,
-      'Sign in first (aws configure, aws sso login, or AWS CloudShell), or practise on a local emulator: secure-start --sandbox',
+      `Sign in first (aws configure, aws sso login, or AWS CloudShell), or practise on a local emulator: ${invokedAs()} --sandbox`,
     );
   }
 }
@@ -104,7 +105,7 @@ function startError(err: unknown, endpoint: string | undefined, profile?: string
   if (kind === 'network')
     throw new UserError(
       `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${describeError(err)}`,
-      endpoint ? 'Check the URL and that the emulator is running (secure-start sandbox status).' : 'Check your network connection.',
+      endpoint ? `Check the URL and that the emulator is running (${invokedAs()} sandbox status).` : 'Check your network connection.',
     );
   if (kind === 'credentials' || code === 'CredentialsProviderError')
     throw new UserError(describeError(err), 'Check the profile or environment credentials you meant to use.');

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepEntry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
-import { COST_LABEL, planCost } from '../engine/cost.js';
+import { planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
@@ -19,10 +19,13 @@ import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { findingsTable, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
+import { explainView, findingsTable, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
+import { showPaged } from './pager.js';
+import { plural } from '../engine/wrap.js';
+import { invokedAs } from '../engine/invocation.js';
 
 /** Thrown when the person chooses "save and quit". */
 export class QuitRequested extends Error {
@@ -97,8 +100,8 @@ export class Wizard {
     if (!progress.isNew && still.length) {
       this.line(
         first
-          ? `Resuming at ${first}: ${still.length} of ${ids.length} steps ${still.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
-          : `All ${ids.length} steps were already done in an earlier run; showing the scorecard.`,
+          ? `Resuming at ${first}: ${still.length} of ${plural(ids.length, 'step')} ${still.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
+          : ids.length === 1 ? 'This step was already done in an earlier run; showing the scorecard.' : `All ${ids.length} steps were already done in an earlier run; showing the scorecard.`,
       );
     }
     let areaShown: Area | undefined;
@@ -122,7 +125,7 @@ export class Wizard {
     const { progress, entries, session } = this.o;
     const recorded = entries.filter((e) => done.includes(e.meta.id) && progress.stepStatus(e.meta.id) !== 'skipped');
     if (!recorded.length) return;
-    const checked = await withSpinner(`Checking the ${recorded.length} step(s) finished earlier`, () => checkAll(recorded, session.ctx), {});
+    const checked = await withSpinner(`Checking the ${plural(recorded.length, 'step')} finished earlier`, () => checkAll(recorded, session.ctx), {});
     const regressed = checked.filter((c) => c.result.status !== 'pass');
     for (const c of checked) if (c.result.status === 'pass') this.results.set(c.entry.meta.id, c.result);
     for (const c of regressed) {
@@ -133,7 +136,7 @@ export class Wizard {
     if (regressed.length) {
       await progress.save();
       if (session.sandbox?.private)
-        this.line('(A private sandbox starts from the day-one scenario every time. To keep one between sessions: secure-start sandbox start.)');
+        this.line(`(A private sandbox starts from the day-one scenario every time. To keep one between sessions: ${invokedAs()} sandbox start.)`);
     }
   }
 
@@ -145,7 +148,7 @@ export class Wizard {
     this.line(wrapText(`In this run (${here.length} step${here.length === 1 ? '' : 's'}): ${here.join(', ')}.`, columns()).join('\n'));
     if (!this.o.showLessons) return;
     const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
-    if (md && (await askReadLesson(this.prompt, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
+    if (md && (await askReadLesson(this.prompt, `Read the overview of the ${area} area?`))) await this.page(renderMarkdown(md, columns()));
   }
 
   private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
@@ -155,7 +158,7 @@ export class Wizard {
     this.line(stepHeader(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
     if (this.o.showLessons && (await askReadLesson(this.prompt, `Read the lesson on ${m.id}?`)))
-      this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
+      await this.page(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
     let shown: CheckedStep | undefined;
@@ -194,7 +197,7 @@ export class Wizard {
         return;
       }
       if (choice === 'explain') {
-        this.explain(entry, await loadLesson(m.lesson));
+        await this.page(explainView(entry.meta, await loadLesson(m.lesson), columns()));
         continue;
       }
       if (choice === 'plan') {
@@ -215,13 +218,10 @@ export class Wizard {
     }
   }
 
-  private explain(entry: StepEntry, lesson: string): void {
-    const m = entry.meta;
-    this.line(renderMarkdown(lesson, columns()));
-    const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
-    if (refs.length) this.line(`References: ${refs.join(' · ')}`);
-    for (const d of m.references.docs ?? []) this.line(`  ${d}`);
-    this.line(`Fix: ${m.fix.kind} · cost: ${COST_LABEL[m.fix.costScale]}, ${m.fix.cost} · risk: ${m.fix.risk}`);
+  /** A lesson: a page at a time on a terminal (or in $PAGER); whole when the output is not the terminal. */
+  private async page(text: string): Promise<void> {
+    if (this.o.write) this.line(text);
+    else await showPaged(text);
   }
 
   private async check(entry: StepEntry, why = 'Checking'): Promise<CheckedStep> {

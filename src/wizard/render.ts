@@ -113,7 +113,7 @@ export function findingsTable(findings: Finding[], columns: number, opts: { max?
     // Stacked: status, region and resource, wrapped at spaces; the message indented below.
     shown.forEach((f, i) => {
       const where = f.region === 'global' ? '' : `${f.region} `;
-      lines.push(...wrap(`${where}${resources[i]!}`, width, { first: `${badge(f.status)} `, rest: '    ' }));
+      lines.push(...wrap(`${where}${resources[i]!}`, width, { first: `${badge(f.status, { advice: f.advice === true })} `, rest: '    ' }));
       lines.push(...wrap(f.message, width, { first: '    ' }));
     });
   } else {
@@ -125,7 +125,7 @@ export function findingsTable(findings: Finding[], columns: number, opts: { max?
       const msg = wrap(f.message, messageW);
       const region = padVisible(f.region, regionW);
       const resource = padVisible(resources[i]!, resourceW);
-      lines.push([badge(f.status, { pad: true }), region, resource, msg[0] ?? ''].join(gap).trimEnd());
+      lines.push([badge(f.status, { pad: true, advice: f.advice === true }), region, resource, msg[0] ?? ''].join(gap).trimEnd());
       for (const l of msg.slice(1)) lines.push(indent + l);
     });
   }
@@ -223,6 +223,22 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
   out.push('', ...labelled('Cost:', costText(cost.scale, cost.detail)), ...labelled('Risk:', meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(...wrap(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`), columns));
+  return out.join('\n');
+}
+
+/**
+ * "Explain more": the lesson, then the references the lesson does not already list, then what the
+ * fix is, costs and risks. References are said once.
+ */
+export function explainView(meta: StepMeta, lesson: string, columns = process.stdout.columns || 80): string {
+  const out = [renderMarkdown(lesson, columns)];
+  if (!/^#{1,6}\s+References\b/im.test(lesson)) {
+    const refs = [...(meta.references.cis ?? []).map((x) => `CIS AWS Foundations ${x}`), ...(meta.references.fsbp ?? []).map((x) => `AWS FSBP ${x}`)];
+    if (refs.length) out.push(...wrap(refs.join(' · '), columns, { first: `${c.bold('References:')} ` }));
+  }
+  for (const d of meta.references.docs ?? []) if (!lesson.includes(d)) out.push(...wrap(d, columns, { first: '  ' }));
+  const fix = `${meta.fix.kind} · cost: ${costText(meta.fix.costScale, meta.fix.cost)} · risk: ${meta.fix.risk}`;
+  out.push('', ...wrap(fix, columns, { first: `${c.bold('Fix:')} ` }));
   return out.join('\n');
 }
 

@@ -11,6 +11,7 @@ import type { Status, Target } from '../engine/types.js';
 import { SEVERITIES, STATUSES } from '../engine/types.js';
 import { header, textTable, wrapText } from './render.js';
 import { badge, c, severityLabel } from './theme.js';
+import { invokedAs } from '../engine/invocation.js';
 
 /** A recorded decision: the progress file's step record (status `fixed` once a fix was applied). */
 export interface Decision {
@@ -47,6 +48,12 @@ export function shortTime(t: Date | string): string {
 const firstMessages = (r: StepResult, status: Status, n = 3): string[] =>
   r.findings.filter((f) => f.status === status).slice(0, n).map((f) => f.message);
 
+/** Every finding that asks for a look is only a recommendation (`Finding.advice`). */
+const onlyAdvice = (r: StepResult): boolean => {
+  const manual = r.findings.filter((f) => f.status === 'manual');
+  return manual.length > 0 && manual.every((f) => f.advice === true);
+};
+
 function rowsOf(input: ScorecardInput): Row[] {
   return input.results.map((result) => {
     const d = input.decisions[result.step];
@@ -57,6 +64,7 @@ function rowsOf(input: ScorecardInput): Row[] {
     else if (d?.status === 'fixed') note = status === 'pass' ? `Fixed ${shortTime(d.at)}` : `Fixed ${shortTime(d.at)}, but fails again now`;
     else if (status === 'error') note = result.error ?? firstMessages(result, 'error', 1)[0] ?? 'Could not be checked';
     else if (status === 'unsupported') note = result.error ?? 'Not available on this endpoint';
+    else if (status === 'manual' && onlyAdvice(result)) note = `Recommended: ${firstMessages(result, 'manual', 1)[0]}`;
     else if (status === 'manual') note = firstMessages(result, 'manual', 1)[0] ?? 'Needs a look by hand';
     else if (status === 'fail') {
       const n = result.findings.filter((f) => f.status === 'fail').length;
@@ -95,20 +103,27 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
       return {
         row,
         what: firstMessages(row.result, 'fail').join(' ') || 'The check fails.',
-        how: `Fix it with \`secure-start --step ${id}\`, or preview the changes with \`secure-start plan --step ${id}\`.`,
+        how: `Fix it with \`${invokedAs()} --step ${id}\`, or preview the changes with \`${invokedAs()} plan --step ${id}\`.`,
+      };
+    }
+    if (row.status === 'manual' && onlyAdvice(row.result)) {
+      return {
+        row,
+        what: firstMessages(row.result, 'manual').join(' '),
+        how: `Recommended, not required: add it with \`${invokedAs()} --step ${id}\` when you are ready.`,
       };
     }
     if (row.status === 'manual') {
       return {
         row,
         what: firstMessages(row.result, 'manual').join(' ') || 'This cannot be decided through the API.',
-        how: `Check it by hand (see \`secure-start lessons ${id}\`).`,
+        how: `Check it by hand (see \`${invokedAs()} lessons ${id}\`).`,
       };
     }
     return {
       row,
       what: `Could not be checked: ${row.result.error ?? firstMessages(row.result, 'error', 1)[0] ?? 'unknown error'}`,
-      how: `Fix the cause, then run \`secure-start check --step ${id}\`.`,
+      how: `Fix the cause, then run \`${invokedAs()} check --step ${id}\`.`,
     };
   });
 }
@@ -143,7 +158,7 @@ export function scorecardMarkdown(input: ScorecardInput): string {
   ];
   const todo = nextSteps(rows);
   if (todo.length === 0) {
-    out.push('Nothing is left to fix. Run `secure-start check` from time to time: accounts drift.');
+    out.push(`Nothing is left to fix. Run \`${invokedAs()} check\` from time to time: accounts drift.`);
   } else {
     for (const t of todo) {
       out.push(`- **${t.row.result.severity.toUpperCase()}** \`${t.row.result.step}\`: ${cell(sentence(t.row.result.title))} ${cell(sentence(t.what))} ${t.how}`);

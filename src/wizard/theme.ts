@@ -128,9 +128,11 @@ export function statusText(status: Status): string {
 /** The widest badge, for aligning columns. */
 export const BADGE_WIDTH = '[UNSUPPORTED]'.length;
 
-export function badge(status: Status, opts: { pad?: boolean } = {}): string {
-  const text = opts.pad ? statusText(status).padEnd(BADGE_WIDTH) : statusText(status);
-  return style(STATUS_STYLE[status], text);
+/** `[ADVICE]` stands for a manual finding that is only a recommendation (`Finding.advice`). */
+export function badge(status: Status, opts: { pad?: boolean; advice?: boolean } = {}): string {
+  const word = opts.advice && status === 'manual' ? '[ADVICE]' : statusText(status);
+  const text = opts.pad ? word.padEnd(BADGE_WIDTH) : word;
+  return style(opts.advice && status === 'manual' ? ['cyan'] : STATUS_STYLE[status], text);
 }
 
 const SEVERITY_STYLE: Record<Severity, readonly Style[]> = {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
-import { costText, displayParams, ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { costText, displayParams, ellipsize, explainView, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
 import { planCost } from '../../src/engine/cost.js';
 import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
@@ -273,5 +273,27 @@ describe('text helpers', () => {
     expect(shortResource('arn:aws:s3:::my-bucket')).toBe('s3 my-bucket');
     expect(shortResource('arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1')).toBe('ec2 vpc/vpc-1');
     expect(shortResource('account.regions')).toBe('account.regions');
+  });
+});
+
+describe('explainView (issue 10 item 9)', () => {
+  const lesson = '# Password policy\n\nLonger is better.\n\n## References\n\n- CIS AWS Foundations Benchmark v7.0: 2.8\n- AWS Foundational Security Best Practices: IAM.7\n';
+
+  it('says the references once when the lesson lists them', () => {
+    const v = stripAnsi(explainView({ ...meta, references: { cis: ['2.8'], fsbp: ['IAM.7'] } }, lesson, 80));
+    expect(v.match(/References/g)).toHaveLength(1);
+    expect(v).toContain('cost: free · risk:');
+    expect(v).not.toMatch(/free, free|free\. free/);
+  });
+
+  it('adds them when the lesson has none', () => {
+    const v = stripAnsi(explainView({ ...meta, references: { cis: ['2.8'] } }, '# T\n\nText.\n', 80));
+    expect(v).toContain('References: CIS AWS Foundations 2.8');
+  });
+
+  it('shows a recommended-only finding as [ADVICE], not [MANUAL]', () => {
+    const t = stripAnsi(findingsTable([{ status: 'manual', advice: true, resource: 'arn:aws:account::123456789012:alternate-contact/billing', region: 'global', message: 'No billing contact. Recommended.' }], 100));
+    expect(t).toContain('[ADVICE]');
+    expect(t).not.toContain('[MANUAL]');
   });
 });

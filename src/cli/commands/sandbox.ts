@@ -4,6 +4,7 @@ import { resetLongLived, sandboxStatus, startLongLived, stopLongLived } from '..
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/index.js';
 import type { GlobalOptions } from '../options.js';
 import { info, startSession } from '../session.js';
+import { invokedAs } from '../../engine/invocation.js';
 
 function exportLines(endpoint: string): string {
   return [
@@ -27,7 +28,7 @@ async function seedInto(opts: GlobalOptions, scenario: string): Promise<void> {
 export async function start(opts: GlobalOptions): Promise<number> {
   const provider = (opts.provider ?? 'auto') as 'auto' | 'moto' | 'localstack';
   const { record, alreadyRunning } = await startLongLived(provider);
-  info(alreadyRunning ? `A ${record.provider} sandbox is already running.` : `Started a ${record.provider} sandbox; it keeps running until \`secure-start sandbox stop\`.`);
+  info(alreadyRunning ? `A ${record.provider} sandbox is already running.` : `Started a ${record.provider} sandbox; it keeps running until \`${invokedAs()} sandbox stop\`.`);
   process.stdout.write(`Endpoint: ${record.endpoint}\n\n# To point the AWS CLI or SDKs at it (throw-away credentials):\n${exportLines(record.endpoint)}\n`);
   info(`\nEvery secure-start command with --sandbox now uses it, e.g. \`secure-start --sandbox\`.`);
   if (opts.scenario) await seedInto(opts, opts.scenario);
@@ -38,7 +39,7 @@ export async function seed(opts: GlobalOptions): Promise<number> {
   const status = await sandboxStatus();
   if (!status.running && !opts.endpointUrl) {
     info('secure-start: no sandbox is running.');
-    info('  Start one with `secure-start sandbox start`, then seed it.');
+    info(`  Start one with \`${invokedAs()} sandbox start\`, then seed it.`);
     return 2;
   }
   await seedInto(opts, opts.scenario ?? 'day-one');
@@ -55,7 +56,7 @@ export async function status(): Promise<number> {
   const s = await sandboxStatus();
   const lines = s.running
     ? [`Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`, '', exportLines(s.running.endpoint)]
-    : ['No sandbox is running. Start one with `secure-start sandbox start`.'];
+    : [`No sandbox is running. Start one with \`${invokedAs()} sandbox start\`.`];
   lines.push(
     '',
     `Available here: moto_server ${s.available.motoServer ? `(${s.available.motoServer})` : 'not installed'}, Docker ${s.available.docker ? 'answers' : 'not answering'}.`,
