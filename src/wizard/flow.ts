@@ -19,7 +19,7 @@ import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { explainView, findingsTable, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
+import { explainView, findingsTable, fitLines, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
@@ -71,7 +71,7 @@ export class Wizard {
   }
 
   private line(s = ''): void {
-    this.write(s + '\n');
+    this.write(fitLines(s, process.stdout.columns || 80) + '\n');
   }
 
   private checkInterrupted(): void {

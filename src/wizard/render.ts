@@ -19,6 +19,21 @@ export function wrapText(text: string, width: number): string[] {
 
 export { ellipsize };
 
+/**
+ * The last guard before the terminal: a line wider than `columns` is wrapped at spaces under its
+ * own indent; lines that fit (tables, plans already laid out) are left exactly as they are.
+ */
+export function fitLines(text: string, columns: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (displayWidth(line) <= columns) return [line];
+      const indent = /^ */.exec(line)![0];
+      return wrap(line.slice(indent.length), columns, { first: indent });
+    })
+    .join('\n');
+}
+
 /** `free` alone, or the scale then its prices, never `free. free`. */
 export function costText(scale: CostScale, detail: string): string {
   const label = COST_LABEL[scale];
@@ -110,11 +125,11 @@ export function findingsTable(findings: Finding[], columns: number, opts: { max?
   const lines: string[] = [];
 
   if (messageW < 36 || resourceW > Math.floor(width * 0.4)) {
-    // Stacked: status, region and resource, wrapped at spaces; the message indented below.
+    // Stacked: the status and the message (wrapped at spaces), then the resource and region under it.
     shown.forEach((f, i) => {
-      const where = f.region === 'global' ? '' : `${f.region} `;
-      lines.push(...wrap(`${where}${resources[i]!}`, width, { first: `${badge(f.status, { advice: f.advice === true })} `, rest: '    ' }));
-      lines.push(...wrap(f.message, width, { first: '    ' }));
+      lines.push(...wrap(f.message, width, { first: `${badge(f.status, { advice: f.advice === true })} `, rest: '    ' }));
+      const where = f.region === 'global' ? '' : ` ${c.dim('·')} ${f.region}`;
+      lines.push(...wrap(`${c.dim(resources[i]!)}${where}`, width, { first: '    ' }));
     });
   } else {
     lines.push(

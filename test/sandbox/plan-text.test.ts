@@ -27,7 +27,7 @@ const SAMPLE_INPUTS: Record<string, unknown> = {
 };
 
 const WIDTHS = [60, 80, 120];
-const withoutHeadings = (s: string) => stripAnsi(s).replace(/\b(STATUS|REGION|RESOURCE|MESSAGE|global)\b/g, '');
+const withoutHeadings = (s: string) => stripAnsi(s).replace(/\b(STATUS|REGION|RESOURCE|MESSAGE|global)\b|·/g, '');
 let ctx: RunContext;
 const views: { id: string; checked: CheckedStep; plan: Plan }[] = [];
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
-import { costText, displayParams, ellipsize, explainView, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { costText, displayParams, ellipsize, explainView, fitLines, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
 import { planCost } from '../../src/engine/cost.js';
 import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
@@ -88,8 +88,8 @@ describe('findingsTable', () => {
   });
 
   it('wraps long messages to the width, aligned under the message column', () => {
-    const lines = findingsTable(findings, 60).split('\n');
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+    const lines = findingsTable(findings, 80).split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     const col = lines[1]!.indexOf('No password');
     expect(lines[2]!.slice(0, col).trim()).toBe('');
   });
@@ -97,7 +97,8 @@ describe('findingsTable', () => {
   it('stacks on a narrow terminal', () => {
     const t = findingsTable(findings, 40);
     for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(40);
-    expect(t).toContain('[FAIL] iam account');
+    expect(t).toMatch(/^\[FAIL\] No password/);
+    expect(t).toContain('\n    iam account');
   });
 
   it('limits rows and counts the rest', () => {
@@ -263,7 +264,9 @@ describe('text helpers', () => {
     expect(t).not.toContain('…');
     expect(t).not.toContain('MESSAGE');
     for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
-    expect(t.split('\n')[0]).toBe('[FAIL] us-east-1 s3 day-one-trail-logs-123456789012');
+    // The status stays on the line of its message; the resource and region follow, whole.
+    expect(t.split('\n')[0]).toMatch(/^\[FAIL\] The bucket day-one-trail-logs-123456789012 has no/);
+    expect(t).toMatch(/\n {4}s3 day-one-trail-logs-123456789012 · us-east-1\n/);
   });
 
   it('shortens in the middle and reads ARNs', () => {
@@ -295,5 +298,13 @@ describe('explainView (issue 10 item 9)', () => {
     const t = stripAnsi(findingsTable([{ status: 'manual', advice: true, resource: 'arn:aws:account::123456789012:alternate-contact/billing', region: 'global', message: 'No billing contact. Recommended.' }], 100));
     expect(t).toContain('[ADVICE]');
     expect(t).not.toContain('[MANUAL]');
+  });
+});
+
+describe('fitLines', () => {
+  it('wraps only the lines wider than the terminal, under their indent', () => {
+    const table = 'STATUS  REGION     RESOURCE\n[FAIL]  us-east-1  s3 bucket';
+    expect(fitLines(table, 80)).toBe(table);
+    expect(fitLines('  Step 1 of 20 · account.password-policy · high', 30)).toBe('  Step 1 of 20 ·\n  account.password-policy ·\n  high');
   });
 });
