@@ -4,10 +4,18 @@ import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
-import { plural } from '../engine/wrap.js';
+import { displayWidth, plural, wrap } from '../engine/wrap.js';
 
 export function info(line: string): void {
-  process.stderr.write(line + '\n');
+  // Wrapped at spaces on a terminal (never mid-word); piped output keeps its lines whole.
+  const cols = process.stderr.isTTY ? process.stderr.columns : undefined;
+  const text = cols
+    ? line
+        .split('\n')
+        .flatMap((l) => (displayWidth(l) <= cols ? [l] : wrap(l.slice(/^ */.exec(l)![0].length), cols, { first: /^ */.exec(l)![0] })))
+        .join('\n')
+    : line;
+  process.stderr.write(text + '\n');
 }
 
 /** Opens the run's session; the sandbox module loads only when --sandbox asks for it. */

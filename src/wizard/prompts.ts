@@ -135,7 +135,7 @@ export const SKIP_REASON_MAX = 200;
 export function askSkipReason(ctx?: PromptContext): Promise<string> {
   return input(
     withTheme({
-      message: 'Why accept this as is? (recorded in the progress file and the scorecard)',
+      message: 'Why accept this as is? (kept with your progress and on the scorecard)',
       validate: (raw: string) => {
         const v = raw.trim();
         if (!v) return 'Please give a short reason, for example "handled by our SSO setup".';
