@@ -1,4 +1,5 @@
 import { registry } from '../../steps/index.js';
+import { safeBlock } from '../engine/safe-text.js';
 import { seedScenario } from '../engine/scenario.js';
 import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
@@ -6,15 +7,17 @@ import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
 import { displayWidth, plural, wrap } from '../engine/wrap.js';
 
+/** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
 export function info(line: string): void {
-  // Wrapped at spaces on a terminal (never mid-word); piped output keeps its lines whole.
+  // Made safe, then wrapped at spaces on a terminal (never mid-word); piped output keeps its lines whole.
+  const safe = safeBlock(line);
   const cols = process.stderr.isTTY ? process.stderr.columns : undefined;
   const text = cols
-    ? line
+    ? safe
         .split('\n')
         .flatMap((l) => (displayWidth(l) <= cols ? [l] : wrap(l.slice(/^ */.exec(l)![0].length), cols, { first: /^ */.exec(l)![0] })))
         .join('\n')
-    : line;
+    : safe;
   process.stderr.write(text + '\n');
 }
 

@@ -3,6 +3,7 @@
  * prompts or reads the environment (besides the colour switch in theme.ts).
  */
 import { COST_LABEL, planCost } from '../engine/cost.js';
+import { safeFinding, safeJson, safePlan } from '../engine/safe-text.js';
 import type { CostScale, Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
@@ -106,10 +107,11 @@ const STATUS_ORDER: Status[] = ['fail', 'error', 'manual', 'unsupported', 'skipp
  * Findings as a table: badge, region, resource, message wrapped to `columns`. Failing findings
  * first (stable otherwise). With `max`, only that many rows and a count of the rest. A resource
  * is never cut: when the names do not fit their column, or the message column would be narrow,
- * each finding becomes a block (status, resource, region, then the message under them).
+ * each finding becomes a block (status and message, then resource and region under them).
  * `Finding.data` is never shown.
  */
-export function findingsTable(findings: Finding[], columns: number, opts: { max?: number } = {}): string {
+export function findingsTable(accountFindings: Finding[], columns: number, opts: { max?: number } = {}): string {
+  const findings = accountFindings.map(safeFinding);
   if (findings.length === 0) return c.dim('No findings.');
   const width = Math.max(30, columns);
   const sorted = findings
@@ -188,7 +190,8 @@ export function displayParams(value: unknown, key = ''): unknown {
 /** Parameters as indented JSON; a long line wraps at spaces under its own indent plus two. */
 function paramsBlock(params: Record<string, unknown>, indent: string, columns: number): string[] {
   if (Object.keys(params).length === 0) return [];
-  return JSON.stringify(displayParams(maskSecrets(params)), null, 2)
+  // safeJson: a policy unfolded by displayParams may decode `\u009b` or a bidi override; shown escaped again.
+  return safeJson(displayParams(maskSecrets(params)))
     .split('\n')
     .flatMap((l) => {
       const own = indent + /^ */.exec(l)![0];
@@ -201,7 +204,8 @@ function paramsBlock(params: Record<string, unknown>, indent: string, columns: n
  * (`service:Operation (region)`), its parameters as JSON, its undo; then warnings, the
  * guidance (markdown) and the step's cost and risk.
  */
-export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.columns || 80): string {
+export function planView(meta: StepMeta, accountPlan: Plan, columns = process.stdout.columns || 80): string {
+  const plan = safePlan(accountPlan);
   const out: string[] = [...wrap(`${meta.title} ${c.dim(`(${meta.id}, ${severityLabel(meta.severity)})`)}`, columns, { first: `${c.bold('Plan:')} ` }), ''];
   if (plan.actions.length === 0) {
     out.push(...wrap(plan.guidance ? 'No change through the API; what to do by hand is below.' : 'Nothing to change.', columns));
@@ -235,7 +239,7 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
   }
   const labelled = (label: string, text: string) => wrap(text, columns, { first: `${c.bold(label)} ` });
   const cost = planCost(meta, plan);
-  out.push('', ...labelled('Cost:', costText(cost.scale, cost.detail)), ...labelled('Risk:', meta.fix.risk));
+  out.push('', ...labelled('Cost:', costText(cost.scale, cost.detail)), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(...wrap(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`), columns));
   return out.join('\n');
