@@ -6,6 +6,7 @@ import { AREAS } from '../../engine/types.js';
 import { lessonsDir } from '../../paths.js';
 import type { GlobalOptions } from '../options.js';
 import { invokedAs } from '../../engine/invocation.js';
+import { wrap } from '../../engine/wrap.js';
 
 async function show(md: string): Promise<void> {
   const { renderMarkdown } = await import('../../wizard/lesson.js');
@@ -22,7 +23,9 @@ export async function run(_opts: GlobalOptions, args: string[]): Promise<number>
     for (const area of AREAS) {
       const steps = registry.filter((e) => e.meta.area === area);
       out.push(`${area}${steps.length ? '' : '  (steps coming)'}`);
-      for (const e of steps) out.push(`  ${e.meta.id.padEnd(36)} ${e.meta.title}`);
+      // On a terminal a long title wraps at spaces under itself; piped, each step keeps one line.
+      const width = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
+      for (const e of steps) out.push(...wrap(e.meta.title, width, { first: `  ${e.meta.id.padEnd(36)} ` }));
     }
     process.stdout.write(out.join('\n') + '\n');
     return 0;
