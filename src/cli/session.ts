@@ -5,20 +5,12 @@ import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
-import { displayWidth, plural, wrap } from '../engine/wrap.js';
+import { plural } from '../engine/wrap.js';
 
 /** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
 export function info(line: string): void {
-  // Made safe, then wrapped at spaces on a terminal (never mid-word); piped output keeps its lines whole.
-  const safe = safeBlock(line);
-  const cols = process.stderr.isTTY ? process.stderr.columns : undefined;
-  const text = cols
-    ? safe
-        .split('\n')
-        .flatMap((l) => (displayWidth(l) <= cols ? [l] : wrap(l.slice(/^ */.exec(l)![0].length), cols, { first: /^ */.exec(l)![0] })))
-        .join('\n')
-    : safe;
-  process.stderr.write(text + '\n');
+  // Not wrapped: some lines (the resume command) must stay one line to be copied whole.
+  process.stderr.write(safeBlock(line) + '\n');
 }
 
 /** Opens the run's session; the sandbox module loads only when --sandbox asks for it. */
