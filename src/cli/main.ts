@@ -121,7 +121,7 @@ Examples:
     .command('start')
     .description('start a sandbox that keeps running; prints its endpoint and what to export')
     .addOption(new Option('--provider <name>', 'emulator').choices(['auto', 'moto', 'localstack']).default('auto'))
-    .option('--scenario <name>', 'seed a scenario right away (day-one)')
+    .option('--scenario <name>', 'the scenario to seed: day-one (the default), or none for an empty account')
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.start }))));
   sandbox
     .command('seed')
@@ -130,7 +130,7 @@ Examples:
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.seed }))));
   sandbox
     .command('reset')
-    .description('clear everything in the running sandbox')
+    .description("put the running sandbox's scenario back (an empty account first) and clear its progress file")
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.reset }))));
   sandbox
     .command('status')
@@ -187,7 +187,7 @@ export function normaliseArgv(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<never> {
-  // Node 20.12+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
+  // Node 20.19+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
