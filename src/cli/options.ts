@@ -3,6 +3,7 @@ import { registry } from '../../steps/index.js';
 import { UserError } from '../engine/errors.js';
 import { AREAS } from '../engine/types.js';
 import type { TargetOptions } from '../engine/session.js';
+import { invokedAs } from '../engine/invocation.js';
 
 /** Every flag, as commander hands them over (names in camelCase). */
 export interface GlobalOptions {
@@ -38,13 +39,13 @@ function suggest(id: string): string {
 export function selectSteps(opts: Pick<GlobalOptions, 'step' | 'area'>): StepEntry[] {
   const ids = new Set(registry.map((e) => e.meta.id));
   for (const id of opts.step ?? [])
-    if (!ids.has(id)) throw new UserError(`Unknown step "${id}".`, `${suggest(id)}Run \`secure-start lessons\` to list the steps.`);
+    if (!ids.has(id)) throw new UserError(`Unknown step "${id}".`, `${suggest(id)}Run \`${invokedAs()} lessons\` to list the steps.`);
   for (const a of opts.area ?? [])
     if (!(AREAS as readonly string[]).includes(a)) throw new UserError(`Unknown area "${a}".`, `Areas: ${AREAS.join(', ')}.`);
   const selected = registry.filter(
     (e) => (!opts.step?.length && !opts.area?.length) || opts.step?.includes(e.meta.id) || opts.area?.includes(e.meta.area),
   );
-  if (!selected.length) throw new UserError(`No step is implemented yet in area ${opts.area?.join(', ')}.`, 'Run `secure-start lessons` to list the steps.');
+  if (!selected.length) throw new UserError(`No step is implemented yet in area ${opts.area?.join(', ')}.`, `Run \`${invokedAs()} lessons\` to list the steps.`);
   return selected;
 }
 

@@ -5,10 +5,12 @@ import type { SandboxHandle, Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
+import { plural } from '../engine/wrap.js';
 import type { Spinner } from './spinner.js';
 
 /** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
 export function info(line: string): void {
+  // Not wrapped: some lines (the resume command) must stay one line to be copied whole.
   process.stderr.write(safeBlock(line) + '\n');
 }
 
@@ -53,7 +55,7 @@ export async function startSession(opts: GlobalOptions, { quiet = false, spinner
     try {
       spinner?.update('Seeding the day-one practice account: an insecure new account…');
       const seeded = await seedScenario('day-one', session.ctx, registry);
-      say(`Seeded the day-one scenario: an insecure new account (${seeded.length} step fixture(s)).`);
+      say(`Seeded the day-one scenario: an insecure new account (fixtures for ${plural(seeded.length, 'step')}).`);
     } catch (err) {
       await session.close();
       throw err;

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { StepEntry } from '../../steps/index.js';
 import { UserError } from './errors.js';
+import { invokedAs } from './invocation.js';
 
 export type Answers = Record<string, unknown>;
 
@@ -17,14 +18,14 @@ export async function loadAnswers(file: string, known: readonly StepEntry[]): Pr
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`The answers file ${file} is not valid JSON: ${(err as Error).message}.`, 'Start from `secure-start answers --template > answers.json`.');
+    throw new UserError(`The answers file ${file} is not valid JSON: ${(err as Error).message}.`, `Start from \`${invokedAs()} answers --template > answers.json\`.`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data))
-    throw new UserError(`The answers file ${file} must be a JSON object keyed by step id.`, 'Start from `secure-start answers --template > answers.json`.');
+    throw new UserError(`The answers file ${file} must be a JSON object keyed by step id.`, `Start from \`${invokedAs()} answers --template > answers.json\`.`);
   const ids = new Set(known.map((e) => e.meta.id));
   const unknown = Object.keys(data).filter((k) => !ids.has(k) && !k.startsWith('$'));
   if (unknown.length)
-    throw new UserError(`The answers file ${file} names unknown steps: ${unknown.join(', ')}.`, 'Step ids are listed by `secure-start lessons`.');
+    throw new UserError(`The answers file ${file} names unknown steps: ${unknown.join(', ')}.`, `Step ids are listed by \`${invokedAs()} lessons\`.`);
   return data as Answers;
 }
 

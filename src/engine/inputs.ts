@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AnyStep } from '../../steps/index.js';
 import type { Finding } from './types.js';
+import { invokedAs } from './invocation.js';
 
 export type InputResolution = { ok: true; inputs: unknown; fromAnswers: boolean } | { ok: false; message: string };
 
@@ -22,7 +23,7 @@ export function resolveInputs(step: AnyStep, findings: Finding[], answer: unknow
     if (spec.requiredInAnswers)
       return {
         ok: false,
-        message: `needs inputs: add "${step.meta.id}" to the answers file (see \`secure-start answers --template --step ${step.meta.id}\`)`,
+        message: `needs inputs: add "${step.meta.id}" to the answers file (see \`${invokedAs()} answers --template --step ${step.meta.id}\`)`,
       };
     return { ok: true, inputs: spec.defaults(findings), fromAnswers: false };
   }

@@ -3,6 +3,7 @@ import type { StepResult } from './result.js';
 import { mdCode, mdText, safeReport } from './safe-text.js';
 import { summarize } from './status.js';
 import type { Status, Target } from './types.js';
+import { plural, wrap } from './wrap.js';
 
 export interface Report {
   tool: { name: string; version: string };
@@ -73,35 +74,27 @@ function summaryLine(r: Report): string {
     .join(', ');
 }
 
-function wrap(text: string, width: number): string[] {
-  if (width < 10 || text.length <= width) return [text];
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && (line + ' ' + word).length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** A plain table that reads well at 80 columns and in CI logs. */
+/**
+ * A plain table that reads well at 80 columns and in CI logs: every line wrapped at spaces by the
+ * one routine of wrap.ts, so no step id, ARN or bucket name is cut. Account text is made safe first.
+ */
 export function renderTable(report: Report, columns = 100): string {
   const r = safeReport(report);
-  const out: string[] = [targetLine(r), ''];
+  const width = Math.max(40, columns);
+  const out: string[] = [...wrap(targetLine(r), width), ''];
   const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
   for (const res of r.results) {
-    out.push(`${LABEL[res.status].padEnd(11)} ${res.step.padEnd(idWidth)}  ${res.title}`);
+    const lead = `${LABEL[res.status].padEnd(11)} ${res.step.padEnd(idWidth)}  `;
+    // The title hangs under itself, or under the status when the id leaves it too little room.
+    const hang = width - lead.length >= 30 ? ' '.repeat(lead.length) : ' '.repeat(12);
+    out.push(...wrap(res.title, width, { first: lead, rest: hang }));
     for (const f of res.findings) {
       if (res.status === 'pass' && f.status === 'pass') continue;
       const prefix = `  ${LABEL[f.status].padEnd(11)} `;
-      const body = wrap(`${f.message}${f.region !== 'global' ? ` [${f.region}]` : ''}`, columns - prefix.length);
-      body.forEach((l, i) => out.push((i === 0 ? prefix : ' '.repeat(prefix.length)) + l));
+      out.push(...wrap(`${f.message}${f.region !== 'global' ? ` [${f.region}]` : ''}`, width, { first: prefix }));
     }
   }
-  out.push('', `${r.results.length} steps: ${summaryLine(r) || 'none'}`);
+  out.push('', `${plural(r.results.length, 'step')}: ${summaryLine(r) || 'none'}`);
   return out.join('\n') + '\n';
 }
 

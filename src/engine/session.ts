@@ -12,6 +12,7 @@ import { packageRoot } from '../paths.js';
 import { RunContext } from './context.js';
 import { UserError } from './errors.js';
 import type { Target } from './types.js';
+import { invokedAs } from './invocation.js';
 
 export interface TargetOptions {
   profile?: string;
@@ -55,7 +56,7 @@ export class NoCredentialsError extends UserError {
   constructor(detail: string) {
     super(
       `No AWS credentials were found (${detail}).`,
-      'Sign in first (aws configure, aws sso login, or AWS CloudShell), or practise on a local emulator: secure-start --sandbox',
+      `Sign in first (aws configure, aws sso login, or AWS CloudShell), or practise on a local emulator: ${invokedAs()} --sandbox`,
     );
   }
 }
@@ -137,7 +138,7 @@ function startError(err: unknown, endpoint: string | undefined, profile?: string
     throw new UserError(
       `${err.message}.`,
       endpoint
-        ? 'Check the URL and that the emulator is running (secure-start sandbox status); SECURE_START_REQUEST_TIMEOUT sets how long to wait.'
+        ? `Check the URL and that the emulator is running (${invokedAs()} sandbox status); SECURE_START_REQUEST_TIMEOUT sets how long to wait.`
         : 'Check your network connection; SECURE_START_CONNECT_TIMEOUT and SECURE_START_REQUEST_TIMEOUT set how long to wait.',
     );
   // An answer no AWS API gives: an HTML page, a parse error, a 404 for an API every endpoint has.
@@ -147,14 +148,14 @@ function startError(err: unknown, endpoint: string | undefined, profile?: string
     throw new UserError(
       `${where} does not speak the AWS API: it answered sts:GetCallerIdentity${status ? ` with HTTP ${status}` : ''}, but not as AWS does.`,
       endpoint
-        ? 'Check the URL: it must be an AWS endpoint or an emulator such as moto_server or LocalStack (secure-start sandbox status).'
+        ? `Check the URL: it must be an AWS endpoint or an emulator such as moto_server or LocalStack (${invokedAs()} sandbox status).`
         : 'A proxy or a captive portal may be answering instead of AWS: check your network.',
     );
   }
   if (kind === 'network')
     throw new UserError(
       `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${message.split('\n')[0]}.`,
-      endpoint ? 'Check the URL and that the emulator is running (secure-start sandbox status).' : 'Check your network connection.',
+      endpoint ? `Check the URL and that the emulator is running (${invokedAs()} sandbox status).` : 'Check your network connection.',
     );
   if (kind === 'credentials' || code === 'CredentialsProviderError')
     throw new UserError(describeError(err), 'Check the profile or environment credentials you meant to use.');

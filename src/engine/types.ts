@@ -21,6 +21,11 @@ export interface Finding {
   message: string;
   /** Plain data the step's plan may use (never secrets). Not printed in reports. */
   data?: Record<string, unknown>;
+  /**
+   * A `manual` finding that is only a recommendation (a billing contact, say): terminals show it as
+   * `[ADVICE]`, not `[MANUAL]`. The JSON report keeps the status `manual` and leaves this out.
+   */
+  advice?: boolean;
 }
 
 export interface References {

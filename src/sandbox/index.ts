@@ -9,6 +9,7 @@ import { SandboxError, describeError } from './errors.js';
 import { dockerAvailable, isLocalStack, localStackReset, startLocalStack, stopLocalStackContainer } from './localstack.js';
 import { findMotoServer, isMoto, isProcessAlive, killProcess, motoReset, startMoto } from './moto.js';
 import { clearSandboxRecord, readSandboxRecord, recordAnswers, runningSandbox, sandboxRecordPath, writeSandboxRecord, type SandboxRecord } from './state.js';
+import { invokedAs } from '../engine/invocation.js';
 
 export { SandboxError } from './errors.js';
 export { LOCALSTACK_IMAGE, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './constants.js';
@@ -118,7 +119,7 @@ async function attachEndpoint(url: string): Promise<Sandbox> {
   const parsed = assertEmulatorEndpoint(url);
   const endpoint = parsed.href.replace(/\/+$/, '');
   if (!(await answers(endpoint))) {
-    throw new SandboxError(`Nothing answers at ${endpoint}.`, 'Start the emulator (or `secure-start sandbox start`), or check the URL.');
+    throw new SandboxError(`Nothing answers at ${endpoint}.`, `Start the emulator (or \`${invokedAs()} sandbox start\`), or check the URL.`);
   }
   return sandbox({ provider: 'endpoint', endpoint, private: false, stop: async () => undefined, reset: () => resetEndpoint(endpoint) });
 }
@@ -176,7 +177,7 @@ export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 
   const existing = await runningSandbox();
   if (existing) {
     if (provider !== 'auto' && existing.provider !== provider) {
-      throw new SandboxError(`A ${existing.provider} sandbox is already running at ${existing.endpoint}.`, 'Stop it first with `secure-start sandbox stop`.');
+      throw new SandboxError(`A ${existing.provider} sandbox is already running at ${existing.endpoint}.`, `Stop it first with \`${invokedAs()} sandbox stop\`.`);
     }
     return { record: existing, alreadyRunning: true };
   }
@@ -193,7 +194,7 @@ export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 
     record = { provider: 'moto', endpoint: moto.endpoint, pid: moto.pid, logFile: moto.logFile, startedAt };
   } else {
     if (!(await dockerAvailable())) {
-      throw new SandboxError('LocalStack needs Docker, and no Docker engine answers on this machine.', 'Start Docker, or use `secure-start sandbox start --provider moto`.');
+      throw new SandboxError('LocalStack needs Docker, and no Docker engine answers on this machine.', `Start Docker, or use \`${invokedAs()} sandbox start --provider moto\`.`);
     }
     const ls = await startLocalStack({ longLived: true });
     record = { provider: 'localstack', endpoint: ls.endpoint, containerId: ls.containerId, startedAt };
@@ -245,7 +246,7 @@ export async function noteScenario(endpoint: string, scenario: string, seededAt 
 /** Forgets every resource in the long-lived sandbox (the CLI then seeds its scenario again). */
 export async function resetLongLived(): Promise<SandboxRecord> {
   const record = await runningSandbox();
-  if (!record) throw new SandboxError('No sandbox is running.', 'Start one with `secure-start sandbox start`.');
+  if (!record) throw new SandboxError('No sandbox is running.', `Start one with \`${invokedAs()} sandbox start\`.`);
   await attachRecord(record).reset();
   return record;
 }

@@ -20,7 +20,9 @@ import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
 import { renderMarkdown } from './lesson.js';
 import { InquirerAsker, askReadLesson } from './prompts.js';
-import { header, rootWarning, wrapText } from './render.js';
+import { fitLines, header, rootWarning, wrapText } from './render.js';
+import { showPaged } from './pager.js';
+import { invokedAs } from '../engine/invocation.js';
 import { appliedCosts, isFinished, scorecardResults, stepsToWalk } from './resume.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { QuitRequested, StepWalker, columns } from './step-walk.js';
@@ -47,7 +49,7 @@ export interface WizardOptions {
   write?: (s: string) => void;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+import { plural } from '../engine/wrap.js';
 
 /** How a recorded status reads in the area's step picker. */
 const STATUS_WORD: Record<string, string> = {
@@ -78,6 +80,7 @@ export class Wizard {
       prompt: this.prompt,
       asker: this.asker,
       write: this.write,
+      page: (text) => this.page(text),
       results: this.results,
     });
   }
@@ -86,8 +89,14 @@ export class Wizard {
     return this.o.signal ? { signal: this.o.signal } : {};
   }
 
+  /** A lesson: a page at a time on a terminal (or in $PAGER); whole when the output is not the terminal. */
+  private async page(text: string): Promise<void> {
+    if (this.o.write) this.line(text);
+    else await showPaged(text);
+  }
+
   private line(s = ''): void {
-    this.write(s + '\n');
+    this.write(fitLines(s, process.stdout.columns || 80) + '\n');
   }
 
   async run(): Promise<number> {
@@ -155,7 +164,7 @@ export class Wizard {
     if (regressed.length) {
       await progress.save();
       if (session.sandbox?.private)
-        this.line('(A private sandbox starts from the day-one scenario every time. To keep one between sessions: secure-start sandbox start.)');
+        this.line(`(A private sandbox starts from the day-one scenario every time. To keep one between sessions: ${invokedAs()} sandbox start.)`);
     }
   }
 
@@ -176,7 +185,7 @@ export class Wizard {
         const read = await askReadLesson(this.prompt, `Read the overview of the ${area} area?`);
         progress.markOverviewSeen(area);
         await progress.save();
-        if (read) this.line(renderMarkdown(md, columns()));
+        if (read) await this.page(renderMarkdown(md, columns()));
       }
     }
     if (!redo) await this.pickInArea(inArea);

@@ -1,5 +1,6 @@
 /**
- * Lessons: markdown files under lessons/, rendered for the terminal with marked-terminal.
+ * Lessons: markdown files under lessons/, rendered for the terminal with marked-terminal and
+ * wrapped by the one routine in engine/wrap.ts (never inside a word, a command continued with ` \`).
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
@@ -7,7 +8,8 @@ import type { MarkedExtension, Tokens } from 'marked';
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { lessonsDir } from '../paths.js';
-import { c, colorEnabled, padVisible, stripAnsi, style, visibleLength } from './theme.js';
+import { displayWidth, looksLikeCommand, wrap, wrapCommand } from '../engine/wrap.js';
+import { c, colorEnabled, padVisible, stripAnsi, style } from './theme.js';
 
 const identity = (s: string) => s;
 const STYLE_KEYS = ['code', 'blockquote', 'html', 'heading', 'firstHeading', 'hr', 'listitem', 'table', 'paragraph', 'strong', 'em', 'codespan', 'del', 'link', 'href', 'text'] as const;
@@ -31,6 +33,14 @@ const COLOR_STYLES = {
   href: (t: string) => style(['blue', 'underline'], t),
 };
 
+/**
+ * Lines marked to be left as they are by the final wrap: a code line (laid out as a command when it
+ * is one) or a table line (already laid out to the width). Private-use characters, removed before
+ * the text leaves this module.
+ */
+const CODE = '\uE000';
+const KEEP = '\uE001';
+
 // One private Marked instance per (width, colour): never the global `marked`, which other
 // code (or marked-terminal users) may configure differently.
 const instances = new Map<string, Marked>();
@@ -41,7 +51,9 @@ function markedFor(columns: number, color: boolean): Marked {
     m = new Marked();
     const ext = markedTerminal({
       width: columns,
-      reflowText: true,
+      // marked-terminal's reflow breaks at hyphens ("day to / day"): every line is wrapped once,
+      // by our own routine, after rendering.
+      reflowText: false,
       emoji: false,
       tab: 2,
       // Without colour a heading needs its `#` to stand out from the text around it.
@@ -49,13 +61,29 @@ function markedFor(columns: number, color: boolean): Marked {
       ...(color ? COLOR_STYLES : PLAIN_STYLES),
     }) as unknown as MarkedExtension;
     m.use(ext);
-    // marked-terminal prints the inline tokens of a tight list item as raw markdown (`**bold**`):
-    // render them with its own inline renderers instead.
     m.use({
+      // A paragraph or list item comes out on one line (soft line breaks become spaces), so the
+      // final wrap sees whole sentences.
+      walkTokens(token: Tokens.Generic) {
+        if (token.type === 'text' && typeof token.text === 'string' && !('tokens' in token && token.tokens?.length)) {
+          token.text = token.text.replace(/\n/g, ' ');
+        }
+      },
       renderer: {
+        // marked-terminal prints the inline tokens of a tight list item as raw markdown
+        // (`**bold**`): render them with its own inline renderers instead.
         text(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Text | Tokens.Escape) {
           if ('tokens' in token && token.tokens?.length) return this.parser.parseInline(token.tokens);
           return false;
+        },
+        code(token: Tokens.Code) {
+          // A command continued by hand in the source is one command: laid out again to the width.
+          const text = stripAnsi(token.text);
+          const lines = looksLikeCommand(text) ? text.replace(/[ \t]*\\\n[ \t]*/g, ' ').split('\n') : text.split('\n');
+          return lines.map((l) => `  ${CODE}${l}`).join('\n') + '\n\n';
+        },
+        hr() {
+          return `${KEEP}${'─'.repeat(Math.min(columns, 40))}\n\n`;
         },
       },
     } as MarkedExtension);
@@ -66,7 +94,8 @@ function markedFor(columns: number, color: boolean): Marked {
         table(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Table) {
           const cells = (row: Tokens.TableCell[]) => row.map((cell) => this.parser.parseInline(cell.tokens));
           const header = cells(token.header).map((h) => (color ? c.bold(h) : h));
-          return layoutTable(header, token.rows.map(cells), columns) + '\n\n';
+          const table = layoutTable(header, token.rows.map(cells), columns);
+          return table.split('\n').map((l) => KEEP + l).join('\n') + '\n\n';
         },
       },
     } as MarkedExtension);
@@ -77,38 +106,29 @@ function markedFor(columns: number, color: boolean): Marked {
 
 /**
  * Rows as aligned columns two spaces apart: every column but the last as wide as its widest cell,
- * the last wrapped at word boundaries under itself (at least 20 columns wide).
+ * the last wrapped at spaces under itself (at least 20 columns wide).
  */
 export function layoutTable(header: string[], rows: string[][], width: number): string {
   const all = [header, ...rows];
   const n = Math.max(...all.map((r) => r.length));
-  const fixed = Array.from({ length: n - 1 }, (_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  const fixed = Array.from({ length: n - 1 }, (_, i) => Math.max(...all.map((r) => displayWidth(r[i] ?? ''))));
   const indent = fixed.reduce((a, b) => a + b + 2, 0);
   const lastWidth = Math.max(20, width - indent);
   const lines: string[] = [];
   let headerLines = 1;
   for (const row of all) {
     const lead = fixed.map((w, i) => padVisible(row[i] ?? '', w)).join('  ');
-    const words = (row[n - 1] ?? '').split(' ');
-    const wrapped: string[] = [];
-    let current = '';
-    for (const word of words) {
-      if (current && visibleLength(current) + 1 + visibleLength(word) > lastWidth) {
-        wrapped.push(current);
-        current = word;
-      } else current = current ? `${current} ${word}` : word;
-    }
-    wrapped.push(current);
+    const wrapped = wrap(row[n - 1] ?? '', lastWidth);
     lines.push(`${lead}${n > 1 ? '  ' : ''}${wrapped[0]}`.trimEnd(), ...wrapped.slice(1).map((w) => ' '.repeat(indent) + w));
     if (row === header) headerLines = lines.length;
   }
   // A rule under the header, as wide as the table: it reads as a header without colour too.
-  lines.splice(headerLines, 0, '─'.repeat(Math.min(width, Math.max(...lines.map(visibleLength)))));
+  lines.splice(headerLines, 0, '─'.repeat(Math.min(width, Math.max(...lines.map(displayWidth)))));
   return lines.join('\n');
 }
 
 /**
- * Markdown → terminal text reflowed to `columns`. Plain text (no escape codes) when colour is
+ * Markdown → terminal text wrapped to `columns`. Plain text (no escape codes) when colour is
  * off; raw control characters in the source never reach the terminal.
  */
 export function renderMarkdown(md: string, columns = 80): string {
@@ -116,33 +136,34 @@ export function renderMarkdown(md: string, columns = 80): string {
   const color = colorEnabled();
   const text = markedFor(width, color).parse(md, { async: false });
   const out = color ? text : stripAnsi(text);
-  return wrapLong(out, width).replace(/\s+$/, '');
+  return wrapLines(out, width, color).replace(/\s+$/, '');
 }
 
+// eslint-disable-next-line no-control-regex
+const LEAD = /^((?:\u001b\[[0-9;]*m)*)( *)((?:\u001b\[[0-9;]*m)*)((?:[*•-]|\d+\.) )?/;
+
 /**
- * marked-terminal reflows paragraphs but not list items: wrap any longer line at a space, with a
- * hanging indent under its text (after a bullet or number), counting visible characters only.
+ * Every line wrapped at spaces to `width` with a hanging indent under its text (after a bullet
+ * or number); code lines that are commands continue with ` \`, other code and tables stay.
  */
-function wrapLong(text: string, width: number): string {
+function wrapLines(text: string, width: number, color: boolean): string {
   return text
     .split('\n')
     .flatMap((line) => {
-      if (visibleLength(line) <= width) return [line];
-      const plain = stripAnsi(line);
-      const lead = /^(\s*)([*•-]|\d+\.)?\s*/.exec(plain)?.[0].length ?? 0;
-      const indent = ' '.repeat(Math.min(lead, Math.floor(width / 2)));
-      const out: string[] = [];
-      const leading = /^ */.exec(line)![0];
-      let current = leading;
-      for (const word of line.slice(leading.length).split(' ')) {
-        const next = current.trim() ? `${current} ${word}` : current + word;
-        if (current.trim() && visibleLength(next) > width) {
-          out.push(current);
-          current = indent + word;
-        } else current = next;
+      const code = line.indexOf(CODE);
+      if (code >= 0) {
+        const indent = ' '.repeat(displayWidth(line.slice(0, code)));
+        const body = line.slice(code + 1);
+        const own = /^ */.exec(body)![0];
+        const lines = wrapCommand(body.slice(own.length), width, indent + own, looksLikeCommand(body) ? ' \\' : '');
+        return color ? lines.map((l) => c.yellow(l)) : lines;
       }
-      if (current) out.push(current);
-      return out;
+      if (line.startsWith(KEEP)) return [line.slice(1)];
+      if (displayWidth(line) <= width) return [line];
+      const m = LEAD.exec(line)!;
+      const spaces = m[2]!;
+      const bullet = m[4] ?? '';
+      return wrap(m[1]! + m[3]! + bullet + line.slice(m[0].length), width, { first: spaces, rest: ' '.repeat(spaces.length + bullet.length) });
     })
     .join('\n');
 }

@@ -10,7 +10,7 @@ import { checkbox, confirm, input, number, select } from '@inquirer/prompts';
 import { safeBlock, safeText } from '../engine/safe-text.js';
 import type { Asker, Validator } from '../engine/types.js';
 import type { Output } from './theme.js';
-import { wrapText } from './render.js';
+import { looksLikeCommand, wrap, wrapCommand } from '../engine/wrap.js';
 import { promptTheme, stdoutOutput } from './theme.js';
 
 /** What @inquirer/prompts accepts as its second argument. */
@@ -29,9 +29,18 @@ export function isPromptExit(err: unknown): boolean {
 // Inquirer's theme types are deep generics per prompt; ours is a plain partial that fits them all.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const theme = (): any => promptTheme();
+/**
+ * A prompt's message wrapped at spaces to the terminal: inquirer would otherwise break it wherever
+ * the line ends, mid-word (`(account.pass` / `word-policy, HIGH)`). Room is left for `? `.
+ */
+export function wrapMessage(message: string, columns = process.stdout.columns || 80): string {
+  return wrap(message, Math.max(20, columns - 3)).join('\n');
+}
+
 const withTheme = <T extends object>(config: T): T => {
   const t = theme();
-  return t ? { ...config, theme: t } : config;
+  const c = 'message' in config && typeof config.message === 'string' ? { ...config, message: wrapMessage(config.message) } : config;
+  return t ? { ...c, theme: t } : c;
 };
 
 /** A choice as shown: its name and description may hold account text (a VPC's Name tag, a user name). */
@@ -100,8 +109,16 @@ export class InquirerAsker implements Asker {
   }
 
   note(text: string): void {
-    // Wrapped at spaces: a terminal would otherwise break the note mid-word.
-    this.out.write(wrapText(safeBlock(text), (this.out.columns ?? 80) - 1).join('\n') + '\n');
+    // Wrapped at spaces (each paragraph under its own indent, a command continued with ` \\`): a
+    // terminal would otherwise break the note mid-word. Account text in it is made safe first.
+    const width = (this.out.columns ?? 80) - 1;
+    const lines = safeBlock(text)
+      .split('\n')
+      .flatMap((l) => {
+        const indent = /^ */.exec(l)![0];
+        return looksLikeCommand(l) ? wrapCommand(l.trimStart(), width, indent) : wrap(l.trimStart(), width, { first: indent });
+      });
+    this.out.write(lines.join('\n') + '\n');
   }
 }
 
@@ -136,7 +153,7 @@ export const SKIP_REASON_MAX = 200;
 export function askSkipReason(ctx?: PromptContext): Promise<string> {
   return input(
     withTheme({
-      message: 'Why accept this as is? (recorded in the progress file and the scorecard)',
+      message: 'Why accept this as is? (kept with your progress and on the scorecard)',
       validate: (raw: string) => {
         const v = raw.trim();
         if (!v) return 'Please give a short reason, for example "handled by our SSO setup".';

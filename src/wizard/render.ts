@@ -4,45 +4,44 @@
  */
 import { COST_LABEL, planCost } from '../engine/cost.js';
 import { safeFinding, safeJson, safePlan } from '../engine/safe-text.js';
-import type { Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
+import type { CostScale, Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
-import { BADGE_WIDTH, badge, c, colorEnabled, padVisible, severityLabel, visibleLength } from './theme.js';
+import { displayWidth, ellipsize, wrap } from '../engine/wrap.js';
+import { BADGE_WIDTH, badge, c, colorEnabled, padVisible, severityLabel } from './theme.js';
 
-/** Word-wraps plain text to `width`, breaking words longer than a line. Keeps blank lines. */
+/**
+ * Word-wraps text to `width` columns with the one routine of engine/wrap.ts: breaks at spaces only,
+ * a word longer than a line stays whole on a line of its own. Keeps blank lines.
+ */
 export function wrapText(text: string, width: number): string[] {
-  const w = Math.max(1, width);
-  const out: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (let word of para.split(/\s+/).filter(Boolean)) {
-      while (word.length > w) {
-        if (line) {
-          out.push(line);
-          line = '';
-        }
-        out.push(word.slice(0, w));
-        word = word.slice(w);
-      }
-      if (!line) line = word;
-      else if (line.length + 1 + word.length <= w) line += ' ' + word;
-      else {
-        out.push(line);
-        line = word;
-      }
-    }
-    out.push(line);
-  }
-  return out;
+  return wrap(text, Math.max(1, width));
 }
 
-/** Shortens to `max` characters with an ellipsis in the middle, keeping both ends readable. */
-export function ellipsize(s: string, max: number): string {
-  if (s.length <= max) return s;
-  if (max <= 1) return s.slice(0, max);
-  const keepEnd = Math.ceil((max - 1) / 2);
-  const keepStart = max - 1 - keepEnd;
-  return s.slice(0, keepStart) + '…' + s.slice(s.length - keepEnd);
+export { ellipsize };
+
+/**
+ * The last guard before the terminal: a line wider than `columns` is wrapped at spaces under its
+ * own indent; lines that fit (tables, plans already laid out) are left exactly as they are.
+ */
+export function fitLines(text: string, columns: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (displayWidth(line) <= columns) return [line];
+      const indent = /^ */.exec(line)![0];
+      return wrap(line.slice(indent.length), columns, { first: indent });
+    })
+    .join('\n');
+}
+
+/** `free` alone, or the scale then its prices, never `free. free`. */
+export function costText(scale: CostScale, detail: string): string {
+  const label = COST_LABEL[scale];
+  const d = detail.trim();
+  if (!d) return label;
+  if (d.toLowerCase().startsWith(label.split(' ')[0]!.toLowerCase())) return d;
+  return `${label}. ${d}`;
 }
 
 /**
@@ -105,9 +104,11 @@ export function rootWarning(): string {
 const STATUS_ORDER: Status[] = ['fail', 'error', 'manual', 'unsupported', 'skipped', 'pass'];
 
 /**
- * Findings as a table: badge, region, shortened resource, message wrapped to `columns`.
- * Failing findings first (stable otherwise). With `max`, only that many rows and a count of
- * the rest. Narrow terminals get a stacked layout. `Finding.data` is never shown.
+ * Findings as a table: badge, region, resource, message wrapped to `columns`. Failing findings
+ * first (stable otherwise). With `max`, only that many rows and a count of the rest. A resource
+ * is never cut: when the names do not fit their column, or the message column would be narrow,
+ * each finding becomes a block (status and message, then resource and region under them).
+ * `Finding.data` is never shown.
  */
 export function findingsTable(accountFindings: Finding[], columns: number, opts: { max?: number } = {}): string {
   const findings = accountFindings.map(safeFinding);
@@ -119,19 +120,18 @@ export function findingsTable(accountFindings: Finding[], columns: number, opts:
     .map((x) => x.f);
   const shown = opts.max !== undefined && opts.max < sorted.length ? sorted.slice(0, Math.max(0, opts.max)) : sorted;
   const gap = '  ';
-  const regionW = Math.min(16, Math.max(6, ...shown.map((f) => f.region.length)));
+  const regionW = Math.max(6, ...shown.map((f) => displayWidth(f.region)));
   const resources = shown.map((f) => shortResource(f.resource));
-  const resourceCap = Math.max(16, Math.floor(width * 0.36));
-  const resourceW = Math.min(resourceCap, Math.max(8, ...resources.map((r) => r.length)));
+  const resourceW = Math.max(8, ...resources.map(displayWidth));
   const messageW = width - BADGE_WIDTH - regionW - resourceW - gap.length * 3;
   const lines: string[] = [];
 
-  if (messageW < 24) {
-    // Stacked: badge and resource on one line, the message indented below.
+  if (messageW < 36 || resourceW > Math.floor(width * 0.4)) {
+    // Stacked: the status and the message (wrapped at spaces), then the resource and region under it.
     shown.forEach((f, i) => {
-      const head = `${badge(f.status)} ${f.region === 'global' ? '' : f.region + ' '}${ellipsize(resources[i]!, width - BADGE_WIDTH - 2)}`;
-      lines.push(head);
-      for (const l of wrapText(f.message, width - 4)) lines.push('    ' + l);
+      lines.push(...wrap(f.message, width, { first: `${badge(f.status, { advice: f.advice === true })} `, rest: '    ' }));
+      const where = f.region === 'global' ? '' : ` ${c.dim('·')} ${f.region}`;
+      lines.push(...wrap(`${c.dim(resources[i]!)}${where}`, width, { first: '    ' }));
     });
   } else {
     lines.push(
@@ -139,10 +139,10 @@ export function findingsTable(accountFindings: Finding[], columns: number, opts:
     );
     const indent = ' '.repeat(width - messageW);
     shown.forEach((f, i) => {
-      const msg = wrapText(f.message, messageW);
-      const region = ellipsize(f.region, regionW).padEnd(regionW);
-      const resource = ellipsize(resources[i]!, resourceW).padEnd(resourceW);
-      lines.push([badge(f.status, { pad: true }), region, resource, msg[0] ?? ''].join(gap).trimEnd());
+      const msg = wrap(f.message, messageW);
+      const region = padVisible(f.region, regionW);
+      const resource = padVisible(resources[i]!, resourceW);
+      lines.push([badge(f.status, { pad: true, advice: f.advice === true }), region, resource, msg[0] ?? ''].join(gap).trimEnd());
       for (const l of msg.slice(1)) lines.push(indent + l);
     });
   }
@@ -187,12 +187,16 @@ export function displayParams(value: unknown, key = ''): unknown {
   return value;
 }
 
-function paramsBlock(params: Record<string, unknown>, indent: string): string[] {
+/** Parameters as indented JSON; a long line wraps at spaces under its own indent plus two. */
+function paramsBlock(params: Record<string, unknown>, indent: string, columns: number): string[] {
   if (Object.keys(params).length === 0) return [];
   // safeJson: a policy unfolded by displayParams may decode `\u009b` or a bidi override; shown escaped again.
   return safeJson(displayParams(maskSecrets(params)))
     .split('\n')
-    .map((l) => indent + c.dim(l));
+    .flatMap((l) => {
+      const own = indent + /^ */.exec(l)![0];
+      return wrap(l.trimStart(), columns, { first: own, rest: own + '  ' }).map((x) => c.dim(x));
+    });
 }
 
 /**
@@ -202,50 +206,58 @@ function paramsBlock(params: Record<string, unknown>, indent: string): string[] 
  */
 export function planView(meta: StepMeta, accountPlan: Plan, columns = process.stdout.columns || 80): string {
   const plan = safePlan(accountPlan);
-  const out: string[] = [`${c.bold('Plan:')} ${meta.title} ${c.dim(`(${meta.id}, ${severityLabel(meta.severity)})`)}`, ''];
+  const out: string[] = [...wrap(`${meta.title} ${c.dim(`(${meta.id}, ${severityLabel(meta.severity)})`)}`, columns, { first: `${c.bold('Plan:')} ` }), ''];
   if (plan.actions.length === 0) {
-    out.push(plan.guidance ? 'No change through the API; what to do by hand is below.' : 'Nothing to change.');
+    out.push(...wrap(plan.guidance ? 'No change through the API; what to do by hand is below.' : 'Nothing to change.', columns));
   } else {
     const n = plan.actions.length;
-    out.push(`${n} change${n === 1 ? '' : 's'}, applied in this order; the first failure stops the rest:`);
+    out.push(...wrap(`${n} change${n === 1 ? '' : 's'}, applied in this order; the first failure stops the rest:`, columns));
     const numW = String(n).length;
     plan.actions.forEach((a, i) => {
       const num = `${String(i + 1).padStart(numW)}. `;
       const ind = ' '.repeat(num.length + 2);
       const destructive = a.destructive ? ` ${c.red(c.bold('[DESTRUCTIVE]'))}` : '';
       out.push('');
-      // The tag sits at the end of the first line: leave it room.
-      const [head, ...more] = wrapText(a.summary, columns - num.length - 2 - (a.destructive ? ' [DESTRUCTIVE]'.length : 0));
-      out.push(`  ${num}${c.bold(head ?? '')}${destructive}`, ...more.map((l) => ' '.repeat(num.length + 2) + c.bold(l)));
-      out.push(`${ind}${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`);
-      out.push(...paramsBlock(a.params, ind));
+      out.push(...wrap(`${c.bold(a.summary)}${destructive}`, columns, { first: `  ${num}`, rest: ind }));
+      out.push(...wrap(`${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`, columns, { first: ind }));
+      out.push(...paramsBlock(a.params, ind, columns));
       if (a.inverse) {
-        const undo = wrapText(`undo: ${a.inverse.summary}`, columns - ind.length);
-        out.push(...undo.map((l) => ind + l), `${ind}  ${c.dim(`${a.inverse.service}:${a.inverse.operation} (${a.inverse.region})`)}`);
-        out.push(...paramsBlock(a.inverse.params, ind + '  '));
+        out.push(...wrap(`undo: ${a.inverse.summary}`, columns, { first: ind }));
+        out.push(...wrap(c.dim(`${a.inverse.service}:${a.inverse.operation} (${a.inverse.region})`), columns, { first: `${ind}  ` }));
+        out.push(...paramsBlock(a.inverse.params, ind + '  ', columns));
       } else {
-        out.push(`${ind}${c.dim('undo: none; this change cannot be reversed by the tool')}`);
+        out.push(...wrap(c.dim('undo: none; this change cannot be reversed by the tool'), columns, { first: ind }));
       }
     });
   }
   if (plan.warnings?.length) {
     out.push('', c.yellow(c.bold('Warnings')));
-    for (const w of plan.warnings) {
-      const [first, ...rest] = wrapText(w, columns - 4);
-      out.push(`  ${c.yellow('!')} ${first ?? ''}`, ...rest.map((l) => '    ' + l));
-    }
+    for (const w of plan.warnings) out.push(...wrap(w, columns, { first: `  ${c.yellow('!')} ` }));
   }
   if (plan.guidance) {
     out.push('', c.bold('By hand'), renderMarkdown(plan.guidance, columns));
   }
-  const labelled = (label: string, text: string) => {
-    const [first, ...rest] = wrapText(text, columns - label.length - 1);
-    return [`${c.bold(label)} ${first ?? ''}`, ...rest.map((l) => ' '.repeat(label.length + 1) + l)];
-  };
+  const labelled = (label: string, text: string) => wrap(text, columns, { first: `${c.bold(label)} ` });
   const cost = planCost(meta, plan);
-  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
+  out.push('', ...labelled('Cost:', costText(cost.scale, cost.detail)), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
-  if (flags.length) out.push(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`));
+  if (flags.length) out.push(...wrap(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`), columns));
+  return out.join('\n');
+}
+
+/**
+ * "Explain more": the lesson, then the references the lesson does not already list, then what the
+ * fix is, costs and risks. References are said once.
+ */
+export function explainView(meta: StepMeta, lesson: string, columns = process.stdout.columns || 80): string {
+  const out = [renderMarkdown(lesson, columns)];
+  if (!/^#{1,6}\s+References\b/im.test(lesson)) {
+    const refs = [...(meta.references.cis ?? []).map((x) => `CIS AWS Foundations ${x}`), ...(meta.references.fsbp ?? []).map((x) => `AWS FSBP ${x}`)];
+    if (refs.length) out.push(...wrap(refs.join(' · '), columns, { first: `${c.bold('References:')} ` }));
+  }
+  for (const d of meta.references.docs ?? []) if (!lesson.includes(d)) out.push(...wrap(d, columns, { first: '  ' }));
+  const fix = `${meta.fix.kind} · cost: ${costText(meta.fix.costScale, meta.fix.cost)} · risk: ${meta.fix.risk}`;
+  out.push('', ...wrap(fix, columns, { first: `${c.bold('Fix:')} ` }));
   return out.join('\n');
 }
 
@@ -271,15 +283,14 @@ export function textTable(rows: string[][], width: number, headerRow?: string[])
   const n = Math.max(0, ...all.map((r) => r.length));
   if (n === 0) return '';
   const gap = '  ';
-  const widths = Array.from({ length: n - 1 }, (_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = Array.from({ length: n - 1 }, (_, i) => Math.max(...all.map((r) => displayWidth(r[i] ?? ''))));
   const fixed = widths.reduce((a, b) => a + b, 0) + gap.length * (n - 1);
   const lastW = Math.max(20, width - fixed);
   const indent = ' '.repeat(fixed);
   const lines: string[] = [];
   all.forEach((r, ri) => {
     const cells = widths.map((w, i) => padVisible(r[i] ?? '', w));
-    const last = r[n - 1] ?? '';
-    const wrapped = visibleLength(last) === last.length ? wrapText(last, lastW) : [last];
+    const wrapped = wrap(r[n - 1] ?? '', lastW);
     const line = [...cells, wrapped[0] ?? ''].join(gap).trimEnd();
     lines.push(ri === 0 && headerRow ? c.dim(line) : line);
     for (const l of wrapped.slice(1)) lines.push(indent + l);

@@ -13,6 +13,7 @@ import type { CostScale, Status, Target } from '../engine/types.js';
 import { COST_SCALES, SEVERITIES, STATUSES } from '../engine/types.js';
 import { header, textTable, wrapText } from './render.js';
 import { badge, c, severityLabel } from './theme.js';
+import { invokedAs } from '../engine/invocation.js';
 
 /** A recorded decision: the progress file's step record (status `fixed` once a fix was applied). */
 export interface Decision {
@@ -51,6 +52,12 @@ export function shortTime(t: Date | string): string {
 const firstMessages = (r: StepResult, status: Status, n = 3): string[] =>
   r.findings.filter((f) => f.status === status).slice(0, n).map((f) => f.message);
 
+/** Every finding that asks for a look is only a recommendation (`Finding.advice`). */
+const onlyAdvice = (r: StepResult): boolean => {
+  const manual = r.findings.filter((f) => f.status === 'manual');
+  return manual.length > 0 && manual.every((f) => f.advice === true);
+};
+
 /** The input with every text from the account (or typed into the progress file) made safe to show. */
 function safeInput(input: ScorecardInput): ScorecardInput {
   return {
@@ -76,6 +83,7 @@ function rowsOf(input: ScorecardInput): Row[] {
     else if (d?.status === 'fixed') note = status === 'pass' ? `Fixed ${shortTime(d.at)}` : `Fixed ${shortTime(d.at)}, but fails again now`;
     else if (status === 'error') note = result.error ?? firstMessages(result, 'error', 1)[0] ?? 'Could not be checked';
     else if (status === 'unsupported') note = result.error ?? 'Not available on this endpoint';
+    else if (status === 'manual' && onlyAdvice(result)) note = `Recommended: ${firstMessages(result, 'manual', 1)[0]}`;
     else if (status === 'manual') note = firstMessages(result, 'manual', 1)[0] ?? 'Needs a look by hand';
     else if (status === 'fail') {
       const n = result.findings.filter((f) => f.status === 'fail').length;
@@ -114,20 +122,27 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
       return {
         row,
         what: firstMessages(row.result, 'fail').join(' ') || 'The check fails.',
-        how: `Fix it with \`secure-start --step ${id}\`, or preview the changes with \`secure-start plan --step ${id}\`.`,
+        how: `Fix it with \`${invokedAs()} --step ${id}\`, or preview the changes with \`${invokedAs()} plan --step ${id}\`.`,
+      };
+    }
+    if (row.status === 'manual' && onlyAdvice(row.result)) {
+      return {
+        row,
+        what: firstMessages(row.result, 'manual').join(' '),
+        how: `Recommended, not required: add it with \`${invokedAs()} --step ${id}\` when you are ready.`,
       };
     }
     if (row.status === 'manual') {
       return {
         row,
         what: firstMessages(row.result, 'manual').join(' ') || 'This cannot be decided through the API.',
-        how: `Check it by hand (see \`secure-start lessons ${id}\`).`,
+        how: `Check it by hand (see \`${invokedAs()} lessons ${id}\`).`,
       };
     }
     return {
       row,
       what: `Could not be checked: ${row.result.error ?? firstMessages(row.result, 'error', 1)[0] ?? 'unknown error'}`,
-      how: `Fix the cause, then run \`secure-start check --step ${id}\`.`,
+      how: `Fix the cause, then run \`${invokedAs()} check --step ${id}\`.`,
     };
   });
 }
@@ -206,7 +221,7 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
   const todo = nextSteps(rows);
   const accepted = acceptedRisks(rows, input);
   if (todo.length === 0) {
-    out.push(`${allDoneLine(accepted.length)} Run \`secure-start check\` from time to time: accounts drift.`);
+    out.push(`${allDoneLine(accepted.length)} Run \`${invokedAs()} check\` from time to time: accounts drift.`);
   } else {
     for (const t of todo) {
       out.push(`- **${t.row.result.severity.toUpperCase()}** \`${t.row.result.step}\`: ${cell(sentence(t.row.result.title))} ${cell(sentence(t.what))} ${t.how}`);
@@ -217,7 +232,7 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
     for (const a of accepted)
       out.push(
         `- **${a.row.result.severity.toUpperCase()}** \`${a.row.result.step}\`: ${cell(sentence(a.row.result.title))} Accepted as is (${a.at}): ${cell(sentence(a.reason))} ` +
-          `To revisit: \`secure-start --redo --step ${a.row.result.step}\`.`,
+          `To revisit: \`${invokedAs()} --redo --step ${a.row.result.step}\`.`,
       );
   }
   const cost = costLines(input);
@@ -255,7 +270,7 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
     out.push('', c.bold('Accepted risks'));
     for (const a of accepted) {
       out.push(`  ${severityLabel(a.row.result.severity)} ${a.row.result.step}: ${a.row.result.title}`);
-      for (const l of wrapText(`Accepted as is (${a.at}): ${sentence(a.reason)} To revisit: secure-start --redo --step ${a.row.result.step}`, width - 4))
+      for (const l of wrapText(`Accepted as is (${a.at}): ${sentence(a.reason)} To revisit: ${invokedAs()} --redo --step ${a.row.result.step}`, width - 4))
         out.push('    ' + l);
     }
   }

@@ -18,7 +18,7 @@ import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import type { InquirerAsker, PromptContext } from './prompts.js';
 import { askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { findingsTable, planView, secretsView, stepHeader, wrapText } from './render.js';
+import { explainView, findingsTable, fitLines, planView, secretsView, stepHeader, wrapText } from './render.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
 
@@ -43,6 +43,8 @@ export interface StepWalkOptions {
   prompt: PromptContext;
   asker: InquirerAsker;
   write: (s: string) => void;
+  /** Shows a long text (a lesson) a page at a time where the output is a terminal. */
+  page: (text: string) => Promise<void>;
   /** This run's results, by step id (the scorecard reads them). */
   results: Map<string, StepResult>;
 }
@@ -56,7 +58,7 @@ export class StepWalker {
   constructor(private readonly o: StepWalkOptions) {}
 
   private line(s = ''): void {
-    this.o.write(s + '\n');
+    this.o.write(fitLines(s, process.stdout.columns || 80) + '\n');
   }
 
   private checkInterrupted(): void {
@@ -91,7 +93,7 @@ export class StepWalker {
     this.line(stepHeader(safeTarget(session.target), `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
     if (this.o.showLessons && (await askReadLesson(this.o.prompt, `Read the lesson on ${m.id}?`)))
-      this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
+      await this.o.page(renderMarkdown(await loadLesson(m.lesson), columns()));
     this.checkInterrupted();
     let checked = await this.check(entry);
     const first = checked;
@@ -134,7 +136,7 @@ export class StepWalker {
         return;
       }
       if (choice === 'explain') {
-        this.explain(entry, await loadLesson(m.lesson));
+        await this.o.page(explainView(entry.meta, await loadLesson(m.lesson), columns()));
         continue;
       }
       if (choice === 'recheck') {
@@ -164,15 +166,6 @@ export class StepWalker {
       checked = fixed.checked;
       if (fixed.done) return;
     }
-  }
-
-  private explain(entry: StepEntry, lesson: string): void {
-    const m = entry.meta;
-    this.line(renderMarkdown(lesson, columns()));
-    const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
-    if (refs.length) this.line(`References: ${refs.join(' · ')}`);
-    for (const d of m.references.docs ?? []) this.line(`  ${d}`);
-    this.line(`Fix: ${m.fix.kind} · cost: ${COST_LABEL[m.fix.costScale]}, ${m.fix.cost} · risk: ${m.fix.risk}`);
   }
 
   /** Checks the step; `fresh` first drops every shared read of the run (a re-check after a change). */

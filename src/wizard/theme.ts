@@ -9,6 +9,7 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import type { Severity, Status } from '../engine/types.js';
+import { displayWidth } from '../engine/wrap.js';
 
 /** Where the wizard writes. `columns` is the terminal width when known. */
 export interface Output {
@@ -106,8 +107,8 @@ export const c = Object.fromEntries((Object.keys(SGR) as Style[]).map((s) => [s,
 >;
 
 export const stripAnsi = (s: string): string => stripVTControlCharacters(s);
-/** Width on screen, ignoring escape codes. */
-export const visibleLength = (s: string): number => stripVTControlCharacters(s).length;
+/** Width on screen: escape codes count for nothing, wide characters for two. */
+export const visibleLength = (s: string): number => displayWidth(s);
 /** Pads to a visible width (escape codes do not count). */
 export const padVisible = (s: string, width: number): string => s + ' '.repeat(Math.max(0, width - visibleLength(s)));
 
@@ -127,9 +128,11 @@ export function statusText(status: Status): string {
 /** The widest badge, for aligning columns. */
 export const BADGE_WIDTH = '[UNSUPPORTED]'.length;
 
-export function badge(status: Status, opts: { pad?: boolean } = {}): string {
-  const text = opts.pad ? statusText(status).padEnd(BADGE_WIDTH) : statusText(status);
-  return style(STATUS_STYLE[status], text);
+/** `[ADVICE]` stands for a manual finding that is only a recommendation (`Finding.advice`). */
+export function badge(status: Status, opts: { pad?: boolean; advice?: boolean } = {}): string {
+  const word = opts.advice && status === 'manual' ? '[ADVICE]' : statusText(status);
+  const text = opts.pad ? word.padEnd(BADGE_WIDTH) : word;
+  return style(opts.advice && status === 'manual' ? ['cyan'] : STATUS_STYLE[status], text);
 }
 
 const SEVERITY_STYLE: Record<Severity, readonly Style[]> = {

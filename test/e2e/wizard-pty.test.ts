@@ -118,7 +118,7 @@ describe('the wizard in a terminal', () => {
     // The area's lesson, read.
     await run.waitFor(/━━ Area: account ━━\nIn this run \(\d+ steps?\): [^?]+\n\? Read the overview of the account area\? \(Y\/n\)/, START);
     run.send('y', 'Enter');
-    await run.waitFor(/# Area 1: the account/, STEP);
+    await run.waitFor(/# The account/, STEP);
     await run.waitFor(/account\.password-policy/, STEP);
 
     // Step 1: the password policy, with the recommended values.

@@ -82,7 +82,7 @@ runStepCases(step, [
     name: 'a user with only an access key is left for a person to move to aws configure sso',
     seed: all(organization, userWithKey('ci-deploy')),
     expectStatus: 'manual',
-    expectFindings: [{ status: 'pass' }, { status: 'manual', resource: USER_ARN('ci-deploy'), message: expect.stringContaining('1 active access key(s) (never used)') }],
+    expectFindings: [{ status: 'pass' }, { status: 'manual', resource: USER_ARN('ci-deploy'), message: expect.stringContaining('1 active access key (never used)') }],
   },
 ]);
 
@@ -134,7 +134,7 @@ describe('account.identity-center: IAM users who sign in with passwords', () => 
       expect(checked.result.findings.map((f) => [f.status, f.message])).toEqual([
         ['fail', expect.stringContaining('is an account instance')],
         ['fail', expect.stringMatching(/^IAM user dana signs in to the console with a password \(never used\)/)],
-        ['manual', expect.stringMatching(/^IAM user ci-deploy has 1 active access key\(s\) \(never used\)/)],
+        ['manual', expect.stringMatching(/^IAM user ci-deploy has 1 active access key \(never used\)/)],
       ]);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toEqual([]);

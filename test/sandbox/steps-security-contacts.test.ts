@@ -35,8 +35,8 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [
       { status: 'fail', resource: arn('security'), region: 'global', message: expect.stringContaining('No security contact') },
-      { status: 'manual', resource: arn('billing'), region: 'global', message: expect.stringContaining('No billing contact') },
-      { status: 'manual', resource: arn('operations'), region: 'global', message: expect.stringContaining('No operations contact') },
+      { status: 'manual', advice: true, resource: arn('billing'), region: 'global', message: expect.stringContaining('No billing contact') },
+      { status: 'manual', advice: true, resource: arn('operations'), region: 'global', message: expect.stringContaining('No operations contact') },
     ],
     expectOperations: [PUT, PUT, PUT],
   },

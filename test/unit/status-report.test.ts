@@ -3,6 +3,7 @@ import { buildReport, renderMarkdownReport, renderTable } from '../../src/engine
 import type { StepResult } from '../../src/engine/result.js';
 import { exitCodeFor, stepStatus, summarize } from '../../src/engine/status.js';
 import type { Finding, Status, Target } from '../../src/engine/types.js';
+import { layoutProblems } from '../helpers/text-layout.js';
 
 const f = (status: Status, message = `a ${status} finding`): Finding => ({ status, resource: 'arn:aws:iam::123456789012:account', region: 'global', message });
 const result = (step: string, status: Status, findings: Finding[] = [f(status)]): StepResult => ({
@@ -106,6 +107,17 @@ describe('reports', () => {
     expect(text).toContain('No password policy');
     expect(text).toContain('2 steps: 1 pass, 1 fail');
     expect(text.split('\n').every((l) => l.length <= 80)).toBe(true);
+  });
+
+  it('wraps titles and messages at spaces, never inside a name, and counts one step as one', () => {
+    const long = result('data.s3-tls-only', 'fail', [
+      { status: 'fail', resource: 'arn:aws:s3:::day-one-trail-logs-123456789012', region: 'us-east-1', message: 'The bucket day-one-trail-logs-123456789012 accepts plain HTTP: its policy has no statement that denies aws:SecureTransport false, see arn:aws:iam::123456789012:policy/secure-start-deny-other-regions' },
+    ]);
+    long.title = 'Every S3 bucket refuses requests that do not use TLS, so data never crosses the network in the clear';
+    const one = buildReport({ version: '0.1.0', target, regions: ['us-east-1'], startedAt: new Date(), finishedAt: new Date(), results: [long] });
+    const reference = renderTable(one, 100_000);
+    for (const width of [60, 80, 120]) expect(layoutProblems(reference, renderTable(one, width), width), `at ${width}`).toEqual([]);
+    expect(renderTable(one, 80)).toContain('1 step: 1 fail');
   });
 
   it('a real account is named as such, never as a sandbox', () => {

@@ -243,6 +243,6 @@ describe('account.regions: opt-in regions (SDK stubs: moto has no Account API re
     account.on(ListRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', RegionOptStatus: 'ENABLED_BY_DEFAULT' }] });
     ec2.on(DescribeVolumesCommand).rejects(Object.assign(new Error('explicit deny in an identity-based policy'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
     const checked = await checkStep(entry, context());
-    expect(checked.result.findings[0]!.message).toContain('1 region(s) could not be read (us-east-1): Access denied');
+    expect(checked.result.findings[0]!.message).toContain('1 region could not be read (us-east-1): Access denied');
   });
 });

@@ -114,3 +114,17 @@ describe('tables in lessons', () => {
     expect(lines.join('\n')).not.toMatch(/[│┌└]/);
   });
 });
+
+describe('area overviews (issue 10 item 9)', () => {
+  it('count no areas: neither "Area 5" nor "the first four areas" while areas are missing', async () => {
+    const { registry } = await import('../../steps/index.js');
+    const { readFile } = await import('node:fs/promises');
+    const { lessonsDir } = await import('../../src/paths.js');
+    const present = [...new Set(registry.map((e) => e.meta.area))];
+    for (const area of present) {
+      const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8');
+      expect(md, area).not.toMatch(/^#\s*Area \d/m);
+      expect(md, area).not.toMatch(/\b(first|last|all) (two|three|four|five|six) areas\b/i);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { render } from '@inquirer/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Validator } from '../../src/engine/types.js';
 import type { PromptContext, StepChoiceOptions } from '../../src/wizard/prompts.js';
-import { InquirerAsker, SKIP_REASON_MAX, askReadLesson, askSkipReason, askStepChoice, confirmPlan, isPromptExit } from '../../src/wizard/prompts.js';
+import { InquirerAsker, SKIP_REASON_MAX, askReadLesson, askSkipReason, askStepChoice, confirmPlan, isPromptExit, wrapMessage } from '../../src/wizard/prompts.js';
 import { bufferOutput, setColor } from '../../src/wizard/theme.js';
 
 const email: Validator = (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? true : 'Enter an email address like name@example.com');
@@ -216,5 +216,27 @@ describe('notes between questions', () => {
     expect(lines.length).toBeGreaterThan(1);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(39);
     expect(lines.join(' ')).toBe('AWS will send a confirmation email to this address: someone must click its link, or no alert is delivered.');
+  });
+});
+
+describe('long words in notes and prompts (issue 10 item 7)', () => {
+  it('a note keeps an ARN whole and continues a command with a backslash', () => {
+    let written = '';
+    const a = new InquirerAsker({ output: { write: (s: string) => (written += s), columns: 60 } });
+    const cmd = 'aws iam enable-mfa-device --user-name dana --serial-number arn:aws:iam::123456789012:mfa/dana --authentication-code1 CODE1 --authentication-code2 CODE2';
+    a.note(`Then run:\n  ${cmd}`);
+    const lines = written.trimEnd().split('\n');
+    expect(lines.slice(1, -1).every((l) => l.endsWith(' \\'))).toBe(true);
+    expect(lines.slice(1).join('\n').replace(/ \\\n\s*/g, ' ').trim()).toBe(cmd);
+    expect(written).toContain('arn:aws:iam::123456789012:mfa/dana');
+  });
+
+  it('a prompt message breaks at spaces, not where the line ends', () => {
+    const msg = 'Apply these changes to IAM user passwords follow a strong policy (account.password-policy, HIGH)?';
+    const lines = wrapMessage(msg, 60).split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(57);
+    expect(lines.join(' ')).toBe(msg);
+    expect(wrapMessage('Short?', 60)).toBe('Short?');
   });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, Plan, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
-import { displayParams, ellipsize, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
+import { costText, displayParams, ellipsize, explainView, fitLines, findingsTable, header, planView, rootWarning, secretsView, shortResource, wrapText } from '../../src/wizard/render.js';
 import { planCost } from '../../src/engine/cost.js';
 import { setColor, stripAnsi, visibleLength } from '../../src/wizard/theme.js';
 
@@ -88,8 +88,8 @@ describe('findingsTable', () => {
   });
 
   it('wraps long messages to the width, aligned under the message column', () => {
-    const lines = findingsTable(findings, 60).split('\n');
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+    const lines = findingsTable(findings, 80).split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     const col = lines[1]!.indexOf('No password');
     expect(lines[2]!.slice(0, col).trim()).toBe('');
   });
@@ -97,7 +97,8 @@ describe('findingsTable', () => {
   it('stacks on a narrow terminal', () => {
     const t = findingsTable(findings, 40);
     for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(40);
-    expect(t).toContain('[FAIL] iam account');
+    expect(t).toMatch(/^\[FAIL\] No password/);
+    expect(t).toContain('\n    iam account');
   });
 
   it('limits rows and counts the rest', () => {
@@ -240,9 +241,32 @@ describe('secretsView', () => {
 });
 
 describe('text helpers', () => {
-  it('wraps, breaking words longer than a line', () => {
+  it('wraps at spaces, keeping a word longer than a line whole on its own line', () => {
     expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
-    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapText('x abcdefghij y', 4)).toEqual(['x', 'abcdefghij', 'y']);
+  });
+
+  it('says a free cost once', () => {
+    expect(costText('free', 'free')).toBe('free');
+    expect(costText('free', 'free (IAM costs nothing)')).toBe('free (IAM costs nothing)');
+    expect(costText('cents', '$0.10 a month')).toBe('cents a month (order of magnitude). $0.10 a month');
+  });
+
+  it('stacks findings whose names do not fit a column, and never cuts a name', () => {
+    const f = (resource: string, message: string) => ({ status: 'fail' as const, resource, region: 'us-east-1', message });
+    const findings = [
+      f('arn:aws:s3:::day-one-trail-logs-123456789012', 'The bucket day-one-trail-logs-123456789012 has no policy that refuses plain HTTP requests.'),
+      f('arn:aws:iam::123456789012:policy/secure-start-deny-other-regions', 'Not attached.'),
+    ];
+    const t = stripAnsi(findingsTable(findings, 80));
+    expect(t).toContain('s3 day-one-trail-logs-123456789012');
+    expect(t).toContain('iam policy/secure-start-deny-other-regions');
+    expect(t).not.toContain('…');
+    expect(t).not.toContain('MESSAGE');
+    for (const l of t.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    // The status stays on the line of its message; the resource and region follow, whole.
+    expect(t.split('\n')[0]).toMatch(/^\[FAIL\] The bucket day-one-trail-logs-123456789012 has no/);
+    expect(t).toMatch(/\n {4}s3 day-one-trail-logs-123456789012 · us-east-1\n/);
   });
 
   it('shortens in the middle and reads ARNs', () => {
@@ -252,5 +276,35 @@ describe('text helpers', () => {
     expect(shortResource('arn:aws:s3:::my-bucket')).toBe('s3 my-bucket');
     expect(shortResource('arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1')).toBe('ec2 vpc/vpc-1');
     expect(shortResource('account.regions')).toBe('account.regions');
+  });
+});
+
+describe('explainView (issue 10 item 9)', () => {
+  const lesson = '# Password policy\n\nLonger is better.\n\n## References\n\n- CIS AWS Foundations Benchmark v7.0: 2.8\n- AWS Foundational Security Best Practices: IAM.7\n';
+
+  it('says the references once when the lesson lists them', () => {
+    const v = stripAnsi(explainView({ ...meta, references: { cis: ['2.8'], fsbp: ['IAM.7'] } }, lesson, 80));
+    expect(v.match(/References/g)).toHaveLength(1);
+    expect(v).toContain('cost: free · risk:');
+    expect(v).not.toMatch(/free, free|free\. free/);
+  });
+
+  it('adds them when the lesson has none', () => {
+    const v = stripAnsi(explainView({ ...meta, references: { cis: ['2.8'] } }, '# T\n\nText.\n', 80));
+    expect(v).toContain('References: CIS AWS Foundations 2.8');
+  });
+
+  it('shows a recommended-only finding as [ADVICE], not [MANUAL]', () => {
+    const t = stripAnsi(findingsTable([{ status: 'manual', advice: true, resource: 'arn:aws:account::123456789012:alternate-contact/billing', region: 'global', message: 'No billing contact. Recommended.' }], 100));
+    expect(t).toContain('[ADVICE]');
+    expect(t).not.toContain('[MANUAL]');
+  });
+});
+
+describe('fitLines', () => {
+  it('wraps only the lines wider than the terminal, under their indent', () => {
+    const table = 'STATUS  REGION     RESOURCE\n[FAIL]  us-east-1  s3 bucket';
+    expect(fitLines(table, 80)).toBe(table);
+    expect(fitLines('  Step 1 of 20 · account.password-policy · high', 30)).toBe('  Step 1 of 20 ·\n  account.password-policy ·\n  high');
   });
 });

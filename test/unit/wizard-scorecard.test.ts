@@ -192,3 +192,31 @@ describe('accepted risks and the cost of the fixes', () => {
     expect(scorecardTerminal(clean, 100)).toContain('Nothing is left to fix.');
   });
 });
+
+describe('scorecard words (issue 10 item 9)', () => {
+  const advice = result('account.security-contacts', 'manual', {
+    findings: [{ status: 'manual', advice: true, resource: 'arn:aws:account::123456789012:alternate-contact/billing', region: 'global', message: 'No billing contact. Recommended.' }],
+  });
+  const card: ScorecardInput = { target, generatedAt: new Date(), results: [advice, result('account.root-mfa', 'fail')], decisions: {} };
+  const saved = process.env.npm_lifecycle_event;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.npm_lifecycle_event;
+    else process.env.npm_lifecycle_event = saved;
+  });
+
+  it('calls a contact that is only recommended a recommendation, not a check by hand', () => {
+    setColor(false);
+    const md = scorecardMarkdown(card);
+    expect(md).toContain('Recommended: No billing contact');
+    expect(md).toMatch(/Recommended, not required/);
+    expect(md).not.toMatch(/security-contacts.*Check it by hand/);
+  });
+
+  it('names the command as it was run: npm start -- from a checkout', () => {
+    process.env.npm_lifecycle_event = 'start';
+    expect(scorecardMarkdown(card)).toContain('`npm start -- --step account.root-mfa`');
+    expect(scorecardMarkdown(card)).not.toContain('secure-start --step');
+    delete process.env.npm_lifecycle_event;
+    expect(scorecardMarkdown(card)).toContain('`secure-start --step account.root-mfa`');
+  });
+});

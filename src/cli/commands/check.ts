@@ -6,6 +6,7 @@ import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
 import { info, startSession } from '../session.js';
 import { loadRecordedRegions } from '../progress.js';
+import { plural } from '../../engine/wrap.js';
 
 export async function run(opts: GlobalOptions): Promise<number> {
   const entries = selectSteps(opts);
@@ -13,7 +14,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
   try {
     session.recordedRegions = await loadRecordedRegions(opts, session.target);
     const startedAt = new Date();
-    if (opts.format === 'table') info(`Checking ${entries.length} step(s), read-only…`);
+    if (opts.format === 'table') info(`Checking ${plural(entries.length, 'step')}, read-only…`);
     const checked = await checkAll(entries, session.ctx);
     const results = checked.map((c) => c.result);
     const needsRegions = entries.some((e) => e.meta.scope === 'regional');

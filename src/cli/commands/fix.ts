@@ -14,11 +14,13 @@ import { selectSteps } from '../options.js';
 import { openProgress } from '../progress.js';
 import { info, startSession } from '../session.js';
 import { wantsFix } from './plan.js';
+import { plural } from '../../engine/wrap.js';
+import { invokedAs } from '../../engine/invocation.js';
 
 export async function run(opts: GlobalOptions): Promise<number> {
   if (!opts.yes) {
     if (!process.stdin.isTTY || !process.stdout.isTTY)
-      throw new UserError('fix needs a terminal to ask before it changes anything, or --yes.', 'Use `secure-start fix --yes --answers FILE` in scripts (see `secure-start answers --template`).');
+      throw new UserError('fix needs a terminal to ask before it changes anything, or --yes.', `Use \`${invokedAs()} fix --yes --answers FILE\` in scripts (see \`${invokedAs()} answers --template\`).`);
     const wizard = await import('./wizard.js');
     return wizard.run({ ...opts, lessons: false });
   }
@@ -83,7 +85,7 @@ async function fixOne(
   }
   const plan = planned.plan;
   if (plan.interactive) {
-    const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: secure-start --step ${id}`;
+    const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: ${invokedAs()} --step ${id}`;
     info(`FAIL        ${id}: ${message}`);
     return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
   }
@@ -96,7 +98,7 @@ async function fixOne(
     if (process.stdout.isTTY) {
       const { secretsView } = await import('../../wizard/render.js');
       process.stdout.write(secretsView(secrets) + '\n');
-    } else info(`${id}: ${secrets.length} one-time secret(s) were generated and not shown (no terminal); reset them in the console.`);
+    } else info(`${id}: ${plural(secrets.length, 'one-time secret')} ${secrets.length === 1 ? 'was' : 'were'} generated and not shown (no terminal); reset them in the console.`);
   }
   if (ok) await rememberDecisions(checked.step, inputs.inputs, session, progress);
   const after = await checkStep(entry, session.ctx);

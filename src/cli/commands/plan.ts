@@ -11,6 +11,8 @@ import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
 import { loadRecordedRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
+import { plural } from '../../engine/wrap.js';
+import { invokedAs } from '../../engine/invocation.js';
 
 interface PlannedStep {
   step: string;
@@ -71,7 +73,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         if (p.plan && (p.plan.actions.length || p.plan.guidance)) process.stdout.write(planView(entry.meta, p.plan) + '\n');
       }
       const total = planned.reduce((n, p) => n + (p.plan?.actions.length ?? 0), 0);
-      info(`\n${total} change(s) planned; nothing was changed. Apply with \`secure-start fix\`.`);
+      info(`\n${plural(total, 'change')} planned; nothing was changed. Apply with \`${invokedAs()} fix\`.`);
     }
     // A step that could not be checked or planned: 3, as for check (plan itself fails nothing).
     return planned.some((p) => p.status === 'error') ? 3 : 0;

@@ -9,6 +9,7 @@ import type { SandboxRecord } from '../../sandbox/index.js';
 import { scorecardPath } from '../../wizard/scorecard.js';
 import type { GlobalOptions } from '../options.js';
 import { info, startSession } from '../session.js';
+import { invokedAs } from '../../engine/invocation.js';
 import { startSpinner } from '../spinner.js';
 
 /** What to export for the AWS CLI (v1 reads AWS_DEFAULT_REGION, v2 and the SDKs AWS_REGION) and SDKs. */
@@ -68,9 +69,9 @@ export async function start(opts: GlobalOptions): Promise<number> {
     spinner.stop();
   }
   const { record, alreadyRunning } = started;
-  info(alreadyRunning ? `A ${record.provider} sandbox is already running.` : `Started a ${record.provider} sandbox; it keeps running until \`secure-start sandbox stop\`.`);
+  info(alreadyRunning ? `A ${record.provider} sandbox is already running.` : `Started a ${record.provider} sandbox; it keeps running until \`${invokedAs()} sandbox stop\`.`);
   process.stdout.write(`Endpoint: ${record.endpoint}\n\n# To point the AWS CLI (v1 or v2) or an SDK at it (throw-away credentials):\n${exportLines(record.endpoint)}\n`);
-  info(`\nEvery secure-start command with --sandbox now uses it, e.g. \`secure-start --sandbox\`.`);
+  info(`\nEvery secure-start command with --sandbox now uses it, e.g. \`${invokedAs()} --sandbox\`.`);
   if (alreadyRunning) {
     // Its account may hold a workshop's work: seeding again is `sandbox seed` or `sandbox reset`, on purpose.
     info(scenarioLine(record));
@@ -87,7 +88,7 @@ export async function seed(opts: GlobalOptions): Promise<number> {
   const endpoint = opts.endpointUrl ?? status.running?.endpoint;
   if (!endpoint) {
     info('secure-start: no sandbox is running.');
-    info('  Start one with `secure-start sandbox start`, then seed it.');
+    info(`  Start one with \`${invokedAs()} sandbox start\`, then seed it.`);
     return 2;
   }
   await seedInto(opts, endpoint, scenario);
@@ -102,7 +103,7 @@ export async function seed(opts: GlobalOptions): Promise<number> {
 export async function reset(opts: GlobalOptions): Promise<number> {
   const status = await sandboxStatus();
   const record = status.running;
-  if (!record) throw new UserError('No sandbox is running.', 'Start one with `secure-start sandbox start`.');
+  if (!record) throw new UserError('No sandbox is running.', `Start one with \`${invokedAs()} sandbox start\`.`);
   const session = await startSession({ ...opts, endpointUrl: record.endpoint, sandbox: record.endpoint }, { quiet: true });
   let progress: ProgressStore | undefined;
   const file = defaultProgressPath(session.target.accountId, true);
@@ -146,7 +147,7 @@ export async function status(): Promise<number> {
   const s = await sandboxStatus();
   const lines = s.running
     ? [`Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`, scenarioLine(s.running), '', exportLines(s.running.endpoint)]
-    : ['No sandbox is running. Start one with `secure-start sandbox start`.'];
+    : [`No sandbox is running. Start one with \`${invokedAs()} sandbox start\`.`];
   lines.push(
     '',
     `Available here: moto_server ${s.available.motoServer ? `(${s.available.motoServer})` : 'not installed'}, Docker ${s.available.docker ? 'answers' : 'not answering'}.`,

@@ -15,6 +15,7 @@
  * «redacted»`, the journal records those params. moto ignores PasswordResetRequired on create
  * (moto-coverage.md); that is noted in the sandbox, not faked with a second call.
  */
+import { invokedAs } from '../../../src/engine/invocation.js';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -365,7 +366,7 @@ async function plan(ctx: StepContext, findings: Finding[], given: unknown): Prom
       actions,
       guidance:
         'No administrator was named, and only a person can choose one: choose *fix* in the wizard, or add ' +
-        `\`${meta.id}\` with a \`userName\` to an answers file (\`secure-start answers --template --step ${meta.id}\`).`,
+        `\`${meta.id}\` with a \`userName\` to an answers file (\`${invokedAs()} answers --template --step ${meta.id}\`).`,
       ...(warnings.length ? { warnings } : {}),
     };
 

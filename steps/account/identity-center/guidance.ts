@@ -3,6 +3,7 @@
  * and a permission set, set up the CLI with `aws configure sso`, then retire IAM passwords and
  * keys. Pure: built from what the check found.
  */
+import { invokedAs } from '../../../src/engine/invocation.js';
 
 export interface InstanceInfo {
   arn: string;
@@ -122,7 +123,7 @@ function cliSection(g: GuidanceInput, n: number): string[] {
     configSnippet(g),
     '```',
     '',
-    `Then \`aws sso login --profile ${PROFILE_NAME}\` signs you in for the day, \`aws sts get-caller-identity --profile ${PROFILE_NAME}\` shows who you are, and \`secure-start --profile ${PROFILE_NAME}\` runs this tool the same way. The CLI keeps only short-lived credentials: nothing long-lived sits in \`~/.aws/credentials\`.`,
+    `Then \`aws sso login --profile ${PROFILE_NAME}\` signs you in for the day, \`aws sts get-caller-identity --profile ${PROFILE_NAME}\` shows who you are, and \`${invokedAs()} --profile ${PROFILE_NAME}\` runs this tool the same way. The CLI keeps only short-lived credentials: nothing long-lived sits in \`~/.aws/credentials\`.`,
     '',
   ];
 }

@@ -29,6 +29,7 @@ import { defaultStartUrl, guidanceMarkdown } from './guidance.js';
 import type { GuidanceInput, InstanceInfo } from './guidance.js';
 import { organization } from '../_shared/organization.js';
 import meta from './meta.js';
+import { plural } from '../../../src/engine/wrap.js';
 
 export const BREAK_GLASS_TAG = 'secure-start:break-glass';
 /** Set by account.admin-identity on the interim administrator it creates (kept here as data: steps do not import each other). */
@@ -176,7 +177,7 @@ const step: Step = {
     const findings: Finding[] = [];
     const partition = ctx.target.partition;
     const unreadable = Object.keys(search.unreadable);
-    const notRead = unreadable.length ? ` (${unreadable.length} region(s) could not be read: ${search.unreadable[unreadable[0]!]})` : '';
+    const notRead = unreadable.length ? ` (${plural(unreadable.length, 'region')} could not be read: ${search.unreadable[unreadable[0]!]})` : '';
     if (!instance)
       findings.push({
         status: 'fail',
@@ -206,7 +207,7 @@ const step: Step = {
 
     for (const r of withPassword) {
       const keys = activeKeys(r).length;
-      const alsoKeys = keys ? ` and ${keys} active access key(s)` : '';
+      const alsoKeys = keys ? ` and ${plural(keys, 'active access key')}` : '';
       if (tagged.has(r.user))
         findings.push(
           r.mfaActive
@@ -245,7 +246,7 @@ const step: Step = {
         resource: r.arn,
         region: 'global',
         message:
-          `IAM user ${r.user} has ${keys.length} active access key(s) (${used ? `last used ${used}` : 'never used'}): a person should use \`aws configure sso\` instead; ` +
+          `IAM user ${r.user} has ${plural(keys.length, 'active access key')} (${used ? `last used ${used}` : 'never used'}): a person should use \`aws configure sso\` instead; ` +
           `a program should get a role.${caller}`,
       });
     }

@@ -175,7 +175,9 @@ const step: Step = {
         resource: `arn:${ctx.target.partition}:iam::${ctx.target.accountId}:account`,
         region: 'global',
         message: n
-          ? `None of the ${n === 1 ? 'one customer-managed policy' : `${n} customer-managed policies`} allows every action on every resource.`
+          ? n === 1
+            ? 'The one customer-managed policy does not allow every action on every resource.'
+            : `None of the ${n} customer-managed policies allows every action on every resource.`
           : 'There are no customer-managed policies, so none allows every action on every resource.',
       },
     ];

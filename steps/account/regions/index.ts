@@ -37,6 +37,7 @@ import type { GuardrailState, IamState, ScpState } from './guardrail.js';
 import { enabledRegionList, regionInventory, usageText } from './inventory.js';
 import type { EnabledRegions, Inventory } from './inventory.js';
 import meta from './meta.js';
+import { plural } from '../../../src/engine/wrap.js';
 import {
   IAM_POLICY_MAX_CHARS,
   POLICY_DESCRIPTION,
@@ -117,13 +118,13 @@ function inventoryFinding(ctx: StepContext, r: Reading): Finding {
   const used = Object.keys(r.inventory.inUse).sort();
   const unreadable = Object.keys(r.inventory.unreadable).sort();
   const parts = [
-    `${names.length} regions are enabled${optIn.length ? ` (opt-in: ${list(optIn)})` : ''}.`,
+    `${plural(names.length, 'region')} ${names.length === 1 ? 'is' : 'are'} enabled${optIn.length ? ` (opt-in: ${list(optIn)})` : ''}.`,
     used.length
       ? `Resources were found in ${used.map((x) => `${x} (${usageText(r.inventory.inUse[x]!)})`).join('; ')}.`
       : 'No instances, volumes, network interfaces or VPCs of your own were found in any of them.',
   ];
   if (unreadable.length)
-    parts.push(`${unreadable.length} region(s) could not be read (${list(unreadable)}): ${r.inventory.unreadable[unreadable[0]!]}`);
+    parts.push(`${plural(unreadable.length, 'region')} could not be read (${list(unreadable)}): ${r.inventory.unreadable[unreadable[0]!]}`);
   if (r.enabled.note) parts.push(r.enabled.note);
   return { status: 'pass', resource: accountResource(ctx, 'regions'), region: 'global', message: parts.join(' '), data: { reading: r } };
 }

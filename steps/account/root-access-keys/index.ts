@@ -24,6 +24,7 @@ import type { ActionIO, Finding, Plan, PlanAction, Step, StepContext } from '../
 import { consoleUrl, day, readRootState, reportNote, rootArn, whyUnknown } from '../root-mfa/root-user.js';
 import type { RootState } from '../root-mfa/root-user.js';
 import meta from './meta.js';
+import { invokedAs } from '../../../src/engine/invocation.js';
 
 export function consoleSteps(ctx: StepContext, keyIds?: string[]): string {
   const which = keyIds?.length ? ` (${keyIds.join(', ')})` : '';
@@ -132,7 +133,7 @@ function rootPlan(keys: RootKey[]): PlanAction[] {
 
   const confirmDeletion = async (io: ActionIO | undefined): Promise<void> => {
     if (confirmed) return;
-    if (!io) throw new Error('Deleting root access keys needs a person to confirm nothing uses them: run the wizard (secure-start --step account.root-access-keys).');
+    if (!io) throw new Error(`Deleting root access keys needs a person to confirm nothing uses them: run the wizard (${invokedAs()} --step account.root-access-keys).`);
     const list = ids.join(', ');
     confirmed = await io.asker.confirm({
       message:

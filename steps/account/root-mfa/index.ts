@@ -31,6 +31,7 @@ import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/
 import meta from './meta.js';
 import { askTwoCodes, otpauthUri } from './mfa-codes.js';
 import { consoleUrl, readRootState, reportNote, rootArn, whyUnknown } from './root-user.js';
+import { invokedAs } from '../../../src/engine/invocation.js';
 
 /** How many times a person may type a fresh pair of codes after AWS refused one. */
 const CODE_ATTEMPTS = 3;
@@ -140,7 +141,7 @@ function rootPlan(ctx: StepContext, userName: string): PlanAction[] {
       summary: `Delete the virtual MFA device ${name}`,
     },
     async run(runCtx, io) {
-      if (!io) throw new Error('Adding MFA needs a person at the terminal to scan the QR code: run the wizard (secure-start --step account.root-mfa).');
+      if (!io) throw new Error(`Adding MFA needs a person at the terminal to scan the QR code: run the wizard (${invokedAs()} --step account.root-mfa).`);
       const iam = runCtx.client(IAMClient);
       const out = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }));
       const device = out.VirtualMFADevice;

@@ -16,6 +16,7 @@ import { formatZodError } from '../../../src/engine/inputs.js';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
 import { validContactName, validEmail, validPhone, validTitle, zodCheck } from '../../validate.js';
 import meta from './meta.js';
+import { invokedAs } from '../../../src/engine/invocation.js';
 
 export interface Contact {
   name: string;
@@ -37,7 +38,7 @@ interface Kind {
   key: Key;
   type: AlternateContactType;
   /** What a missing contact of this type means. */
-  missing: { status: 'fail' | 'manual'; message: string };
+  missing: { status: 'fail' | 'manual'; message: string; advice?: boolean };
 }
 
 const KINDS: readonly Kind[] = [
@@ -54,6 +55,7 @@ const KINDS: readonly Kind[] = [
     type: 'BILLING',
     missing: {
       status: 'manual',
+      advice: true,
       message: 'No billing contact: invoices and payment problems go only to the root user’s email. Recommended when someone else pays.',
     },
   },
@@ -62,6 +64,7 @@ const KINDS: readonly Kind[] = [
     type: 'OPERATIONS',
     missing: {
       status: 'manual',
+      advice: true,
       message: 'No operations contact: notices about service events and maintenance go only to the root user’s email. Recommended.',
     },
   },
@@ -249,7 +252,7 @@ const step: Step<SecurityContactsInputs> = {
         actions,
         guidance:
           'No security contact was given, and only a person can name one: choose *fix* in the wizard, or add ' +
-          `\`${meta.id}\` to an answers file (\`secure-start answers --template --step ${meta.id}\`).`,
+          `\`${meta.id}\` to an answers file (\`${invokedAs()} answers --template --step ${meta.id}\`).`,
       };
     return { actions };
   },
