@@ -1,7 +1,8 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { UserError } from '../../engine/errors.js';
-import { resolveInputs } from '../../engine/inputs.js';
+import { answered, escapeControls, resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import { checkStep, planStep, resultFor } from '../../engine/runner.js';
 import { exitCodeFor } from '../../engine/status.js';
@@ -28,8 +29,15 @@ export async function run(opts: GlobalOptions): Promise<number> {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;
+      // A step the person accepted as is stays so, unless this run names it.
+      const skip = honouredSkip(progress.data.steps[id], id, opts.step);
+      if (skip) {
+        results.push(resultFor(entry, [{ status: 'skipped', resource: id, region: 'global', message: `Not applied: ${skip}` }], 'skipped'));
+        info(`SKIPPED     ${id}: ${escapeControls(skip)}`);
+        continue;
+      }
       const checked = await checkStep(entry, session.ctx);
-      if (!wantsFix(checked.result.status, id in answers)) {
+      if (!wantsFix(checked.result.status, answered(answers[id]))) {
         results.push(checked.result);
         info(`${checked.result.status.toUpperCase().padEnd(11)} ${id}${checked.result.status === 'pass' ? '' : ' (nothing to apply)'}`);
         if (checked.result.status === 'pass') progress.recordStep(id, { status: 'pass' });
@@ -45,6 +53,14 @@ export async function run(opts: GlobalOptions): Promise<number> {
       const plan = await planStep(checked, session.ctx, inputs.inputs);
       if (plan.interactive) {
         const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: secure-start --step ${id}`;
+        results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
+        info(`FAIL        ${id}: ${message}`);
+        continue;
+      }
+      // --yes alone decides nothing that costs money or takes something away: the answers must say so.
+      const refusal = refusalUnderYes(entry.meta, plan, answers[id]);
+      if (refusal) {
+        const message = `Not applied: ${refusal}`;
         results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
         info(`FAIL        ${id}: ${message}`);
         continue;

@@ -1,12 +1,13 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { planCost } from '../../engine/cost.js';
-import { resolveInputs } from '../../engine/inputs.js';
+import { answered, resolveInputs } from '../../engine/inputs.js';
 import { checkAll, planStep } from '../../engine/runner.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { loadRecordedRegions } from '../progress.js';
+import { loadRecordedProgress, loadRecordedRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 
 interface PlannedStep {
@@ -30,11 +31,17 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const session = await startSession(opts);
   try {
     session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    const recorded = await loadRecordedProgress(opts, session.target);
     const checked = await checkAll(entries, session.ctx);
     const planned: PlannedStep[] = [];
     for (const c of checked) {
       const id = c.entry.meta.id;
-      if (!wantsFix(c.result.status, id in answers)) {
+      const skip = honouredSkip(recorded?.steps[id], id, opts.step);
+      if (skip && c.result.status !== 'pass') {
+        planned.push({ step: id, status: c.result.status, note: `fix --yes leaves this step: ${skip}` });
+        continue;
+      }
+      if (!wantsFix(c.result.status, answered(answers[id]))) {
         planned.push({ step: id, status: c.result.status, note: c.result.status === 'pass' ? 'nothing to change' : c.result.error ?? 'no fix planned' });
         continue;
       }
@@ -45,7 +52,9 @@ export async function run(opts: GlobalOptions): Promise<number> {
         planned[planned.length - 1]!.plan = await planStep(c, session.ctx, defaults);
         continue;
       }
-      planned.push({ step: id, status: c.result.status, plan: await planStep(c, session.ctx, inputs.inputs) });
+      const plan = await planStep(c, session.ctx, inputs.inputs);
+      const refusal = refusalUnderYes(c.entry.meta, plan, answers[id]);
+      planned.push({ step: id, status: c.result.status, plan, ...(refusal ? { note: `fix --yes will not apply this: ${refusal}` } : {}) });
     }
     if (opts.format === 'json') {
       const data = planned.map((p) => ({
