@@ -2,7 +2,7 @@ import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
 import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { UserError } from '../../engine/errors.js';
-import { answered, escapeControls, resolveInputs } from '../../engine/inputs.js';
+import { answered, resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import { checkStep, planStep, resultFor } from '../../engine/runner.js';
 import { exitCodeFor } from '../../engine/status.js';
@@ -33,7 +33,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       const skip = honouredSkip(progress.data.steps[id], id, opts.step);
       if (skip) {
         results.push(resultFor(entry, [{ status: 'skipped', resource: id, region: 'global', message: `Not applied: ${skip}` }], 'skipped'));
-        info(`SKIPPED     ${id}: ${escapeControls(skip)}`);
+        info(`SKIPPED     ${id}: ${skip}`);
         continue;
       }
       const checked = await checkStep(entry, session.ctx);
