@@ -148,6 +148,10 @@ describe('consent under --yes', () => {
   }, 180_000);
 
   it('no answer at all turns on no paid service; "apply": true does', async () => {
+    const plan = await runCli(['plan', sandbox, '--step', 'monitoring.guardduty', '--format', 'json'], env);
+    const planned = (JSON.parse(plan.stdout) as { steps: Array<{ step: string; note?: string; actions: unknown[] }> }).steps[0]!;
+    expect(planned.actions.length).toBeGreaterThan(0);
+    expect(planned.note).toMatch(/fix --yes will not apply this: .*"apply": true/);
     const fix = await runCli(['fix', '--yes', sandbox, '--step', 'monitoring.guardduty'], env);
     expect(fix.code, fix.stderr).toBe(1);
     expect(fix.stderr).toMatch(/monitoring\.guardduty: Not applied: .*running cost.*"apply": true/);
