@@ -239,7 +239,7 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
     return [`${c.bold(label)} ${first ?? ''}`, ...rest.map((l) => ' '.repeat(label.length + 1) + l)];
   };
   const cost = planCost(meta, plan);
-  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', meta.fix.risk));
+  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`));
   return out.join('\n');
