@@ -1,5 +1,6 @@
 /** The `check` report: JSON (the contract in ARCHITECTURE.md), a table for terminals, markdown. */
 import type { StepResult } from './result.js';
+import { mdCode, mdText, safeReport } from './safe-text.js';
 import { summarize } from './status.js';
 import type { Status, Target } from './types.js';
 
@@ -87,7 +88,8 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** A plain table that reads well at 80 columns and in CI logs. */
-export function renderTable(r: Report, columns = 100): string {
+export function renderTable(report: Report, columns = 100): string {
+  const r = safeReport(report);
   const out: string[] = [targetLine(r), ''];
   const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
   for (const res of r.results) {
@@ -103,14 +105,15 @@ export function renderTable(r: Report, columns = 100): string {
   return out.join('\n') + '\n';
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const md = mdText;
 
-export function renderMarkdownReport(r: Report): string {
+export function renderMarkdownReport(report: Report): string {
+  const r = safeReport(report);
   const out = [
     '# secure-start report',
     '',
     `- Target: ${md(targetLine(r))}`,
-    `- Regions: ${r.target.regions.join(', ') || '—'}`,
+    `- Regions: ${md(r.target.regions.join(', ')) || '—'}`,
     `- Checked: ${r.startedAt} to ${r.finishedAt}`,
     `- Summary: ${summaryLine(r) || 'none'}`,
     '',
@@ -126,7 +129,7 @@ export function renderMarkdownReport(r: Report): string {
     out.push('', '## Findings');
     for (const res of detailed) {
       out.push('', `### ${res.step} — ${LABEL[res.status]}`, '');
-      for (const f of res.findings) out.push(`- **${LABEL[f.status]}** ${md(f.message)} (\`${f.resource}\`, ${f.region})`);
+      for (const f of res.findings) out.push(`- **${LABEL[f.status]}** ${md(f.message)} (${mdCode(f.resource)}, ${md(f.region)})`);
     }
   }
   return out.join('\n') + '\n';
