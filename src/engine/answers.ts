@@ -9,7 +9,8 @@ import type { StepEntry } from '../../steps/index.js';
 import { registry } from '../../steps/index.js';
 import { applyNote, mayNeedConsent } from './consent.js';
 import { UserError } from './errors.js';
-import { APPLY_FIELD, checkEntry, escapeControls } from './inputs.js';
+import { APPLY_FIELD, checkEntry } from './inputs.js';
+import { safeText } from './safe-text.js';
 
 export type Answers = Record<string, unknown>;
 
@@ -71,7 +72,7 @@ export async function loadAnswers(file: string, selected: readonly StepEntry[]):
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UserError(`The answers file ${file} must be a JSON object keyed by step id.`, TEMPLATE_HINT);
   const { unknown, problems } = await answersProblems(data as Answers, selected);
   if (unknown.length) {
-    const shown = unknown.map((k) => escapeControls(k));
+    const shown = unknown.map((k) => safeText(k));
     const close = [...new Set(unknown.flatMap((k) => closeIds(k)))];
     throw new UserError(
       `The answers file ${file} names unknown step${unknown.length === 1 ? '' : 's'}: ${shown.join(', ')}. Nothing was changed.`,

@@ -7,7 +7,8 @@
  * names it with --step. Pure.
  */
 import { COST_LABEL, planCost } from './cost.js';
-import { APPLY_FIELD, escapeControls, splitEntry } from './inputs.js';
+import { APPLY_FIELD, splitEntry } from './inputs.js';
+import { safeText } from './safe-text.js';
 import type { Plan, StepMeta } from './types.js';
 
 /** Why a plan needs a person's explicit yes: what it costs and what it takes away. Empty when nothing. */
@@ -48,5 +49,5 @@ export function honouredSkip(
 ): string | undefined {
   if (record?.status !== 'skipped' || namedSteps?.includes(id)) return undefined;
   const when = record.at ? ` on ${record.at.slice(0, 10)}` : '';
-  return `accepted as is${when}${record.reason ? ` (${escapeControls(record.reason)})` : ''}; name it with --step ${id} to fix it`;
+  return `accepted as is${when}${record.reason ? ` (${safeText(record.reason)})` : ''}; name it with --step ${id} to fix it`;
 }

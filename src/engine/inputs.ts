@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import type { AnyStep } from '../../steps/index.js';
+import { safeText } from './safe-text.js';
 import type { Finding } from './types.js';
 
 export type InputResolution = { ok: true; inputs: unknown; fromAnswers: boolean } | { ok: false; message: string };
@@ -22,12 +23,6 @@ export function formatZodError(err: z.ZodError): string {
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : '(value)'}: ${i.message}`)
     .join('; ');
-}
-
-/** Control characters of an echoed value, shown escaped (`\n`, `\u001b`) so none reaches the terminal. */
-export function escapeControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,11 +93,11 @@ export function checkEntry(step: AnyStep, answer: unknown): EntryCheck {
   const missing: string[] = [];
   if (parts.notAnObject) return { invalid: ['(entry): an object of this step’s inputs, such as {"apply": true}'], missing };
   if (parts.badApply !== undefined)
-    invalid.push(`${APPLY_FIELD}: true or false (true lets fix --yes apply a fix that costs money or removes something), not ${escapeControls(JSON.stringify(parts.badApply))}`);
+    invalid.push(`${APPLY_FIELD}: true or false (true lets fix --yes apply a fix that costs money or removes something), not ${safeText(JSON.stringify(parts.badApply))}`);
   const given = parts.inputs ?? {};
   const spec = step.inputs;
   if (!spec) {
-    for (const key of Object.keys(given)) invalid.push(`${escapeControls(key)}: not an input of this step (it takes only "${APPLY_FIELD}")`);
+    for (const key of Object.keys(given)) invalid.push(`${safeText(key)}: not an input of this step (it takes only "${APPLY_FIELD}")`);
     return { invalid, missing, ...(invalid.length ? {} : { parsed: { value: undefined } }) };
   }
   const result = spec.schema.safeParse(given);
@@ -112,10 +107,10 @@ export function checkEntry(step: AnyStep, answer: unknown): EntryCheck {
     if (issue.code === 'unrecognized_keys') {
       const known = Object.keys(spec.defaults([]) as object);
       for (const key of issue.keys)
-        invalid.push(`${escapeControls([at, key].filter(Boolean).join('.'))}: not an input of this step (its inputs: ${[...known, APPLY_FIELD].join(', ')})`);
+        invalid.push(`${safeText([at, key].filter(Boolean).join('.'))}: not an input of this step (its inputs: ${[...known, APPLY_FIELD].join(', ')})`);
       continue;
     }
-    const line = `${escapeControls(at || '(entry)')}: ${escapeControls(issue.message)}`;
+    const line = `${safeText(at || '(entry)')}: ${safeText(issue.message)}`;
     (isBlank(valueAt(given, issue.path)) ? missing : invalid).push(line);
   }
   return { invalid, missing };
