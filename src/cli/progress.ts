@@ -17,6 +17,11 @@ export async function openProgress(opts: GlobalOptions, session: Session, { star
   return store;
 }
 
+/** The progress file as an earlier run left it, read without locking it; undefined when there is none. */
+export async function loadRecordedProgress(opts: GlobalOptions, target: Target): Promise<Awaited<ReturnType<typeof readProgress>>> {
+  return readProgress(progressPath(opts, target), target);
+}
+
 /** Regions chosen in an earlier run (account.regions), read without locking the file. */
 export async function loadRecordedRegions(opts: GlobalOptions, target: Target): Promise<string[] | undefined> {
   const data = await readProgress(progressPath(opts, target), target);

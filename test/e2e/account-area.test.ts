@@ -60,9 +60,11 @@ describe('the account area on the day-one account', () => {
           security: { name: 'Sam Secure', title: 'Security lead', email: 'security@example.com', phone: '+1 555 0100' },
           operations: { name: 'Olu Ops', title: 'Operations', email: 'ops@example.com', phone: '+1 555 0101' },
         },
-        'account.regions': { allowed: ['us-east-1', 'eu-west-1'] },
-        'account.user-mfa': { removeConsoleAccess: withPasswords },
-        'account.unused-credentials': credentials,
+        // Fixes that remove or disable something run under --yes only with "apply": true.
+        'account.regions': { allowed: ['us-east-1', 'eu-west-1'], apply: true },
+        'account.user-mfa': { removeConsoleAccess: withPasswords, apply: true },
+        'account.unused-credentials': { ...credentials, apply: true },
+        'account.groups-only': { apply: true },
       }),
     );
     const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, '--area', 'account'], env);

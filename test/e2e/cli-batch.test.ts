@@ -86,7 +86,7 @@ describe('secure-start without a terminal', () => {
     expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
   });
 
-  it('an invalid email in the answers file keeps that step unapplied, says which input, and exits 1', async () => {
+  it('an invalid email in the answers file stops the run before any change, says which input, and exits 2', async () => {
     await seed();
     const answers = join(state, 'answers.json');
     await writeFile(
@@ -94,10 +94,12 @@ describe('secure-start without a terminal', () => {
       JSON.stringify({ 'account.security-contacts': { security: { name: 'Sam', title: 'Lead', email: 'sam.at.example', phone: '+1 555 0100' } } }),
     );
     const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
-    expect(fix.code).toBe(1);
-    expect(fix.stderr).toMatch(/account\.security-contacts: Not applied: invalid inputs in the answers file: security\.email: .*email/);
-    // The other step was still fixed.
-    expect(fix.stderr).toMatch(/FIXED\s+account\.password-policy/);
+    expect(fix.code).toBe(2);
+    expect(fix.stderr).toMatch(/account\.security-contacts › security\.email: .*email/);
+    // Checked before anything changed: the other step was not fixed either.
+    expect(fix.stderr).not.toMatch(/FIXED/);
+    const check = await runCli(['check', sandbox, '--format', 'json', '--step', 'account.password-policy'], env);
+    expect(JSON.parse(check.stdout).summary.fail).toBe(1);
   });
 
   it('the wizard refuses to run without a terminal and says what to use instead', async () => {

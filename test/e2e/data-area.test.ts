@@ -1,9 +1,10 @@
 /**
  * The data area end to end through the built CLI on the seeded day-one account: every step fails,
- * fix --yes with an answers file (naming the public buckets, choosing SSE-KMS with a new key) fixes
- * them in one run, except the TLS rule on the bucket whose policy still grants public access (with
- * Block Public Access on, S3 refuses any policy that keeps that grant: the plan leaves it out and
- * says so); a second check agrees, and a second fix plans nothing.
+ * fix --yes with an answers file (naming the public buckets, choosing SSE-KMS with a new key, "apply": true
+ * for the fixes that close a public bucket or cost money) fixes them in one run, except the TLS rule on
+ * the bucket whose policy still grants public access (with Block Public Access on, S3 refuses any policy
+ * that keeps that grant: the plan leaves it out and says so); a second check agrees, and a second fix
+ * plans nothing.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,11 +37,13 @@ describe('the data area on the day-one account', () => {
     await writeFile(
       answers,
       JSON.stringify({
-        // Public buckets close only when named: a website must not go dark unasked.
-        'data.s3-account-public-access': { publicBucketsToClose: ['day-one-website', 'day-one-shared-files'] },
-        'data.s3-bucket-public-access': { buckets },
-        'data.s3-tls-only': { buckets },
-        'data.s3-encryption': { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: 'all' },
+        // Public buckets close only when named: a website must not go dark unasked. Closing one, and
+        // paying for KMS keys, also takes "apply": true under --yes.
+        'data.s3-account-public-access': { publicBucketsToClose: ['day-one-website', 'day-one-shared-files'], apply: true },
+        'data.s3-bucket-public-access': { buckets, apply: true },
+        'data.s3-tls-only': { buckets, apply: true },
+        'data.s3-encryption': { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: 'all', apply: true },
+        'data.kms-rotation': { apply: true },
       }),
     );
     const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, '--area', 'data'], env);

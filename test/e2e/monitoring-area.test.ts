@@ -1,6 +1,6 @@
 /**
  * The monitoring area end to end through the built CLI on the seeded day-one account: every step
- * fails; fix --yes with an answers file (the alert email) fixes them all in one run; a second check
+ * fails; fix --yes with an answers file (the alert email, "apply": true for each paid fix) fixes them all in one run; a second check
  * passes; a second fix --yes changes nothing; the trail and the logging bucket exist once; and the
  * logging bucket itself passes the data area's bucket checks.
  */
@@ -35,7 +35,14 @@ describe('the monitoring area on the day-one account', () => {
 
     // The plan names each fix's monthly cost before anything changes.
     const answers = join(state, 'answers.json');
-    await writeFile(answers, JSON.stringify({ 'monitoring.alerts': { email: 'security@example.com' } }));
+    // Every monitoring fix adds a running cost: --yes applies it only where the answers say "apply": true.
+    await writeFile(
+      answers,
+      JSON.stringify({
+        ...Object.fromEntries(MONITORING.map((id) => [id, { apply: true }])),
+        'monitoring.alerts': { email: 'security@example.com', apply: true },
+      }),
+    );
     const plan = await runCli(['plan', sandbox, '--area', 'monitoring', '--answers', answers, '--format', 'json'], env);
     expect(plan.code).toBe(0);
     const planned = (JSON.parse(plan.stdout) as { steps: Array<{ step: string; cost?: { scale: string } }> }).steps;

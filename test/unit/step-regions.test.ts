@@ -115,9 +115,9 @@ describe('account.regions: inputs', () => {
     expect(schema.safeParse({ allowed: ['us-east-1'], extra: true }).success).toBe(false);
   });
 
-  it('must come from a person under fix --yes, and the template offers the usual home region', () => {
+  it('must come from a person under fix --yes, and the template guesses no region', () => {
     expect(step.inputs!.requiredInAnswers).toBe(true);
-    expect(step.inputs!.defaults([])).toEqual({ allowed: ['us-east-1'] });
+    expect(step.inputs!.defaults([])).toEqual({ allowed: [] });
   });
 
   it('remembers the choice as the run’s regions', () => {

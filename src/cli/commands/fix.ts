@@ -1,7 +1,8 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { UserError } from '../../engine/errors.js';
-import { resolveInputs } from '../../engine/inputs.js';
+import { answered as hasAnswer, resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import type { Session } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
@@ -33,8 +34,15 @@ export async function run(opts: GlobalOptions): Promise<number> {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;
+      // A step the person accepted as is stays so, unless this run names it.
+      const skip = honouredSkip(progress.data.steps[id], id, opts.step);
+      if (skip) {
+        results.push(resultFor(entry, [{ status: 'skipped', resource: id, region: 'global', message: `Not applied: ${skip}` }], 'skipped'));
+        info(`SKIPPED     ${id}: ${skip}`);
+        continue;
+      }
       try {
-        results.push(await fixOne(entry, answers[id], id in answers, session, progress));
+        results.push(await fixOne(entry, answers[id], hasAnswer(answers[id]), session, progress));
       } catch (err) {
         // One step's failure never takes the run down: it is that step's error, and the next step runs.
         if (endsTheRun(err)) throw err;
@@ -86,6 +94,13 @@ async function fixOne(
   const plan = planned.plan;
   if (plan.interactive) {
     const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: ${invokedAs()} --step ${id}`;
+    info(`FAIL        ${id}: ${message}`);
+    return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
+  }
+  // --yes alone decides nothing that costs money or takes something away: the answers must say so.
+  const refusal = refusalUnderYes(entry.meta, plan, given);
+  if (refusal) {
+    const message = `Not applied: ${refusal}`;
     info(`FAIL        ${id}: ${message}`);
     return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
   }

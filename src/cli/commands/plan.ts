@@ -1,7 +1,8 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { planCost } from '../../engine/cost.js';
-import { resolveInputs } from '../../engine/inputs.js';
+import { answered, resolveInputs } from '../../engine/inputs.js';
 import { checkAll, endsTheRun, errorResult, PLAN_FAILED, tryPlanStep } from '../../engine/runner.js';
 import type { CheckedStep } from '../../engine/runner.js';
 import type { RunContext } from '../../engine/context.js';
@@ -9,7 +10,7 @@ import { safeJson, safeText } from '../../engine/safe-text.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { loadRecordedRegions } from '../progress.js';
+import { loadRecordedProgress, loadRecordedRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 import { plural } from '../../engine/wrap.js';
 import { invokedAs } from '../../engine/invocation.js';
@@ -35,11 +36,12 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const session = await startSession(opts);
   try {
     session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    const recorded = await loadRecordedProgress(opts, session.target);
     const checked = await checkAll(entries, session.ctx);
     const planned: PlannedStep[] = [];
     for (const c of checked) {
       try {
-        planned.push(await planOne(c, answers, session.ctx));
+        planned.push(await planOne(c, answers, session.ctx, honouredSkip(recorded?.steps[c.entry.meta.id], c.entry.meta.id, opts.step)));
       } catch (err) {
         // One step's failure never takes the run down: it is that step's error, and the next step is planned.
         if (endsTheRun(err)) throw err;
@@ -83,14 +85,17 @@ export async function run(opts: GlobalOptions): Promise<number> {
 }
 
 /** One step's entry in the plan: its fix from the answers (or the defaults), or why there is none. */
-async function planOne(c: CheckedStep, answers: Answers, ctx: RunContext): Promise<PlannedStep> {
+async function planOne(c: CheckedStep, answers: Answers, ctx: RunContext, skip?: string): Promise<PlannedStep> {
   const id = c.entry.meta.id;
-  if (!wantsFix(c.result.status, id in answers))
+  // A step accepted as is: fix --yes leaves it, so there is nothing to plan.
+  if (skip && c.result.status !== 'pass') return { step: id, status: c.result.status, note: `fix --yes leaves this step: ${skip}` };
+  if (!wantsFix(c.result.status, answered(answers[id])))
     return { step: id, status: c.result.status, note: c.result.status === 'pass' ? 'nothing to change' : c.result.error ?? 'no fix planned' };
   const inputs = resolveInputs(c.step, c.result.findings, answers[id]);
   const planned = await tryPlanStep(c, ctx, inputs.ok ? inputs.inputs : c.step.inputs?.defaults(c.result.findings));
   // The plan reads the account too: a refused read is this step's error, named in its note.
   if (!planned.ok) return { step: id, status: planned.result.status, note: planned.result.error ?? '' };
   if (!inputs.ok) return { step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}`, plan: planned.plan };
-  return { step: id, status: c.result.status, plan: planned.plan };
+  const refusal = refusalUnderYes(c.entry.meta, planned.plan, answers[id]);
+  return { step: id, status: c.result.status, plan: planned.plan, ...(refusal ? { note: `fix --yes will not apply this: ${refusal}` } : {}) };
 }

@@ -475,8 +475,9 @@ function guidanceFor(r: Reading, byHand: string[]): string | undefined {
 
 // ---- inputs ----
 
+/** The regions to start from: none without a reading (the answers template never guesses regions). */
 function defaultAllowed(r: Reading | undefined): string[] {
-  if (!r) return ['us-east-1'];
+  if (!r) return [];
   const names = r.enabled.regions.map((x) => x.name);
   const open = openRegions(r.guardrail)?.filter((x) => names.includes(x));
   if (open?.length) return open;

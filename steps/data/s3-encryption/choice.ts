@@ -199,8 +199,14 @@ export function aliasOf(ref: string): string | undefined {
 const KEY_REF = /^(new|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[A-Za-z0-9-]+|alias\/[A-Za-z0-9/_-]+)|mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** KMS's limits: an alias name has at most 256 characters, any key reference at most 2048. */
+const ALIAS_MAX = 256;
+const KEY_REF_MAX = 2048;
+
 export function validKeyRef(value: string): true | string {
-  return KEY_REF.test(value.trim()) ? true : 'a key ARN, a key id, an alias name such as alias/my-key, or "new"';
+  const v = value.trim();
+  if (v.length > KEY_REF_MAX || (v.startsWith('alias/') && v.length > ALIAS_MAX)) return `too long for KMS: an alias name has at most ${ALIAS_MAX} characters, a key ARN at most ${KEY_REF_MAX}`;
+  return KEY_REF.test(v) ? true : 'a key ARN, a key id, an alias name such as alias/my-key, or "new"';
 }
 
 /** Inputs of the fix (answers file `data.s3-encryption`). */
@@ -217,7 +223,10 @@ export const inputsSchema: z.ZodType<S3EncryptionInputs> = z
     algorithm: z.enum(['SSE-S3', 'SSE-KMS'], { message: 'SSE-S3 or SSE-KMS' }).default('SSE-S3'),
     kmsKeyId: z
       .string()
-      .refine((v) => validKeyRef(v) === true, { message: 'a key ARN, a key id, an alias name such as alias/my-key, or "new"' })
+      .superRefine((v, ctx) => {
+        const result = validKeyRef(v);
+        if (result !== true) ctx.addIssue({ code: 'custom', message: result });
+      })
       .optional(),
     buckets: z
       .union([z.literal('all'), z.array(z.string().regex(BUCKET_NAME, 'a bucket name')).min(1, 'name at least one bucket, or "all"')], {
