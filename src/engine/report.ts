@@ -1,4 +1,6 @@
 /** The `check` report: JSON (the contract in ARCHITECTURE.md), a table for terminals, markdown. */
+import type { RegionsSource, RunRegions } from './context.js';
+import { describeRegionsSource } from './context.js';
 import type { StepResult } from './result.js';
 import { summarize } from './status.js';
 import type { Status, Target } from './types.js';
@@ -11,6 +13,10 @@ export interface Report {
     sandbox: boolean;
     endpoint?: string;
     regions: string[];
+    /** Where `regions` came from: flag, progress-file, enabled-regions, sandbox or home-region. */
+    regionsSource: RegionsSource;
+    /** Why the region list could not be read (the regional steps then report errors). */
+    regionsError?: string;
   };
   startedAt: string;
   finishedAt: string;
@@ -21,7 +27,7 @@ export interface Report {
 export function buildReport(opts: {
   version: string;
   target: Target;
-  regions: string[];
+  regions: RunRegions & { error?: string };
   startedAt: Date;
   finishedAt: Date;
   results: StepResult[];
@@ -34,7 +40,9 @@ export function buildReport(opts: {
       principalArn: target.principalArn,
       sandbox: target.sandbox,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      regions: opts.regions,
+      regions: opts.regions.regions,
+      regionsSource: opts.regions.source,
+      ...(opts.regions.error ? { regionsError: opts.regions.error } : {}),
     },
     startedAt: opts.startedAt.toISOString(),
     finishedAt: opts.finishedAt.toISOString(),
@@ -65,6 +73,17 @@ function targetLine(r: Report): string {
   return `${where} · ${r.target.principalArn}`;
 }
 
+/** `Regions: us-east-1, eu-west-1 (from --regions)`: which regions were checked and who chose them. */
+export function regionsText(r: Pick<RunRegions, 'regions' | 'source' | 'file'> & { error?: string }): string {
+  if (r.error) return `Regions: none could be listed (${r.error})`;
+  return `Regions: ${r.regions.join(', ') || '—'} (${describeRegionsSource(r)})`;
+}
+
+function regionsLine(r: Report): string {
+  const t = r.target;
+  return regionsText({ regions: t.regions, source: t.regionsSource, ...(t.regionsError ? { error: t.regionsError } : {}) });
+}
+
 function summaryLine(r: Report): string {
   return (Object.keys(r.summary) as Status[])
     .filter((s) => r.summary[s] > 0)
@@ -88,7 +107,7 @@ function wrap(text: string, width: number): string[] {
 
 /** A plain table that reads well at 80 columns and in CI logs. */
 export function renderTable(r: Report, columns = 100): string {
-  const out: string[] = [targetLine(r), ''];
+  const out: string[] = [targetLine(r), regionsLine(r), ''];
   const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
   for (const res of r.results) {
     out.push(`${LABEL[res.status].padEnd(11)} ${res.step.padEnd(idWidth)}  ${res.title}`);
@@ -110,7 +129,7 @@ export function renderMarkdownReport(r: Report): string {
     '# secure-start report',
     '',
     `- Target: ${md(targetLine(r))}`,
-    `- Regions: ${r.target.regions.join(', ') || '—'}`,
+    `- ${md(regionsLine(r))}`,
     `- Checked: ${r.startedAt} to ${r.finishedAt}`,
     `- Summary: ${summaryLine(r) || 'none'}`,
     '',

@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepEntry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
+import type { RunRegions } from '../engine/context.js';
+import { regionsText } from '../engine/report.js';
 import { COST_LABEL, planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
@@ -37,6 +39,8 @@ export interface WizardOptions {
   progress: ProgressStore;
   entries: StepEntry[];
   answers: Answers;
+  /** The run's regions at start and where they came from, for the header. */
+  regions?: RunRegions & { error?: string };
   showLessons: boolean;
   /** Set by the SIGINT handler while no prompt is active. */
   interrupted: () => boolean;
@@ -78,6 +82,7 @@ export class Wizard {
   async run(): Promise<number> {
     const { session, progress, entries } = this.o;
     this.line(header(session.target));
+    if (this.o.regions) this.line(regionsText(this.o.regions));
     if (session.target.isRoot) this.line(rootWarning());
     const ids = entries.map((e) => e.meta.id);
     if (progress.isNew) {
@@ -309,6 +314,13 @@ export class Wizard {
     if (regions) this.line(`From now on, regional steps work on: ${regions.join(', ')}.`);
   }
 
+  /** The regions as they stand at the end (account.regions may have changed them during the run). */
+  private async finalRegions(): Promise<(RunRegions & { error?: string }) | undefined> {
+    const start = this.o.regions;
+    if (!start || start.source === 'home-region' || start.error) return start;
+    return this.o.session.ctx.regionInfo().catch(() => start);
+  }
+
   /** The scorecard: this run's results, and earlier decisions from the progress file. */
   private async finish(): Promise<number> {
     const { progress, entries, session } = this.o;
@@ -323,7 +335,8 @@ export class Wizard {
     const decisions = Object.fromEntries(
       Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
     );
-    const card = { target: session.target, results, decisions, generatedAt: new Date() };
+    const regions = await this.finalRegions();
+    const card = { target: session.target, results, decisions, generatedAt: new Date(), ...(regions ? { regions } : {}) };
     const path = scorecardPath(progress.file);
     await saveScorecard(path, scorecardMarkdown(card));
     this.line('');

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { RunRegions } from '../engine/context.js';
+import { regionsText } from '../engine/report.js';
 import type { StepResult, Summary } from '../engine/result.js';
 import { summarize } from '../engine/status.js';
 import type { Status, Target } from '../engine/types.js';
@@ -27,6 +29,8 @@ export interface ScorecardInput {
   /** Keyed by step id. */
   decisions: Record<string, Decision>;
   generatedAt: Date | string;
+  /** The regions regional steps worked on, and where the list came from. */
+  regions?: RunRegions & { error?: string };
 }
 
 interface Row {
@@ -125,6 +129,7 @@ export function scorecardMarkdown(input: ScorecardInput): string {
     '# secure-start scorecard',
     '',
     `- Target: ${targetText(input.target)}`,
+    ...(input.regions ? [`- ${cell(regionsText(input.regions))}`] : []),
     `- Generated: ${iso(input.generatedAt)}`,
     `- Steps: ${rows.length}${rows.length ? ` (${summaryLine(summary)})` : ''}`,
     '',
@@ -157,7 +162,13 @@ export function scorecardTerminal(input: ScorecardInput, columns = process.stdou
   const width = Math.max(40, columns);
   const rows = rowsOf(input);
   const summary = summaryOf(rows);
-  const out: string[] = [c.bold('Scorecard'), header(input.target), c.dim(`Generated ${shortTime(input.generatedAt)}`), ''];
+  const out: string[] = [
+    c.bold('Scorecard'),
+    header(input.target),
+    ...(input.regions ? wrapText(regionsText(input.regions), width) : []),
+    c.dim(`Generated ${shortTime(input.generatedAt)}`),
+    '',
+  ];
   if (rows.length === 0) out.push('No steps were run.');
   else {
     out.push(

@@ -3,6 +3,7 @@ import { buildReport, renderMarkdownReport, renderTable } from '../../src/engine
 import type { StepResult } from '../../src/engine/result.js';
 import { exitCodeFor, stepStatus, summarize } from '../../src/engine/status.js';
 import type { Finding, Status, Target } from '../../src/engine/types.js';
+import type { RegionsSource } from '../../src/engine/context.js';
 
 const f = (status: Status, message = `a ${status} finding`): Finding => ({ status, resource: 'arn:aws:iam::123456789012:account', region: 'global', message });
 const result = (step: string, status: Status, findings: Finding[] = [f(status)]): StepResult => ({
@@ -67,7 +68,7 @@ describe('reports', () => {
   const report = buildReport({
     version: '0.1.0',
     target,
-    regions: ['us-east-1', 'eu-west-1'],
+    regions: { regions: ['us-east-1', 'eu-west-1'], source: 'flag' },
     startedAt: new Date('2026-11-29T10:00:00Z'),
     finishedAt: new Date('2026-11-29T10:00:03.120Z'),
     results: [
@@ -79,7 +80,7 @@ describe('reports', () => {
   it('JSON follows the contract of ARCHITECTURE.md', () => {
     expect(report).toEqual({
       tool: { name: 'secure-start', version: '0.1.0' },
-      target: { accountId: '123456789012', principalArn: target.principalArn, sandbox: true, endpoint: 'http://127.0.0.1:4566', regions: ['us-east-1', 'eu-west-1'] },
+      target: { accountId: '123456789012', principalArn: target.principalArn, sandbox: true, endpoint: 'http://127.0.0.1:4566', regions: ['us-east-1', 'eu-west-1'], regionsSource: 'flag' },
       startedAt: '2026-11-29T10:00:00.000Z',
       finishedAt: '2026-11-29T10:00:03.120Z',
       results: [
@@ -108,8 +109,19 @@ describe('reports', () => {
     expect(text.split('\n').every((l) => l.length <= 80)).toBe(true);
   });
 
+  it('the table and the markdown say which regions were checked and where the list came from', () => {
+    expect(renderTable(report).split('\n')[1]).toBe('Regions: us-east-1, eu-west-1 (from --regions)');
+    expect(renderMarkdownReport(report)).toContain('- Regions: us-east-1, eu-west-1 (from --regions)');
+    const from = (source: RegionsSource, error?: string) =>
+      renderTable(buildReport({ version: '0', target, regions: { regions: error ? [] : ['eu-west-1'], source, ...(error ? { error } : {}) }, startedAt: new Date(), finishedAt: new Date(), results: [] }));
+    expect(from('progress-file')).toContain('Regions: eu-west-1 (recorded in the progress file, chosen in account.regions)');
+    expect(from('enabled-regions')).toContain("Regions: eu-west-1 (the account's enabled regions)");
+    expect(from('sandbox')).toContain("Regions: eu-west-1 (the sandbox's home region)");
+    expect(from('enabled-regions', 'Access denied')).toContain('Regions: none could be listed (Access denied)');
+  });
+
   it('a real account is named as such, never as a sandbox', () => {
-    const real = buildReport({ version: '0.1.0', target: { ...target, sandbox: false, endpoint: undefined } as Target, regions: [], startedAt: new Date(), finishedAt: new Date(), results: [] });
+    const real = buildReport({ version: '0.1.0', target: { ...target, sandbox: false, endpoint: undefined } as Target, regions: { regions: ['us-east-1'], source: 'home-region' }, startedAt: new Date(), finishedAt: new Date(), results: [] });
     expect(renderTable(real)).toMatch(/^AWS account 123456789012/);
     expect(renderTable(real)).not.toContain('SANDBOX');
   });

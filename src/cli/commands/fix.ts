@@ -4,10 +4,11 @@ import { UserError } from '../../engine/errors.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import { checkStep, planStep, resultFor } from '../../engine/runner.js';
+import { regionsText } from '../../engine/report.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { openProgress } from '../progress.js';
+import { openProgress, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 import { wantsFix } from './plan.js';
 
@@ -25,6 +26,8 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const { applyWithTasks, rememberDecisions } = await import('../../wizard/apply.js');
   const results: StepResult[] = [];
   try {
+    // An empty region list is refused before anything is checked or changed.
+    info(regionsText(await runRegions(session, entries)));
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;

@@ -1,12 +1,13 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
 import { planCost } from '../../engine/cost.js';
+import { regionsText } from '../../engine/report.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import { checkAll, planStep } from '../../engine/runner.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { loadRecordedRegions } from '../progress.js';
+import { loadRecordedRegions, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 
 interface PlannedStep {
@@ -29,7 +30,9 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   const session = await startSession(opts);
   try {
-    session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    await loadRecordedRegions(opts, session);
+    const regions = await runRegions(session, entries);
+    if (opts.format !== 'json') info(regionsText(regions));
     const checked = await checkAll(entries, session.ctx);
     const planned: PlannedStep[] = [];
     for (const c of checked) {
@@ -63,7 +66,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
         ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: pick(planCost(entries.find((e) => e.meta.id === p.step)!.meta, p.plan)) } : {}),
       }));
-      process.stdout.write(JSON.stringify({ target: session.target, steps: data }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ target: { ...session.target, regions: regions.regions, regionsSource: regions.source }, steps: data }, null, 2) + '\n');
     } else {
       const { planView } = await import('../../wizard/render.js');
       for (const p of planned) {

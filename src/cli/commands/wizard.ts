@@ -7,7 +7,7 @@ import type { ProgressStore } from '../../progress/index.js';
 import { EXIT } from '../main.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { openProgress } from '../progress.js';
+import { openProgress, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 
 /** How to run this same command again, for the resume message. */
@@ -77,12 +77,15 @@ export async function run(opts: GlobalOptions): Promise<number> {
       throw err;
     }
     progress = await progressFor(opts, session);
+    // An empty region list is refused before the first step.
+    const regions = await runRegions(session, entries);
     const { Wizard, QuitRequested } = await import('../../wizard/flow.js');
     const wizard = new Wizard({
       session,
       progress,
       entries,
       answers,
+      regions,
       showLessons: opts.lessons !== false,
       interrupted: () => interrupted,
       signal: abort.signal,
