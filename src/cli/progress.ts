@@ -4,7 +4,7 @@ import { EmptyRegionsError } from '../engine/context.js';
 import type { RunRegions } from '../engine/context.js';
 import type { Session } from '../engine/session.js';
 import type { Target } from '../engine/types.js';
-import { ProgressStore, defaultProgressPath, readProgress } from '../progress/index.js';
+import { ProgressStore, defaultProgressPath, progressTrustWarnings, readProgress } from '../progress/index.js';
 import type { GlobalOptions } from './options.js';
 import { info } from './session.js';
 
@@ -17,6 +17,7 @@ export async function openProgress(opts: GlobalOptions, session: Session, { star
   const file = progressPath(opts, session.target);
   const store = await ProgressStore.open(file, session.target, { startOver, toolVersion: session.version });
   info(`Progress file: ${store.file}${store.isNew ? ' (new)' : ''}`);
+  for (const w of await progressTrustWarnings(store.file)) info(w);
   const recorded = store.data.target.regions;
   if (recorded) {
     session.recordedRegions = [...recorded];
@@ -30,6 +31,8 @@ export async function loadRecordedRegions(opts: GlobalOptions, session: Session)
   const file = progressPath(opts, session.target);
   const data = await readProgress(file, session.target);
   if (!data?.target.regions) return;
+  // Its regions decide what this run checks: say so when others could have written them.
+  for (const w of await progressTrustWarnings(file)) info(w);
   session.recordedRegions = [...data.target.regions];
   session.recordedIn = file;
 }

@@ -200,7 +200,7 @@ export function scorecardPath(progressFile: string): string {
 
 /** Writes the scorecard atomically: a temporary file beside it, flushed, then renamed over it. */
 export async function saveScorecard(path: string, md: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     const fh = await open(tmp, 'w', 0o600);
