@@ -14,7 +14,8 @@ export const validEmail: Validator = (value) => {
   const v = value.trim();
   if (!v) return 'Enter an email address, for example security@example.com.';
   if (v.length > 254) return `An email address can have at most 254 characters (this one has ${v.length}).`;
-  if (!EMAIL.test(v)) return `"${v}" is not an email address AWS accepts: use the form name@example.com.`;
+  // Quoted as JSON: a newline or escape sequence in the value is shown escaped, never acted on.
+  if (!EMAIL.test(v)) return `${JSON.stringify(v)} is not an email address AWS accepts: use the form name@example.com.`;
   return true;
 };
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { UserError } from '../engine/errors.js';
+import { safeBlock } from '../engine/safe-text.js';
 import type { GlobalOptions } from './options.js';
 
 export const EXIT = { ok: 0, failed: 1, cannotStart: 2, notChecked: 3, interrupted: 130 } as const;
@@ -161,14 +162,14 @@ export function reportError(err: unknown, verbose: boolean): number {
   }
   const e = err as { name?: string; message?: string; hint?: string; exitCode?: number; stack?: string };
   if (err instanceof UserError || e?.name === 'ProgressError' || e?.name === 'SandboxError') {
-    print(`secure-start: ${e.message}`);
-    if (e.hint) print(`  ${e.hint}`);
-    if (verbose && e.stack) print(e.stack);
+    print(`secure-start: ${safeBlock(e.message ?? '')}`);
+    if (e.hint) print(`  ${safeBlock(e.hint)}`);
+    if (verbose && e.stack) print(safeBlock(e.stack));
     return typeof e.exitCode === 'number' ? e.exitCode : EXIT.cannotStart;
   }
   if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') return EXIT.interrupted;
-  print(`secure-start: unexpected error: ${e?.message ?? String(err)}`);
-  if (verbose) print(e?.stack ?? '');
+  print(`secure-start: unexpected error: ${safeBlock(e?.message ?? String(err))}`);
+  if (verbose) print(safeBlock(e?.stack ?? ''));
   else print('  Run again with --verbose for details, and please report it with that output.');
   return EXIT.cannotStart;
 }

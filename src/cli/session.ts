@@ -1,12 +1,14 @@
 import { registry } from '../../steps/index.js';
+import { safeBlock } from '../engine/safe-text.js';
 import { seedScenario } from '../engine/scenario.js';
 import type { Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
 
+/** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
 export function info(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(safeBlock(line) + '\n');
 }
 
 /** Opens the run's session; the sandbox module loads only when --sandbox asks for it. */

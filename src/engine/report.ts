@@ -2,6 +2,7 @@
 import type { RegionsSource, RunRegions } from './context.js';
 import { describeRegionsSource } from './context.js';
 import type { StepResult } from './result.js';
+import { mdCode, mdText, safeReport, safeText } from './safe-text.js';
 import { summarize } from './status.js';
 import type { Status, Target } from './types.js';
 
@@ -81,7 +82,8 @@ export function regionsText(r: Pick<RunRegions, 'regions' | 'source' | 'file'> &
 
 function regionsLine(r: Report): string {
   const t = r.target;
-  return regionsText({ regions: t.regions, source: t.regionsSource, ...(t.regionsError ? { error: t.regionsError } : {}) });
+  // The error's text comes from AWS: made safe like every other text from the account.
+  return safeText(regionsText({ regions: t.regions, source: t.regionsSource, ...(t.regionsError ? { error: t.regionsError } : {}) }));
 }
 
 function summaryLine(r: Report): string {
@@ -106,7 +108,8 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** A plain table that reads well at 80 columns and in CI logs. */
-export function renderTable(r: Report, columns = 100): string {
+export function renderTable(report: Report, columns = 100): string {
+  const r = safeReport(report);
   const out: string[] = [targetLine(r), regionsLine(r), ''];
   const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
   for (const res of r.results) {
@@ -122,9 +125,10 @@ export function renderTable(r: Report, columns = 100): string {
   return out.join('\n') + '\n';
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const md = mdText;
 
-export function renderMarkdownReport(r: Report): string {
+export function renderMarkdownReport(report: Report): string {
+  const r = safeReport(report);
   const out = [
     '# secure-start report',
     '',
@@ -145,7 +149,7 @@ export function renderMarkdownReport(r: Report): string {
     out.push('', '## Findings');
     for (const res of detailed) {
       out.push('', `### ${res.step} — ${LABEL[res.status]}`, '');
-      for (const f of res.findings) out.push(`- **${LABEL[f.status]}** ${md(f.message)} (\`${f.resource}\`, ${f.region})`);
+      for (const f of res.findings) out.push(`- **${LABEL[f.status]}** ${md(f.message)} (${mdCode(f.resource)}, ${md(f.region)})`);
     }
   }
   return out.join('\n') + '\n';

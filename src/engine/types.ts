@@ -143,6 +143,8 @@ export interface Plan {
    * shown instead of the step's `meta.fix.costScale` / `cost`.
    */
   cost?: { scale: CostScale; detail: string };
+  /** This plan's own risk, when it differs from the step's `meta.fix.risk` (an existing user, say): shown instead. */
+  risk?: string;
 }
 
 export interface Target {

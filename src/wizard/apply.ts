@@ -4,6 +4,7 @@
  */
 import type { RunContext } from '../engine/context.js';
 import { applyAction } from '../engine/runner.js';
+import { safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import type { ActionIO, Plan } from '../engine/types.js';
 import type { AnyStep } from '../../steps/index.js';
@@ -42,13 +43,13 @@ export async function applyInteractive(
   };
   const secrets: ApplyOutcome['secrets'] = [];
   for (const action of plan.actions) {
-    write(`→ ${action.summary}\n`);
+    write(`→ ${safeText(action.summary)}\n`);
     const { entry, outcome } = await applyAction(stepId, action, ctx, io);
     progress.recordAction(entry);
     await progress.save();
     if (outcome?.secrets) secrets.push(...outcome.secrets);
-    if (entry.result === 'failed') return { ok: false, error: entry.error ?? 'unknown error', secrets };
-    write(`✔ ${action.summary}\n`);
+    if (entry.result === 'failed') return { ok: false, error: safeText(entry.error ?? 'unknown error'), secrets };
+    write(`✔ ${safeText(action.summary)}\n`);
   }
   return { ok: true, secrets };
 }
@@ -86,7 +87,8 @@ export async function applyWithTasks(
   let failure: string | undefined;
   const outcome = await runTaskList(
     plan.actions.map((action) => ({
-      title: `${opts.titlePrefix ?? ''}${action.summary}`,
+      // The task list writes titles and errors straight to the terminal: account text made safe first.
+      title: safeText(`${opts.titlePrefix ?? ''}${action.summary}`),
       run: async () => {
         if (opts.interrupted?.()) throw new Error('Stopped by Ctrl-C before this change.');
         const { entry, outcome: out } = await applyAction(stepId, action, ctx);
@@ -94,12 +96,12 @@ export async function applyWithTasks(
         await progress.save();
         if (out?.secrets) secrets.push(...out.secrets);
         if (entry.result === 'failed') {
-          failure = entry.error;
-          throw new Error(entry.error);
+          failure = safeText(entry.error ?? 'unknown error');
+          throw new Error(failure);
         }
       },
     })),
     { renderer: opts.renderer, exitOnError: true },
   );
-  return outcome.ok ? { ok: true, secrets } : { ok: false, error: failure ?? outcome.error ?? 'unknown error', secrets };
+  return outcome.ok ? { ok: true, secrets } : { ok: false, error: failure ?? safeText(outcome.error ?? 'unknown error'), secrets };
 }

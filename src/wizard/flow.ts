@@ -14,6 +14,7 @@ import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
 import { checkAll, checkStep, planStep, resultFor } from '../engine/runner.js';
+import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
 import type { Area, Plan } from '../engine/types.js';
@@ -81,8 +82,8 @@ export class Wizard {
 
   async run(): Promise<number> {
     const { session, progress, entries } = this.o;
-    this.line(header(session.target));
-    if (this.o.regions) this.line(regionsText(this.o.regions));
+    this.line(header(safeTarget(session.target)));
+    if (this.o.regions) this.line(safeText(regionsText(this.o.regions)));
     if (session.target.isRoot) this.line(rootWarning());
     const ids = entries.map((e) => e.meta.id);
     if (progress.isNew) {
@@ -157,7 +158,7 @@ export class Wizard {
     const { session, progress } = this.o;
     const m = entry.meta;
     this.line('');
-    this.line(stepHeader(session.target, `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
+    this.line(stepHeader(safeTarget(session.target), `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
     this.line(`${m.title}`);
     if (this.o.showLessons && (await askReadLesson(this.prompt, `Read the lesson on ${m.id}?`)))
       this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
@@ -254,7 +255,7 @@ export class Wizard {
       inputs = await checked.step.inputs.ask(this.asker, inputs, checked.result.findings);
       const valid = checked.step.inputs.schema.safeParse(inputs);
       if (!valid.success) {
-        this.line(`Those inputs are not valid: ${valid.error.issues[0]?.message ?? 'unknown problem'}. Let's try again.`);
+        this.line(`Those inputs are not valid: ${safeText(valid.error.issues[0]?.message ?? 'unknown problem')}. Let's try again.`);
         return { done: false, checked };
       }
       inputs = valid.data;
@@ -286,7 +287,7 @@ export class Wizard {
       : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
     if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {
-      this.line(`The fix stopped: ${outcome.error}. Changes made before it are in the progress journal.`);
+      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error')}. Changes made before it are in the progress journal.`);
       progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
       await progress.save();
       this.checkInterrupted();

@@ -7,6 +7,7 @@
  * it; the flow saves progress and exits cleanly. `isPromptExit()` recognises both.
  */
 import { checkbox, confirm, input, number, select } from '@inquirer/prompts';
+import { safeBlock, safeText } from '../engine/safe-text.js';
 import type { Asker, Validator } from '../engine/types.js';
 import type { Output } from './theme.js';
 import { wrapText } from './render.js';
@@ -33,7 +34,18 @@ const withTheme = <T extends object>(config: T): T => {
   return t ? { ...config, theme: t } : config;
 };
 
-/** The Asker steps use for their inputs, on @inquirer/prompts. */
+/** A choice as shown: its name and description may hold account text (a VPC's Name tag, a user name). */
+const safeChoice = <C extends { name: string; description?: string }>(choice: C): C => ({
+  ...choice,
+  name: safeText(choice.name),
+  ...(choice.description !== undefined ? { description: safeText(choice.description) } : {}),
+});
+
+/**
+ * The Asker steps use for their inputs, on @inquirer/prompts. Steps put account text in messages,
+ * choices, defaults and notes: all of it is made safe here (src/engine/safe-text.ts) before it
+ * reaches the terminal. A default read from the account is offered as shown.
+ */
 export class InquirerAsker implements Asker {
   private readonly context: PromptContext | undefined;
   private readonly out: Output;
@@ -51,9 +63,11 @@ export class InquirerAsker implements Asker {
     const validate = (raw: string): true | string => {
       const v = raw.trim();
       if (q.required && !v) return 'An answer is required.';
-      return q.validate ? q.validate(v) : true;
+      const verdict = q.validate ? q.validate(v) : true;
+      return verdict === true ? true : safeText(verdict);
     };
-    return input(withTheme({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), validate }), this.context).then(
+    const message = safeText(q.message);
+    return input(withTheme({ message, ...(q.default !== undefined ? { default: safeText(q.default) } : {}), validate }), this.context).then(
       (v) => v.trim(),
     );
   }
@@ -62,7 +76,7 @@ export class InquirerAsker implements Asker {
   number(q: { message: string; default?: number; min?: number; max?: number }): Promise<number> {
     return number(
       withTheme({
-        message: q.message,
+        message: safeText(q.message),
         required: true as const,
         ...(q.default !== undefined ? { default: q.default } : {}),
         ...(q.min !== undefined ? { min: q.min } : {}),
@@ -73,20 +87,21 @@ export class InquirerAsker implements Asker {
   }
 
   confirm(q: { message: string; default: boolean }): Promise<boolean> {
-    return confirm(withTheme({ message: q.message, default: q.default }), this.context);
+    return confirm(withTheme({ message: safeText(q.message), default: q.default }), this.context);
   }
 
   select<T extends string>(q: { message: string; choices: { value: T; name: string; description?: string }[]; default?: T }): Promise<T> {
-    return select<T>(withTheme({ message: q.message, choices: q.choices, ...(q.default !== undefined ? { default: q.default } : {}) }), this.context);
+    const choices = q.choices.map(safeChoice);
+    return select<T>(withTheme({ message: safeText(q.message), choices, ...(q.default !== undefined ? { default: q.default } : {}) }), this.context);
   }
 
   checkbox<T extends string>(q: { message: string; choices: { value: T; name: string; checked?: boolean }[]; required?: boolean }): Promise<T[]> {
-    return checkbox<T>(withTheme({ message: q.message, choices: q.choices, required: q.required ?? false }), this.context);
+    return checkbox<T>(withTheme({ message: safeText(q.message), choices: q.choices.map(safeChoice), required: q.required ?? false }), this.context);
   }
 
   note(text: string): void {
     // Wrapped at spaces: a terminal would otherwise break the note mid-word.
-    this.out.write(wrapText(text, (this.out.columns ?? 80) - 1).join('\n') + '\n');
+    this.out.write(wrapText(safeBlock(text), (this.out.columns ?? 80) - 1).join('\n') + '\n');
   }
 }
 

@@ -3,6 +3,7 @@
  * prompts or reads the environment (besides the colour switch in theme.ts).
  */
 import { COST_LABEL, planCost } from '../engine/cost.js';
+import { safeFinding, safeJson, safePlan } from '../engine/safe-text.js';
 import type { Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
@@ -108,7 +109,8 @@ const STATUS_ORDER: Status[] = ['fail', 'error', 'manual', 'unsupported', 'skipp
  * Failing findings first (stable otherwise). With `max`, only that many rows and a count of
  * the rest. Narrow terminals get a stacked layout. `Finding.data` is never shown.
  */
-export function findingsTable(findings: Finding[], columns: number, opts: { max?: number } = {}): string {
+export function findingsTable(accountFindings: Finding[], columns: number, opts: { max?: number } = {}): string {
+  const findings = accountFindings.map(safeFinding);
   if (findings.length === 0) return c.dim('No findings.');
   const width = Math.max(30, columns);
   const sorted = findings
@@ -187,7 +189,8 @@ export function displayParams(value: unknown, key = ''): unknown {
 
 function paramsBlock(params: Record<string, unknown>, indent: string): string[] {
   if (Object.keys(params).length === 0) return [];
-  return JSON.stringify(displayParams(maskSecrets(params)), null, 2)
+  // safeJson: a policy unfolded by displayParams may decode `\u009b` or a bidi override; shown escaped again.
+  return safeJson(displayParams(maskSecrets(params)))
     .split('\n')
     .map((l) => indent + c.dim(l));
 }
@@ -197,7 +200,8 @@ function paramsBlock(params: Record<string, unknown>, indent: string): string[] 
  * (`service:Operation (region)`), its parameters as JSON, its undo; then warnings, the
  * guidance (markdown) and the step's cost and risk.
  */
-export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.columns || 80): string {
+export function planView(meta: StepMeta, accountPlan: Plan, columns = process.stdout.columns || 80): string {
+  const plan = safePlan(accountPlan);
   const out: string[] = [`${c.bold('Plan:')} ${meta.title} ${c.dim(`(${meta.id}, ${severityLabel(meta.severity)})`)}`, ''];
   if (plan.actions.length === 0) {
     out.push(plan.guidance ? 'No change through the API; what to do by hand is below.' : 'Nothing to change.');
@@ -239,7 +243,7 @@ export function planView(meta: StepMeta, plan: Plan, columns = process.stdout.co
     return [`${c.bold(label)} ${first ?? ''}`, ...rest.map((l) => ' '.repeat(label.length + 1) + l)];
   };
   const cost = planCost(meta, plan);
-  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', meta.fix.risk));
+  out.push('', ...labelled('Cost:', `${COST_LABEL[cost.scale]}. ${cost.detail}`), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
   const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   if (flags.length) out.push(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`));
   return out.join('\n');

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { RunRegions } from '../engine/context.js';
 import { regionsText } from '../engine/report.js';
 import type { StepResult, Summary } from '../engine/result.js';
+import { mdText, safeResult, safeTarget, safeText } from '../engine/safe-text.js';
 import { summarize } from '../engine/status.js';
 import type { Status, Target } from '../engine/types.js';
 import { SEVERITIES, STATUSES } from '../engine/types.js';
@@ -50,6 +51,18 @@ export function shortTime(t: Date | string): string {
 
 const firstMessages = (r: StepResult, status: Status, n = 3): string[] =>
   r.findings.filter((f) => f.status === status).slice(0, n).map((f) => f.message);
+
+/** The input with every text from the account (or typed into the progress file) made safe to show. */
+function safeInput(input: ScorecardInput): ScorecardInput {
+  return {
+    ...input,
+    target: safeTarget(input.target),
+    results: input.results.map(safeResult),
+    decisions: Object.fromEntries(
+      Object.entries(input.decisions).map(([id, d]) => [id, { ...d, ...(d.reason !== undefined ? { reason: safeText(d.reason) } : {}), at: safeText(d.at) }]),
+    ),
+  };
+}
 
 function rowsOf(input: ScorecardInput): Row[] {
   return input.results.map((result) => {
@@ -119,10 +132,11 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
 
 /** Ends a sentence with a full stop unless it already has one. */
 const sentence = (s: string): string => (/[.!?:]$/.test(s.trim()) ? s.trim() : s.trim() + '.');
-const cell = (s: string): string => s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
+const cell = (s: string): string => mdText(s.trim());
 
 /** The scorecard as markdown: heading, target, one table row per step, summary and next steps. */
-export function scorecardMarkdown(input: ScorecardInput): string {
+export function scorecardMarkdown(accountInput: ScorecardInput): string {
+  const input = safeInput(accountInput);
   const rows = rowsOf(input);
   const summary = summaryOf(rows);
   const out: string[] = [
@@ -158,14 +172,15 @@ export function scorecardMarkdown(input: ScorecardInput): string {
 }
 
 /** The scorecard for the terminal, laid out to `columns`. */
-export function scorecardTerminal(input: ScorecardInput, columns = process.stdout.columns || 80): string {
+export function scorecardTerminal(accountInput: ScorecardInput, columns = process.stdout.columns || 80): string {
+  const input = safeInput(accountInput);
   const width = Math.max(40, columns);
   const rows = rowsOf(input);
   const summary = summaryOf(rows);
   const out: string[] = [
     c.bold('Scorecard'),
     header(input.target),
-    ...(input.regions ? wrapText(regionsText(input.regions), width) : []),
+    ...(input.regions ? wrapText(safeText(regionsText(input.regions)), width) : []),
     c.dim(`Generated ${shortTime(input.generatedAt)}`),
     '',
   ];

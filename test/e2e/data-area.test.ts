@@ -1,7 +1,9 @@
 /**
  * The data area end to end through the built CLI on the seeded day-one account: every step fails,
  * fix --yes with an answers file (naming the public buckets, choosing SSE-KMS with a new key) fixes
- * them all in one run, a second check passes, and a second fix plans nothing.
+ * them in one run, except the TLS rule on the bucket whose policy still grants public access (with
+ * Block Public Access on, S3 refuses any policy that keeps that grant: the plan leaves it out and
+ * says so); a second check agrees, and a second fix plans nothing.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,12 +44,15 @@ describe('the data area on the day-one account', () => {
       }),
     );
     const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, '--area', 'data'], env);
-    expect(fix.stderr).not.toMatch(/^FAIL/m);
-    expect(fix.code).toBe(0);
+    expect(fix.stderr.match(/^FAIL\b.*$/gm) ?? []).toEqual([expect.stringContaining('data.s3-tls-only')]);
+    expect(fix.stderr).toMatch(/day-one-shared-files \(us-east-1\) is left as it is: its policy still grants public access/);
+    expect(fix.code).toBe(1);
 
     const after = await runCli(['check', sandbox, '--area', 'data', '--format', 'json'], env);
-    expect(statuses(after.stdout)).toEqual(Object.fromEntries(DATA.map((id) => [id, 'pass'])));
-    expect(after.code).toBe(0);
+    expect(statuses(after.stdout)).toEqual(Object.fromEntries(DATA.map((id) => [id, id === 'data.s3-tls-only' ? 'fail' : 'pass'])));
+    const tls = (JSON.parse(after.stdout) as { results: Array<{ step: string; findings: Array<{ status: string; resource: string }> }> }).results.find((r) => r.step === 'data.s3-tls-only')!;
+    expect(tls.findings.filter((f) => f.status === 'fail').map((f) => f.resource)).toEqual(['arn:aws:s3:::day-one-shared-files']);
+    expect(after.code).toBe(1);
 
     const plan = await runCli(['plan', sandbox, '--area', 'data', '--answers', answers, '--format', 'json'], env);
     const actions = (JSON.parse(plan.stdout) as { steps: Array<{ actions: unknown[] }> }).steps.flatMap((s) => s.actions);

@@ -79,6 +79,11 @@ export class PtyRun {
     for (const l of [...this.listeners]) l();
   }
 
+  /** Everything printed so far, exactly as the terminal received it (colours and cursor moves included). */
+  get rawOutput(): string {
+    return this.raw;
+  }
+
   /** Everything printed so far, ANSI stripped. */
   get output(): string {
     return plain(this.raw);

@@ -341,6 +341,8 @@ describe('account.admin-identity: check and plan change nothing', () => {
       'SSOAdmin:ListInstances',
       'SSOAdmin:ListManagedPoliciesInPermissionSet',
       'SSOAdmin:ListPermissionSets',
+      // Whether Identity Center can give the access (an organization's instance): shared with other account steps.
+      'Organizations:DescribeOrganization',
     ];
     expect(sent.filter((op) => !allowed.includes(op))).toEqual([]);
     expect(sent).toEqual(expect.arrayContaining(['IAM:GetAccountAuthorizationDetails', 'SSOAdmin:ListInstances', 'SSOAdmin:ListPermissionSets']));

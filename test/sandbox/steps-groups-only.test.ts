@@ -80,7 +80,7 @@ runStepCases(step, [
   {
     name: 'a derived name already taken by a different group gets a suffix',
     seed: seedWith(async (iam) => {
-      await iam.send(new CreateGroupCommand({ GroupName: 'ada-permissions' }));
+      await iam.send(new CreateGroupCommand({ GroupName: 'send' }));
       await iam.send(new CreateUserCommand({ UserName: 'ada' }));
       await iam.send(new PutUserPolicyCommand({ UserName: 'ada', PolicyName: 'send', PolicyDocument: JSON.stringify(DOC) }));
     }),
@@ -151,11 +151,11 @@ describe('account.groups-only: the same permissions before and after', () => {
       const checked = await checkStep(entry, ctx);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.warnings?.[0]).toMatch(/^Permissions before and after are the same set for each of the 3 users/);
-      expect(plan.actions.find((a) => a.operation === 'CreateGroup')!.params).toEqual({ GroupName: 'jordan.dev-permissions' });
+      expect(plan.actions.find((a) => a.operation === 'CreateGroup')!.params).toEqual({ GroupName: 'ReadOnlyAccess+publish-site' });
       expect(plan.actions.filter((a) => a.operation === 'AddUserToGroup').map((a) => a.params)).toEqual([
         { GroupName: SEED_GROUP, UserName: 'riley.analyst' },
-        { GroupName: 'jordan.dev-permissions', UserName: 'jordan.dev' },
-        { GroupName: 'jordan.dev-permissions', UserName: 'taylor.dev' },
+        { GroupName: 'ReadOnlyAccess+publish-site', UserName: 'jordan.dev' },
+        { GroupName: 'ReadOnlyAccess+publish-site', UserName: 'taylor.dev' },
       ]);
       expect(plan.actions.filter((a) => a.destructive).every((a) => a.inverse)).toBe(true);
 

@@ -12,6 +12,8 @@ import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin'
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
+import { applyPlan } from '../../src/engine/runner.js';
+import adminIdentity from '../../steps/account/admin-identity/index.js';
 import step, { BREAK_GLASS_TAG } from '../../steps/account/identity-center/index.js';
 import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
@@ -157,6 +159,31 @@ describe('account.identity-center: IAM users who sign in with passwords', () => 
       const guidance = (await planStep(checked, ctx, undefined)).guidance;
       expect(guidance).toMatch(/## \d\. Give the break-glass user MFA/);
       expect(guidance).not.toContain('delete-login-profile --user-name emergency');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+describe('account.identity-center and account.admin-identity agree', () => {
+  it('the administrator that admin-identity created is named as the interim one to move, not as a stranger’s password', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await all(organization, userWithPassword('dana'))(ctx);
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      // In an organization with Identity Center, admin-identity points to it first, and says what happens to an IAM user made anyway.
+      const admin = await checkStep({ meta: adminIdentity.meta, load: async () => adminIdentity }, ctx);
+      const plan = await planStep(admin, ctx, { groupName: 'Administrators', userName: 'alex.admin' });
+      expect(plan.warnings!.join(' ')).toMatch(/IAM Identity Center is enabled \(us-east-1\).*account\.identity-center names alex\.admin/);
+      expect((await applyPlan(adminIdentity.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+
+      const checked = await checkStep(entry, ctx);
+      const about = (u: string) => checked.result.findings.find((f) => f.resource === USER_ARN(u));
+      expect(about('alex.admin')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^IAM user alex\.admin is the interim administrator secure-start created \(account\.admin-identity\).*It is the one to move/) });
+      expect(about('dana')!.message).toMatch(/^IAM user dana signs in to the console with a password/);
     } finally {
       ctx.factory.destroy();
     }

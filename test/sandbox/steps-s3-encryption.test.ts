@@ -1,6 +1,7 @@
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
+  PutBucketPolicyCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   PutBucketEncryptionCommand,
@@ -298,6 +299,73 @@ describe('data.s3-encryption: plans', () => {
       ctx.factory.readOnly = true;
       expect(await encryption(ctx, 'enc-o-plain')).toBeNull();
       expect((await encryption(ctx, 'enc-p-sse-s3'))?.Rules?.[0]?.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
+/** A bucket CloudTrail delivers to: the bucket policy lets cloudtrail.amazonaws.com put objects. */
+async function trailBucket(ctx: RunContext, name: string): Promise<void> {
+  await bucket(ctx, name);
+  const Statement = [
+    { Sid: 'AWSCloudTrailAclCheck', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${name}` },
+    { Sid: 'AWSCloudTrailWrite', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${name}/AWSLogs/123456789012/*` },
+  ];
+  await ctx.client(S3Client).send(new PutBucketPolicyCommand({ Bucket: name, Policy: JSON.stringify({ Version: '2012-10-17', Statement }) }));
+}
+
+describe('data.s3-encryption: buckets that receive logs from AWS services', () => {
+  it('with a new key, the key policy lets CloudTrail use it (this account only), and the plan says why', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await trailBucket(ctx, 'enc-trail-logs');
+      await bucket(ctx, 'enc-plain');
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      const plan = await planStep(await checkStep(entry, ctx), ctx, { algorithm: 'SSE-KMS', kmsKeyId: 'new' });
+      const create = plan.actions.find((a) => a.operation === 'CreateKey')!;
+      const policy = JSON.parse(create.params.Policy as string) as { Statement: Array<Record<string, unknown>> };
+      expect(policy.Statement).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*' }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: expect.arrayContaining(['kms:GenerateDataKey*', 'kms:DescribeKey']),
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        }),
+      ]);
+      expect(plan.warnings!.join(' ')).toMatch(/enc-trail-logs receives logs from CloudTrail, which can write to an SSE-KMS bucket only when the key lets it/);
+      expect(plan.actions.filter((a) => a.operation === 'PutBucketEncryption').map((a) => a.params.Bucket)).toEqual(['enc-plain', 'enc-trail-logs']);
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+      const keyId = (await ctx.client(KMSClient).send(new DescribeKeyCommand({ KeyId: 'alias/secure-start-s3' }))).KeyMetadata!.KeyId!;
+      const stored = (await ctx.client(KMSClient).send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy!;
+      expect(stored).toContain('cloudtrail.amazonaws.com');
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('with an existing key, a bucket CloudTrail writes to is left out with the reason; the other buckets move', async () => {
+    await resetMoto();
+    const ctx = makeSandboxContext();
+    try {
+      ctx.factory.readOnly = false;
+      await key(ctx, 'alias/app-data');
+      await trailBucket(ctx, 'enc-trail-logs');
+      await bucket(ctx, 'enc-plain');
+      ctx.factory.readOnly = true;
+      ctx.invalidate();
+      for (const kmsKeyId of ['alias/app-data', 'alias/aws/s3']) {
+        const plan = await planStep(await checkStep(entry, ctx), ctx, { algorithm: 'SSE-KMS', kmsKeyId });
+        expect(plan.actions.map((a) => a.params.Bucket)).toEqual(['enc-plain']);
+        expect(plan.warnings!.join(' ')).toMatch(/Bucket enc-trail-logs \(us-east-1\) is left as it is: it receives logs from CloudTrail, which stops delivering once the bucket uses/);
+      }
+      // SSE-S3 needs no key permission: the log bucket is encrypted with the others.
+      const sse = await planStep(await checkStep(entry, ctx), ctx, { algorithm: 'SSE-S3' });
+      expect(sse.actions.map((a) => a.params.Bucket)).toEqual(['enc-plain', 'enc-trail-logs']);
     } finally {
       ctx.factory.destroy();
     }

@@ -256,6 +256,48 @@ describe('data.s3-tls-only: what is there is kept', () => {
   });
 });
 
+describe('data.s3-tls-only: a plan leaves out what S3 would refuse', () => {
+  const publicRead = (name: string) => ({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Anyone', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${arn(name)}/*` }],
+  });
+  const blockAll = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+  it('a public policy on a bucket whose Block Public Access blocks public policies is not rewritten, and the plan says why', async () => {
+    const { ctx, checked } = await checkedWith(
+      step,
+      buckets({ name: 'ss-blocked', policy: publicRead('ss-blocked'), block: blockAll }, { name: 'ss-open', policy: publicRead('ss-open') }, { name: 'ss-private' }),
+    );
+    try {
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.actions.map((a) => a.params.Bucket)).toEqual(['ss-open', 'ss-private']);
+      expect(plan.warnings).toEqual([
+        expect.stringMatching(/^Bucket ss-blocked \(us-east-1\) is left as it is: its policy still grants public access .*is on for the bucket, so S3 would refuse/),
+        expect.stringMatching(/^Bucket ss-open \(us-east-1\)'s policy still grants public access .*Once Block Public Access/),
+      ]);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('is built from the state after the earlier steps: once the account block is on, the public-policy bucket is left out', async () => {
+    const { ctx } = await checkedWith(step, buckets({ name: 'ss-later', policy: publicRead('ss-later') }));
+    try {
+      const before = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, undefined);
+      expect(before.actions).toHaveLength(1);
+      // An earlier step of the same run turns the account's block on (its apply forgets the shared reads).
+      const checkedAccount = await checkStep({ meta: accountStep.meta, load: async () => accountStep }, ctx);
+      const accountPlan = await planStep(checkedAccount, ctx, { publicBucketsToClose: ['ss-later'] });
+      expect((await applyPlan(accountStep.meta.id, accountPlan, ctx, () => undefined)).ok).toBe(true);
+      const after = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, undefined);
+      expect(after.actions).toEqual([]);
+      expect(after.warnings!.join(' ')).toMatch(/ss-later .*is left as it is: .*is on for the account/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
+
 describe('data.s3-tls-only: websites are asked about', () => {
   it('the wizard asks per website bucket (default No) and once for the others (default Yes)', async () => {
     const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-ask-site', website: true }, { name: 'ss-ask-a' }, { name: 'ss-ask-b' }));
@@ -319,7 +361,7 @@ describe('data.s3-tls-only: permissions, reads and guards', () => {
 });
 
 describe('the three S3 access steps on the day-one account, in guide order, as fix --yes runs them', () => {
-  it('each fails, the answers file names the public buckets and the website, each then passes, and every policy statement is kept', async () => {
+  it('each fails; the answers file names the public buckets and the website; the TLS rule goes only where S3 would take it; every statement is kept', async () => {
     await resetMoto();
     const ctx = makeSandboxContext();
     const steps = [accountStep, bucketStep, step];
@@ -347,12 +389,21 @@ describe('the three S3 access steps on the day-one account, in guide order, as f
         const applied = await applyPlan(s.meta.id, plan, ctx, () => undefined);
         expect(applied.error ?? 'ok', s.meta.id).toBe('ok');
       }
-      for (const s of steps) expect((await checkStep({ meta: s.meta, load: async () => s }, ctx)).result.status, s.meta.id).toBe('pass');
+      for (const s of [accountStep, bucketStep]) expect((await checkStep({ meta: s.meta, load: async () => s }, ctx)).result.status, s.meta.id).toBe('pass');
+      // The public buckets' policies still hold their public grants, and with Block Public Access on, S3 refuses any
+      // policy that keeps one: the TLS plan leaves them out (and says so) rather than send a call that would fail.
+      const tls = await checkStep({ meta: step.meta, load: async () => step }, ctx);
+      const failing = tls.result.findings.filter((f) => f.status === 'fail').map((f) => f.resource).sort();
+      // (The website is public through its ACL, not its policy: its policy takes the rule.)
+      expect(failing).toEqual([arn(SHARED_BUCKET)]);
+      const rest = await planStep(tls, ctx, answers['data.s3-tls-only']);
+      expect(rest.actions).toEqual([]);
+      expect(rest.warnings!.filter((w) => /is left as it is: its policy still grants public access/.test(w))).toEqual([expect.stringContaining(SHARED_BUCKET)]);
       for (const [b, text] of before) {
         const after = JSON.parse((await policyText(ctx, b))!);
         const kept = text === null ? [] : JSON.parse(text).Statement;
         expect(after.Statement.slice(0, kept.length), b).toStrictEqual(kept);
-        expect(after.Statement).toHaveLength(kept.length + 1);
+        expect(after.Statement).toHaveLength(b === SHARED_BUCKET ? kept.length : kept.length + 1);
       }
     } finally {
       ctx.factory.destroy();

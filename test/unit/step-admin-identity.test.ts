@@ -9,6 +9,7 @@ import {
   GetAccountPasswordPolicyCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
+import { AWSOrganizationsNotInUseException, DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,8 +39,8 @@ interface User {
   directAdmin?: boolean;
 }
 
-/** The check's failing finding, holding what it read. */
-function failing(groups: Group[] = [], users: User[] = []): Finding[] {
+/** The check's failing finding, holding what it read (`identityCenter`: instance regions, and whether in an organization). */
+function failing(groups: Group[] = [], users: User[] = [], identityCenter?: { regions: string[]; organization: boolean }): Finding[] {
   return [
     {
       status: 'fail',
@@ -50,10 +51,12 @@ function failing(groups: Group[] = [], users: User[] = []): Finding[] {
         kind: 'inventory',
         groups: groups.map((g) => ({ name: g.name, arn: `arn:aws:iam::${ACCOUNT}:group/${g.name}`, admin: !!g.admin, members: g.members ?? [] })),
         users: users.map((u) => ({ name: u.name, directAdmin: !!u.directAdmin })),
+        ...(identityCenter ? { identityCenter } : {}),
       },
     },
   ];
 }
+const ORG_INSTANCE = { regions: ['eu-west-1'], organization: true };
 
 /** plan() reads AWS only for an existing user's login profile; these contexts refuse any call. */
 function noAws(opts: { isRoot?: boolean; sandbox?: boolean } = {}): StepContext {
@@ -194,8 +197,68 @@ describe('account.admin-identity: questions', () => {
   });
 });
 
+describe('account.admin-identity: the Identity Center path', () => {
+  it('is offered first, and chosen by default, where an organization instance can give the access', async () => {
+    const { result, asker } = await ask([{ select: null }], failing([], [], ORG_INSTANCE));
+    expect(result).toEqual({ via: 'identity-center' });
+    expect(asker.asked[0]!.choices).toEqual([
+      'Through IAM Identity Center, enabled in eu-west-1 (recommended: short-lived sign-ins, people managed in one place)',
+      'An IAM group and user with a console password',
+    ]);
+  });
+
+  it('still leads to the IAM group and user when the person picks that', async () => {
+    const { result } = await ask([{ select: 'iam-user' }, { text: '' }, { text: 'jane' }], failing([], [], ORG_INSTANCE));
+    expect(result).toEqual({ groupName: 'Administrators', userName: 'jane' });
+  });
+
+  it('is not offered for an account instance outside an organization (it cannot sign people in to accounts)', async () => {
+    const { asker } = await ask([{ text: '' }, { text: 'jane' }], failing([], [], { regions: ['us-east-1'], organization: false }));
+    expect(asker.asked.map((q) => q.kind)).toEqual(['text', 'text']);
+  });
+
+  it('plans no change and walks the person through the permission set instead', async () => {
+    const plan = await step.plan(noAws(), failing([], [], ORG_INSTANCE), { via: 'identity-center' });
+    expect(plan.actions).toEqual([]);
+    expect(plan.guidance).toMatch(/IAM Identity Center console in eu-west-1/);
+    expect(plan.guidance).toMatch(/\*\*AdministratorAccess\*\*/);
+    expect(plan.guidance).toContain(`this account (${ACCOUNT})`);
+  });
+
+  it('warns, when an IAM user is made anyway, that Identity Center is the better path and that account.identity-center will name the user', async () => {
+    const plan = await step.plan(noAws(), failing([], [], ORG_INSTANCE), { userName: 'jane' });
+    expect(plan.warnings!.join(' ')).toMatch(/IAM Identity Center is enabled \(eu-west-1\).*account\.identity-center names jane as the IAM user to retire/);
+  });
+
+  it('tags the user it creates, so account.identity-center can tell it from the people already there', async () => {
+    const plan = await step.plan(noAws(), failing(), { userName: 'jane' });
+    expect(plan.actions.find((a) => a.operation === 'CreateUser')!.params).toEqual({
+      UserName: 'jane',
+      Tags: [{ Key: 'secure-start:created-by', Value: 'account.admin-identity' }],
+    });
+  });
+
+  it('takes "via": "identity-center" without a user name in an answers file, and still needs a name otherwise', () => {
+    expect(spec.schema.safeParse({ via: 'identity-center' }).success).toBe(true);
+    expect(spec.schema.safeParse({ groupName: 'Administrators' }).success).toBe(false);
+    expect(spec.schema.safeParse({ via: 'sso' }).success).toBe(false);
+  });
+});
+
 describe('account.admin-identity: plan', () => {
   const ops = (p: { actions: { operation: string }[] }) => p.actions.map((a) => a.operation);
+
+  it('states the risk of promoting an existing user, not of creating one', async () => {
+    const plan = await step.plan(noAws(), failing([{ name: 'Administrators', admin: true }], [{ name: 'ann' }]), { userName: 'ann' }).catch((e: Error) => e);
+    // An existing user's console password is looked up, and this context has no AWS: the plan asks for it.
+    expect(plan).toBeInstanceOf(Error);
+    const ctx = { ...noAws(), client: () => ({ send: async () => ({ LoginProfile: { UserName: 'ann' } }), destroy() {} }) } as unknown as StepContext;
+    const withLogin = await step.plan(ctx, failing([{ name: 'Administrators', admin: true }], [{ name: 'ann' }]), { userName: 'ann' });
+    expect(withLogin.risk).toMatch(/^Makes the existing IAM user ann a full administrator.*keeps its current console password/);
+    expect(withLogin.risk).not.toMatch(/Creates/);
+    const fresh = await step.plan(noAws(), failing(), { userName: 'jane' });
+    expect(fresh.risk).toBeUndefined();
+  });
 
   it('shows the password as «redacted» and gives every action its inverse', async () => {
     const plan = await step.plan(noAws(), failing(), { groupName: 'Administrators', userName: 'jane' });
@@ -245,6 +308,7 @@ describe('account.admin-identity: plan', () => {
 describe('account.admin-identity: with SDK stubs', () => {
   const iam = mockClient(IAMClient);
   const sso = mockClient(SSOAdminClient);
+  const orgs = mockClient(OrganizationsClient);
   const contexts: RunContext[] = [];
   const entry = { meta: step.meta, load: async () => step };
 
@@ -272,6 +336,8 @@ describe('account.admin-identity: with SDK stubs', () => {
   beforeEach(() => {
     iam.reset();
     sso.reset();
+    orgs.reset();
+    orgs.on(DescribeOrganizationCommand).rejects(new AWSOrganizationsNotInUseException({ message: 'not in use', $metadata: {} }));
   });
   afterEach(() => {
     for (const c of contexts.splice(0)) c.factory.destroy();
@@ -279,6 +345,7 @@ describe('account.admin-identity: with SDK stubs', () => {
   afterAll(() => {
     iam.restore();
     sso.restore();
+    orgs.restore();
   });
 
   it('Identity Center refusing access is "not known": the IAM groups decide (SDK stub: AccessDenied)', async () => {

@@ -38,13 +38,20 @@ describe('account.groups-only: comparing policies', () => {
     expect(signature(one)).not.toBe(signature(userPolicies(user('u', [A], { x: DOC, y: DOC }))));
   });
 
-  it('derives a valid, free group name', () => {
-    expect(deriveGroupName('ada', new Set())).toBe('ada-permissions');
-    expect(deriveGroupName('ada', new Set(['ada-permissions', 'ada-permissions-2']))).toBe('ada-permissions-3');
-    expect(deriveGroupName('Ada', new Set(['ada-permissions']))).toBe('Ada-permissions-2');
-    const long = 'u'.repeat(64);
-    expect(deriveGroupName(long, new Set())).toHaveLength(76);
+  it('names a new group after the policies it grants, never after a person, valid and free', () => {
+    const set = (managed: string[], inline: string[] = []) => ({
+      managed: managed.map((name) => ({ arn: `arn:aws:iam::aws:policy/${name}`, name })),
+      inline: inline.map((name) => ({ name, document: '{}', canonical: '{}' })),
+    });
+    expect(deriveGroupName(set(['ReadOnlyAccess']), new Set())).toBe('ReadOnlyAccess');
+    expect(deriveGroupName(set(['ReadOnlyAccess'], ['publish-site']), new Set())).toBe('ReadOnlyAccess+publish-site');
+    expect(deriveGroupName(set(['A', 'B'], ['c', 'd']), new Set())).toBe('A+B+2-more');
+    expect(deriveGroupName(set(['ReadOnlyAccess']), new Set(['readonlyaccess', 'readonlyaccess-2']))).toBe('ReadOnlyAccess-3');
+    expect(deriveGroupName(set([], ['weird name/with:chars']), new Set())).toBe('weird-name-with-chars');
+    expect(deriveGroupName(set([]), new Set())).toBe('permissions');
+    const long = set(['u'.repeat(128), 'v'.repeat(128)]);
     expect(deriveGroupName(long, new Set())).toMatch(/^[\w+=,.@-]{1,128}$/);
+    expect(deriveGroupName(long, new Set([deriveGroupName(long, new Set()).toLowerCase()]))).toMatch(/^[\w+=,.@-]{1,128}$/);
   });
 });
 
@@ -58,8 +65,8 @@ describe('account.groups-only: moves', () => {
     );
     expect(moves.map((m) => [m.user, m.target.name, m.target.kind, m.target.isMember])).toEqual([
       ['ann', 'readers', 'exists', false],
-      ['bob', 'bob-permissions', 'new', false],
-      ['cat', 'bob-permissions', 'planned', false],
+      ['bob', 'ReadOnlyAccess+deploy+x', 'new', false],
+      ['cat', 'ReadOnlyAccess+deploy+x', 'planned', false],
       ['eve', 'readers', 'exists', true],
     ]);
     expect(moves.every(samePermissions)).toBe(true);
@@ -83,13 +90,13 @@ describe('account.groups-only: actions', () => {
 
   it('grants before it removes, creates a shared group once, and can undo every step', () => {
     expect(actions.map((a) => `${a.operation} ${Object.values(a.params).slice(0, 2).join(' ')}`)).toEqual([
-      'CreateGroup bob-permissions',
-      'PutGroupPolicy bob-permissions x',
-      `AttachGroupPolicy bob-permissions ${A}`,
-      'AddUserToGroup bob-permissions bob',
+      'CreateGroup ReadOnlyAccess+x',
+      'PutGroupPolicy ReadOnlyAccess+x x',
+      `AttachGroupPolicy ReadOnlyAccess+x ${A}`,
+      'AddUserToGroup ReadOnlyAccess+x bob',
       `DetachUserPolicy bob ${A}`,
       'DeleteUserPolicy bob x',
-      'AddUserToGroup bob-permissions cat',
+      'AddUserToGroup ReadOnlyAccess+x cat',
       `DetachUserPolicy cat ${A}`,
       'DeleteUserPolicy cat y',
     ]);
@@ -97,7 +104,7 @@ describe('account.groups-only: actions', () => {
     expect(actions.filter((a) => a.destructive).map((a) => a.operation)).toEqual(['DetachUserPolicy', 'DeleteUserPolicy', 'DetachUserPolicy', 'DeleteUserPolicy']);
     const del = actions.find((a) => a.operation === 'DeleteUserPolicy')!;
     expect(del.inverse).toMatchObject({ operation: 'PutUserPolicy', params: { UserName: 'bob', PolicyName: 'x', PolicyDocument: JSON.stringify(DOC) } });
-    expect(actions[3]!.summary).toBe('Add bob to group bob-permissions, which grants exactly the 1 managed policy and 1 inline policy bob holds directly');
+    expect(actions[3]!.summary).toBe('Add bob to group ReadOnlyAccess+x, which grants exactly the 1 managed policy and 1 inline policy bob holds directly');
   });
 
   it('says the permissions stay the same, and warns about quotas it would hit', () => {

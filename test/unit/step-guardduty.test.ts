@@ -73,8 +73,22 @@ describe('the plan', () => {
       ['UpdateDetector', 'us-east-1', { DetectorId: 'd1', Enable: true }, 'UpdateDetector'],
       ['CreateDetector', 'eu-west-1', { Enable: true, FindingPublishingFrequency: 'FIFTEEN_MINUTES' }, 'DeleteDetector'],
     ]);
-    expect(plan.cost).toEqual({ scale: 'dollars', detail: costDetail(['us-east-1', 'eu-west-1']) });
-    expect(plan.warnings).toEqual([expect.stringMatching(/free trial ends 30 days after.*\(us-east-1, eu-west-1\).*GuardDuty → Usage/), expect.stringContaining('monitoring.alerts')]);
+    expect(plan.cost).toEqual({ scale: 'dollars', detail: costDetail(['us-east-1', 'eu-west-1'], ['us-east-1']) });
+    // Only the region that never had GuardDuty gets a trial; the suspended one is billed at once.
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/free trial ends 30 days after GuardDuty is enabled in eu-west-1\b.*GuardDuty → Usage/),
+      expect.stringMatching(/^us-east-1 had GuardDuty before\b.*no new free trial.*billed from the moment/),
+      expect.stringContaining('monitoring.alerts'),
+    ]);
+    expect(plan.warnings!.join(' ')).not.toMatch(/trial ends 30 days after GuardDuty is enabled in [^.]*us-east-1/);
+  });
+
+  it('promises no trial at all when every region only had its detector suspended', async () => {
+    const ctx = stubContext([], () => () => Promise.reject(new Error('plan reads nothing')));
+    const plan = await step.plan(ctx, [failing('us-east-1', 'd1')], undefined);
+    expect(plan.cost!.detail).not.toMatch(/gets? a 30-day free trial/);
+    expect(plan.cost!.detail).toMatch(/us-east-1 had GuardDuty before.*no new free trial/);
+    expect(plan.warnings!.join(' ')).not.toMatch(/free trial ends/);
   });
 
   it('is empty when nothing fails', async () => {
@@ -85,6 +99,9 @@ describe('the plan', () => {
   it('names the regions and the trial in the cost', () => {
     expect(costDetail(['us-east-1'])).toMatch(/^GuardDuty in 1 region \(us-east-1\)\. .*30-day free trial.*CloudTrail management events, VPC flow logs and DNS queries.*roughly a few dollars a month/);
     expect(costDetail(['us-east-1', 'eu-west-1', 'eu-central-1'])).toMatch(/^GuardDuty in 3 regions .*roughly 3 times a few dollars a month/);
+    expect(costDetail(['us-east-1', 'eu-west-1'], ['us-east-1'])).toMatch(
+      /^GuardDuty in 2 regions \(us-east-1, eu-west-1\)\. eu-west-1 gets a 30-day free trial.*us-east-1 had GuardDuty before .*no new free trial/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { buildReport, renderMarkdownReport, renderTable } from '../../engine/report.js';
 import { checkAll } from '../../engine/runner.js';
+import { safeJson } from '../../engine/safe-text.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
@@ -28,7 +29,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
     });
     const out =
       opts.format === 'json'
-        ? JSON.stringify(report, null, 2) + '\n'
+        ? safeJson(report) + '\n'
         : opts.format === 'markdown'
           ? renderMarkdownReport(report)
           : renderTable(report, process.stdout.columns || 100);

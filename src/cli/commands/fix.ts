@@ -5,6 +5,7 @@ import { resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import { checkStep, planStep, resultFor } from '../../engine/runner.js';
 import { regionsText } from '../../engine/report.js';
+import { safeText } from '../../engine/safe-text.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
@@ -42,7 +43,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       if (!inputs.ok) {
         const message = `Not applied: ${inputs.message}`;
         results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
-        info(`FAIL        ${id}: ${message}`);
+        info(`FAIL        ${id}: ${safeText(message)}`);
         continue;
       }
       const plan = await planStep(checked, session.ctx, inputs.inputs);
@@ -72,9 +73,9 @@ export async function run(opts: GlobalOptions): Promise<number> {
         ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
       });
       await progress.save();
-      info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${error}`}`);
+      info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}`}`);
       // What the plan said a person must read or do, where the run leaves something undone.
-      if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${w}`);
+      if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${safeText(w)}`);
     }
     return exitCodeFor(results);
   } finally {

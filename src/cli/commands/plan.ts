@@ -4,6 +4,7 @@ import { planCost } from '../../engine/cost.js';
 import { regionsText } from '../../engine/report.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import { checkAll, planStep } from '../../engine/runner.js';
+import { safeJson, safeText } from '../../engine/safe-text.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
@@ -66,13 +67,13 @@ export async function run(opts: GlobalOptions): Promise<number> {
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
         ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: pick(planCost(entries.find((e) => e.meta.id === p.step)!.meta, p.plan)) } : {}),
       }));
-      process.stdout.write(JSON.stringify({ target: { ...session.target, regions: regions.regions, regionsSource: regions.source }, steps: data }, null, 2) + '\n');
+      process.stdout.write(safeJson({ target: { ...session.target, regions: regions.regions, regionsSource: regions.source }, steps: data }) + '\n');
     } else {
       const { planView } = await import('../../wizard/render.js');
       for (const p of planned) {
         const entry = entries.find((e) => e.meta.id === p.step)!;
         process.stdout.write(`\n== ${p.step} (${p.status})\n`);
-        if (p.note) process.stdout.write(`   ${p.note}\n`);
+        if (p.note) process.stdout.write(`   ${safeText(p.note)}\n`);
         if (p.plan && (p.plan.actions.length || p.plan.guidance)) process.stdout.write(planView(entry.meta, p.plan) + '\n');
       }
       const total = planned.reduce((n, p) => n + (p.plan?.actions.length ?? 0), 0);

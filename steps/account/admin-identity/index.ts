@@ -28,11 +28,13 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
+import { errorKind } from '../../../src/aws/errors.js';
 import { formatZodError } from '../../../src/engine/inputs.js';
 import { REDACTED } from '../../../src/engine/types.js';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
 import { validIamGroupName, validIamUserName, zodCheck } from '../../validate.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
+import { organization } from '../_shared/organization.js';
 import { readIdentityCenter } from './identity-center.js';
 import type { IdentityCenterReading } from './identity-center.js';
 import meta from './meta.js';
@@ -45,21 +47,43 @@ const OTHER = ' other';
 /** Existing users offered by name in the wizard; beyond that, "another existing user" takes a typed name. */
 const USERS_OFFERED = 15;
 
+/** Tag on the IAM user this step creates, so account.identity-center can name it as the one to move later. */
+export const CREATED_BY_TAG = { Key: 'secure-start:created-by', Value: 'account.admin-identity' } as const;
+
 /** Inputs of the fix (answers file `account.admin-identity`). */
 export interface AdminIdentityInputs {
+  /**
+   * `identity-center`: the person gives an administrator access through IAM Identity Center by hand
+   * (offered first where the organization's instance can do it); `iam-user` (default): an IAM group and user.
+   */
+  via?: 'iam-user' | 'identity-center';
   /** Default: an existing group with AdministratorAccess, else `Administrators`. */
   groupName?: string;
-  userName: string;
+  /** Required for `iam-user`. */
+  userName?: string;
 }
 
-const inputsSchema = z.strictObject({
+const fieldsSchema = z.strictObject({
+  via: z.enum(['iam-user', 'identity-center']).optional(),
   groupName: zodCheck(validIamGroupName).optional(),
-  userName: zodCheck(validIamUserName),
+  userName: zodCheck(validIamUserName).optional(),
+});
+
+const inputsSchema = fieldsSchema.superRefine((v, ctx) => {
+    if (v.via !== 'identity-center' && v.userName === undefined)
+      ctx.addIssue({ code: 'custom', path: ['userName'], message: 'the administrator’s IAM user name is required (or "via": "identity-center")' });
 });
 
 const groupSchema = z.object({ name: z.string(), arn: z.string(), admin: z.boolean(), members: z.array(z.string()) });
 const userSchema = z.object({ name: z.string(), directAdmin: z.boolean() });
-const inventorySchema = z.object({ kind: z.literal('inventory'), groups: z.array(groupSchema), users: z.array(userSchema) });
+/** Where Identity Center could give this account an administrator: an instance in an organization. */
+const identityCenterSchema = z.object({ regions: z.array(z.string()), organization: z.boolean() });
+const inventorySchema = z.object({
+  kind: z.literal('inventory'),
+  groups: z.array(groupSchema),
+  users: z.array(userSchema),
+  identityCenter: identityCenterSchema.optional(),
+});
 type GroupInfo = z.infer<typeof groupSchema>;
 type UserInfo = z.infer<typeof userSchema>;
 type Inventory = z.infer<typeof inventorySchema>;
@@ -129,9 +153,21 @@ function failMessage(inv: Inventory, ic: IdentityCenterReading): string {
   return parts.join(' ');
 }
 
+/** The organization only decides whether Identity Center is offered first: a caller who may not read it is simply not offered it. */
+async function organizationIfReadable(ctx: StepContext): Promise<{ organization?: unknown }> {
+  try {
+    return await organization(ctx);
+  } catch (err) {
+    if (errorKind(err) === 'access-denied') return {};
+    throw err;
+  }
+}
+
 async function check(ctx: StepContext): Promise<Finding[]> {
   const adminArn = adminPolicyArn(ctx);
-  const [inv, ic] = await Promise.all([inventory(ctx, adminArn), readIdentityCenter(ctx, adminArn)]);
+  const [inv, ic, org] = await Promise.all([inventory(ctx, adminArn), readIdentityCenter(ctx, adminArn), organizationIfReadable(ctx)]);
+  // Only an organization's instance can sign people in to AWS accounts; an account instance cannot.
+  inv.identityCenter = { regions: ic.instanceRegions, organization: Boolean(org.organization) };
   const findings: Finding[] = [];
   for (const g of inv.groups.filter((x) => x.admin && x.members.length))
     findings.push({
@@ -182,7 +218,7 @@ function adminGroupsOf(findings: Finding[]): z.infer<typeof adminGroupSchema>[] 
 /** The inputs as given; a blank field (as in the answers template) counts as not given. */
 function wantedInputs(given: unknown): Partial<AdminIdentityInputs> {
   const entries = typeof given === 'object' && given !== null ? Object.entries(given).filter(([, v]) => !(typeof v === 'string' && !v.trim())) : [];
-  const parsed = inputsSchema.partial().safeParse(Object.fromEntries(entries));
+  const parsed = fieldsSchema.safeParse(Object.fromEntries(entries));
   if (!parsed.success) throw new Error(`Invalid inputs for ${meta.id}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }
@@ -257,6 +293,30 @@ function signInGuidance(ctx: StepContext, admins: { group: string; members: stri
   ].join('\n');
 }
 
+/** Identity Center can give this account an administrator: an instance, in an organization. */
+function identityCenterUsable(inv: Inventory): string[] {
+  return inv.identityCenter?.organization ? inv.identityCenter.regions : [];
+}
+
+/** The Identity Center path, by hand: the API cannot choose the person who gets the access. */
+function identityCenterGuidance(ctx: StepContext, regions: string[]): string {
+  if (!regions.length)
+    return [
+      'IAM Identity Center cannot give this account an administrator yet: it takes an organization instance, and none was found in the regions checked.',
+      '',
+      'Enable it first (account.identity-center explains how), or choose the IAM group and user instead.',
+    ].join('\n');
+  const region = regions[0]!;
+  return [
+    `Give an administrator access through IAM Identity Center (its instance is in ${region}):`,
+    '',
+    `1. Open the IAM Identity Center console in ${region}: https://console.aws.amazon.com/singlesignon/home?region=${region}`,
+    '2. Under *Permission sets*, create one from the predefined **AdministratorAccess** policy.',
+    `3. Under *AWS accounts*, select this account (${ctx.target.accountId}) and assign that permission set to your own Identity Center user, or to a group you are in.`,
+    '4. Sign in through the AWS access portal as that user, then choose re-check here.',
+  ].join('\n');
+}
+
 async function plan(ctx: StepContext, findings: Finding[], given: unknown): Promise<Plan> {
   const inv = inventoryOf(findings);
   if (!inv) {
@@ -264,6 +324,8 @@ async function plan(ctx: StepContext, findings: Finding[], given: unknown): Prom
     return root ? { actions: [], guidance: signInGuidance(ctx, adminGroupsOf(findings)) } : { actions: [] };
   }
   const want = wantedInputs(given);
+  const icRegions = identityCenterUsable(inv);
+  if (want.via === 'identity-center') return { actions: [], guidance: identityCenterGuidance(ctx, icRegions) };
   const adminArn = adminPolicyArn(ctx);
   const actions: PlanAction[] = [];
   const warnings: string[] = [];
@@ -313,11 +375,11 @@ async function plan(ctx: StepContext, findings: Finding[], given: unknown): Prom
     actions.push(
       iamAction(
         'CreateUser',
-        { UserName: userName },
-        `Create the IAM user ${userName}`,
+        { UserName: userName, Tags: [{ ...CREATED_BY_TAG }] },
+        `Create the IAM user ${userName} (tagged ${CREATED_BY_TAG.Key}, so later steps know the tool made it)`,
         { operation: 'DeleteUser', params: { UserName: userName }, summary: `Delete the user ${userName}` },
         async (runCtx) => {
-          await runCtx.client(IAMClient).send(new CreateUserCommand({ UserName: userName }));
+          await runCtx.client(IAMClient).send(new CreateUserCommand({ UserName: userName, Tags: [{ ...CREATED_BY_TAG }] }));
         },
       ),
     );
@@ -346,7 +408,18 @@ async function plan(ctx: StepContext, findings: Finding[], given: unknown): Prom
   }
   if (ctx.target.isRoot)
     warnings.push(`Afterwards, sign out of the root user and work as ${userName} at ${signInUrl(ctx)}; keep root for the few tasks only it can do.`);
-  return { actions, ...(warnings.length ? { warnings } : {}) };
+  if (icRegions.length)
+    warnings.push(
+      `IAM Identity Center is enabled (${icRegions.join(', ')}): an administrator there signs in with short-lived credentials and is the better path ` +
+        `(wizard: choose Identity Center; answers file: "via": "identity-center"). Once you have one, account.identity-center names ${userName} as the IAM user to retire.`,
+    );
+  // The step's general risk speaks of creating someone; an existing user is a different change.
+  const risk = user
+    ? `Makes the existing IAM user ${userName} a full administrator: whoever holds its password or access keys can change anything in the account. ` +
+      (needsPassword ? 'It gets a new console password, shown once, to be changed at first sign-in. ' : 'It keeps its current console password. ') +
+      'Until it has MFA (account.user-mfa), that password alone protects the account.'
+    : undefined;
+  return { actions, ...(warnings.length ? { warnings } : {}), ...(risk ? { risk } : {}) };
 }
 
 async function askGroup(asker: Asker, inv: Inventory, initial: string | undefined): Promise<string> {
@@ -437,6 +510,21 @@ const inputs: StepInputs<AdminIdentityInputs> = {
       if (parsed.success) return parsed.data;
       const admin = adminGroupsOf(findings)[0];
       return { groupName: admin?.group ?? DEFAULT_GROUP, userName: admin?.members[0] ?? 'Administrator' };
+    }
+    const icRegions = identityCenterUsable(inv);
+    if (icRegions.length) {
+      const via = await asker.select({
+        message: 'How should someone other than root administer this account?',
+        choices: [
+          {
+            value: 'identity-center' as const,
+            name: `Through IAM Identity Center, enabled in ${icRegions.join(', ')} (recommended: short-lived sign-ins, people managed in one place)`,
+          },
+          { value: 'iam-user' as const, name: 'An IAM group and user with a console password' },
+        ],
+        default: initial?.via ?? 'identity-center',
+      });
+      if (via === 'identity-center') return { via };
     }
     const groupName = await askGroup(asker, inv, initial?.groupName);
     const userName = await askUser(asker, inv, initial?.userName);

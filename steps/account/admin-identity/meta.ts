@@ -25,6 +25,7 @@ const meta: StepMeta = {
       'sso:ListPermissionSets',
       'sso:ListManagedPoliciesInPermissionSet',
       'sso:ListAccountAssignments',
+      'organizations:DescribeOrganization',
     ],
     // GetLoginProfile: whether a chosen existing user has a console password; GetAccountPasswordPolicy: how long the new one must be.
     fix: [
@@ -33,6 +34,8 @@ const meta: StepMeta = {
       'iam:CreateGroup',
       'iam:AttachGroupPolicy',
       'iam:CreateUser',
+      // CreateUser with Tags (tag-on-create) needs TagUser too.
+      'iam:TagUser',
       'iam:CreateLoginProfile',
       'iam:AddUserToGroup',
     ],

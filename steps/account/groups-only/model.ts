@@ -1,7 +1,7 @@
 /**
  * The pure part of account.groups-only: which users hold policies of their own, which group each
  * should get them from instead (an existing group with exactly the same policies, one planned for
- * an earlier user with the same set, or a new `<user>-permissions`), and the permissions of each
+ * an earlier user with the same set, or a new one named after the policies it holds), and the permissions of each
  * user before and after, computed rather than assumed.
  *
  * A user's permissions here are a set: the ARNs of managed policies and the documents of inline
@@ -96,12 +96,21 @@ export interface Move {
 
 const sortedSet = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
-/** A group name for the user's policies: `<user>-permissions`, or `-2`, `-3`… when taken (IAM names are case-insensitive). */
-export function deriveGroupName(user: string, taken: ReadonlySet<string>): string {
-  const base = `${user}-permissions`.slice(0, 128);
+/** What IAM allows in a group name: letters, digits and `+=,.@_-`. */
+const nameSafe = (s: string) => s.replace(/[^\w+=,.@-]/g, '-');
+
+/**
+ * A group name for a set of policies, named after what it grants (never after one of the people
+ * who will be in it): `ReadOnlyAccess`, `ReadOnlyAccess+publish-site`, or
+ * `ReadOnlyAccess+publish-site+2-more`; then `-2`, `-3`… when taken (IAM names are case-insensitive).
+ */
+export function deriveGroupName(set: PolicySet, taken: ReadonlySet<string>): string {
+  const parts = [...set.managed.map((m) => m.name), ...set.inline.map((i) => i.name)].map(nameSafe).filter(Boolean);
+  const shown = parts.length > 3 ? [...parts.slice(0, 2), `${parts.length - 2}-more`] : parts;
+  const base = (shown.join('+') || 'permissions').slice(0, 120);
   if (!taken.has(base.toLowerCase())) return base;
   for (let n = 2; ; n++) {
-    const name = `${base.slice(0, 128 - String(n).length - 1)}-${n}`;
+    const name = `${base}-${n}`;
     if (!taken.has(name.toLowerCase())) return name;
   }
 }
@@ -135,7 +144,7 @@ export function planMoves(details: AuthorizationDetails, only?: ReadonlySet<stri
       const p = planned.get(sig)!;
       target = { name: p.name, kind: 'planned', isMember: false, policies: p.policies };
     } else {
-      const name = deriveGroupName(u.UserName, taken);
+      const name = deriveGroupName(own, taken);
       taken.add(name.toLowerCase());
       planned.set(sig, { name, policies: own });
       target = { name, kind: 'new', isMember: false, policies: own };

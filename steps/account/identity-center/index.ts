@@ -32,6 +32,8 @@ import { organization } from '../_shared/organization.js';
 import meta from './meta.js';
 
 export const BREAK_GLASS_TAG = 'secure-start:break-glass';
+/** Set by account.admin-identity on the interim administrator it creates (kept here as data: steps do not import each other). */
+const CREATED_BY_ADMIN_IDENTITY = { Key: 'secure-start:created-by', Value: 'account.admin-identity' } as const;
 
 interface Organization {
   id?: string;
@@ -147,10 +149,15 @@ const step: Step = {
     const withPassword = users.filter((r) => r.passwordEnabled);
     // Tags come with the authorization details (read once per run, shared): only needed when passwords remain.
     const tagged = new Set<string>();
+    const interimAdmins = new Set<string>();
     if (withPassword.length) {
       const details = await authorizationDetails(ctx);
-      for (const u of details.UserDetailList)
-        if ((u.Tags ?? []).some((t) => t.Key === BREAK_GLASS_TAG && t.Value?.toLowerCase() === 'true') && u.UserName) tagged.add(u.UserName);
+      for (const u of details.UserDetailList) {
+        if (!u.UserName) continue;
+        const tags = u.Tags ?? [];
+        if (tags.some((t) => t.Key === BREAK_GLASS_TAG && t.Value?.toLowerCase() === 'true')) tagged.add(u.UserName);
+        if (tags.some((t) => t.Key === CREATED_BY_ADMIN_IDENTITY.Key && t.Value === CREATED_BY_ADMIN_IDENTITY.Value)) interimAdmins.add(u.UserName);
+      }
     }
     const passwordUsers = withPassword.filter((r) => !tagged.has(r.user)).map((r) => r.user);
     const keyUsers = users.filter((r) => activeKeys(r).length).map((r) => r.user);
@@ -214,6 +221,16 @@ const step: Step = {
                 message: `IAM user ${r.user} is tagged as the break-glass user but has no MFA: an emergency password alone is too easy to misuse.`,
               },
         );
+      else if (interimAdmins.has(r.user))
+        findings.push({
+          status: 'fail',
+          resource: r.arn,
+          region: 'global',
+          message:
+            `IAM user ${r.user} is the interim administrator secure-start created (account.admin-identity); it signs in with a password (${lastUsed(r)})${alsoKeys}. ` +
+            `It is the one to move: once an Identity Center user has administrator access to this account, sign in that way and remove ${r.user}'s password ` +
+            `(or keep ${r.user} as the break-glass user: tag it ${BREAK_GLASS_TAG}=true and give it MFA).`,
+        });
       else
         findings.push({
           status: 'fail',

@@ -4,6 +4,7 @@
  */
 import type { ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { actionsCover, parsePolicy, principalsOf } from '../_shared/policy.js';
 
 export type Algorithm = 'none' | 'SSE-S3' | 'SSE-KMS' | 'DSSE-KMS' | 'other';
 
@@ -45,7 +46,63 @@ export interface BucketData {
   keys: KeyChoice[];
   /** Why the region's keys could not be listed, if they could not. */
   keysError?: string;
+  /** AWS services the bucket policy lets write logs into the bucket (`cloudtrail.amazonaws.com`…). */
+  logWriters?: string[];
 }
+
+/** Services that deliver logs into S3 buckets, and what they are called in a sentence. */
+export const LOG_SERVICES: Record<string, string> = {
+  'cloudtrail.amazonaws.com': 'CloudTrail',
+  'delivery.logs.amazonaws.com': 'VPC flow logs (log delivery)',
+  'config.amazonaws.com': 'AWS Config',
+  'logging.s3.amazonaws.com': 'S3 server access logging',
+};
+
+/**
+ * The log-delivery services a bucket policy lets put objects in the bucket. With SSE-KMS such a
+ * service can write only if the key's policy lets it use the key; S3 server access logging cannot
+ * write to an SSE-KMS bucket at all.
+ */
+export function logWriters(policyText: string | null | undefined): string[] {
+  if (!policyText) return [];
+  const parsed = parsePolicy(policyText);
+  if (!parsed.ok) return [];
+  const found = new Set<string>();
+  for (const st of parsed.statements) {
+    if (st.Effect !== 'Allow' || !actionsCover(st.Action, 's3:PutObject')) continue;
+    for (const p of principalsOf(st.Principal)) {
+      const [type, name] = [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)];
+      if (type === 'Service' && name in LOG_SERVICES) found.add(name);
+    }
+  }
+  return [...found].sort();
+}
+
+/** KMS actions the log-delivery services need on the key of an SSE-KMS bucket they write to. */
+export const LOG_DELIVERY_KMS_ACTIONS = ['kms:GenerateDataKey*', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:DescribeKey'];
+
+/**
+ * The key policy of a new key: the account's own administrators (KMS's default statement, without
+ * which nobody could manage the key), and, when buckets that receive logs will use it, those
+ * services, for this account's resources only.
+ */
+export function newKeyPolicy(partition: string, accountId: string, services: readonly string[]): string {
+  const statements: Record<string, unknown>[] = [
+    { Sid: 'EnableIAMPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+  ];
+  if (services.length)
+    statements.push({
+      Sid: 'AllowLogDeliveryForThisAccount',
+      Effect: 'Allow',
+      Principal: { Service: services.length === 1 ? services[0] : [...services] },
+      Action: LOG_DELIVERY_KMS_ACTIONS,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+    });
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+export const describeWriters = (services: readonly string[]) => services.map((s) => LOG_SERVICES[s] ?? s).join(' and ');
 
 /** The alias of the key this tool creates for S3 when asked for a new one (one per region). */
 export const NEW_KEY_ALIAS = 'alias/secure-start-s3';

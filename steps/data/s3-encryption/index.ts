@@ -18,6 +18,7 @@ import { formatZodError } from '../../../src/engine/inputs.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
 import { buckets, perBucket } from '../_shared/buckets.js';
+import { bucketPolicies } from '../s3-bucket-public-access/reads.js';
 import type { Bucket } from '../_shared/buckets.js';
 import { AWS_ALIAS_PREFIX, arnRegion, findKey, isCustomerSymmetric, keyLabel, regionKeys } from '../_shared/kms.js';
 import type { RegionKeys } from '../_shared/kms.js';
@@ -35,6 +36,9 @@ import {
   usesKmsKey,
   aliasOf,
   validKeyRef,
+  describeWriters,
+  logWriters,
+  newKeyPolicy,
 } from './choice.js';
 import type { BucketData, Current, KeyChoice, RegionChoice, S3EncryptionInputs } from './choice.js';
 import meta from './meta.js';
@@ -103,14 +107,23 @@ export function resolveCurrent(base: ReturnType<typeof classify>, rk: RegionKeys
   return { ...base, ...(ref.startsWith('arn:') ? { keyArn: ref } : {}), keyLabel: ref };
 }
 
-function bucketFinding(b: Bucket, read: Read, keys: RegionKeyInfo): Finding | undefined {
+function bucketFinding(b: Bucket, read: Read, keys: RegionKeyInfo, writers: string[]): Finding | undefined {
   if ('gone' in read) return undefined;
   const base = { resource: b.arn, region: b.region };
   const name = `Bucket ${b.name} (${b.region})`;
   if ('error' in read)
     return { ...base, status: 'error', message: `${name}: its default encryption could not be read. ${describeError(read.error, { permissions: ['s3:GetEncryptionConfiguration'] })}` };
   const current = resolveCurrent(classify(read.config), keys.rk);
-  const data: BucketData = { bucket: b.name, region: b.region, arn: b.arn, current, previous: read.config, keys: keys.choices, ...(keys.error ? { keysError: keys.error } : {}) };
+  const data: BucketData = {
+    bucket: b.name,
+    region: b.region,
+    arn: b.arn,
+    current,
+    previous: read.config,
+    keys: keys.choices,
+    ...(keys.error ? { keysError: keys.error } : {}),
+    ...(writers.length ? { logWriters: writers } : {}),
+  };
   const withData = { ...base, data: data as unknown as Record<string, unknown> };
   switch (current.algorithm) {
     case 'none':
@@ -191,6 +204,8 @@ const NEW_KEY = (region: string) => `(the new key in ${region})`;
 interface NewKey {
   region: string;
   alias: string;
+  /** The key policy when log-delivery services must be let in (else KMS's default policy). */
+  policy?: string;
   /** Set by the CreateKey action's run; read by the actions after it. */
   arn?: string;
   id?: string;
@@ -206,12 +221,13 @@ function createKeyActions(k: NewKey): PlanAction[] {
   const alias = { AliasName: k.alias, TargetKeyId: placeholder };
   const rotation = { KeyId: placeholder };
   const description = `secure-start: default encryption of S3 buckets in ${k.region}`;
+  const create = { Description: description, KeySpec: 'SYMMETRIC_DEFAULT' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const, ...(k.policy ? { Policy: k.policy } : {}) };
   return [
     {
       service: 'kms',
       operation: 'CreateKey',
       region: k.region,
-      params: { Description: description, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' },
+      params: create,
       summary: `Create a KMS key for S3 default encryption in ${k.region} ($1/month)`,
       inverse: {
         service: 'kms',
@@ -221,7 +237,7 @@ function createKeyActions(k: NewKey): PlanAction[] {
         summary: 'Schedule the new key for deletion in 30 days; objects written with it become unreadable once it is gone (CancelKeyDeletion stops it meanwhile)',
       },
       async run(ctx) {
-        const m = (await ctx.client(KMSClient, k.region).send(new CreateKeyCommand({ Description: description, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata;
+        const m = (await ctx.client(KMSClient, k.region).send(new CreateKeyCommand(create))).KeyMetadata;
         if (!m?.Arn || !m.KeyId) throw new Error(`CreateKey in ${k.region} returned no key.`);
         k.arn = m.Arn;
         k.id = m.KeyId;
@@ -298,6 +314,25 @@ function putAction(row: BucketData, choice: RegionChoice, newKey?: NewKey): Plan
       await ctx.client(S3Client, row.region).send(new PutBucketEncryptionCommand({ ...params }));
     },
   };
+}
+
+/**
+ * Why a bucket that receives logs is left out of an SSE-KMS choice, if it is: S3 server access logs
+ * cannot be written to an SSE-KMS bucket at all, and an existing key's policy is not changed here
+ * (the log service would lose access). A new key is made with the grant instead (see plan).
+ */
+function logDeliveryProblem(row: BucketData, choice: RegionChoice): string | undefined {
+  const writers = row.logWriters ?? [];
+  if (!writers.length || choice.kind === 'sse-s3') return undefined;
+  const left = `Bucket ${row.bucket} (${row.region}) is left as it is`;
+  if (writers.includes('logging.s3.amazonaws.com'))
+    return `${left}: it receives S3 server access logs, which S3 delivers only to buckets encrypted with SSE-S3. Choose SSE-S3 for it.`;
+  if (choice.kind === 'kms-new') return undefined;
+  return (
+    `${left}: it receives logs from ${describeWriters(writers)}, which ${writers.length === 1 ? 'stops' : 'stop'} delivering once the bucket uses ` +
+    `${choice.awsManaged ? 'the AWS managed key aws/s3 (its policy cannot let other services in)' : `key ${choice.label} (this tool does not change an existing key's policy)`}. ` +
+    'Choose SSE-S3 or a new key for it, or add the services to the key policy by hand first.'
+  );
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -397,11 +432,17 @@ const step: Step<S3EncryptionInputs> = {
     if (!list.length)
       return [{ status: 'pass', resource: `arn:${ctx.target.partition}:s3:::*`, region: 'global', message: 'No S3 buckets yet. New buckets get SSE-S3 from S3 from the start.' }];
     const regions = [...new Set(list.map((b) => b.region))].sort();
-    const [reads, keyInfo] = await Promise.all([
+    // The policies (shared with the public-access and TLS steps) say which buckets receive logs from AWS services.
+    const [reads, keyInfo, policies] = await Promise.all([
       perBucket(ctx, list, readConfig),
       mapLimit(regions, REGION_CONCURRENCY, async (r) => [r, await keysFor(ctx, r)] as const).then((pairs) => new Map(pairs)),
+      bucketPolicies(ctx),
     ]);
-    return list.map((b, i) => bucketFinding(b, reads[i]!, keyInfo.get(b.region)!)).filter((f): f is Finding => !!f);
+    const writersOf = (b: Bucket) => {
+      const p = policies.get(b.name);
+      return p?.ok ? logWriters(p.value) : [];
+    };
+    return list.map((b, i) => bucketFinding(b, reads[i]!, keyInfo.get(b.region)!, writersOf(b))).filter((f): f is Finding => !!f);
   },
 
   async plan(ctx, findings, given): Promise<Plan> {
@@ -427,14 +468,17 @@ const step: Step<S3EncryptionInputs> = {
         'Name a key in the same region as the buckets (data.s3-encryption.kmsKeyId), or "new".',
       );
 
+    const warnings: string[] = [];
     const targets: Array<{ row: BucketData; choice: RegionChoice }> = [];
     for (const row of candidates) {
       const choice = choices.get(row.region)!;
       if ('problem' in choice) continue;
-      if (named ? !matches(row.current, choice) : pickedByAll(row.current, choice)) targets.push({ row, choice });
+      if (!(named ? !matches(row.current, choice) : pickedByAll(row.current, choice))) continue;
+      const refused = logDeliveryProblem(row, choice);
+      if (refused) warnings.push(refused);
+      else targets.push({ row, choice });
     }
 
-    const warnings: string[] = [];
     for (const [region, { problem }] of problems) {
       // The buckets "all" would have given a key there: without encryption, or on SSE-S3.
       const n = candidates.filter((r) => r.region === region && (r.current.algorithm === 'none' || r.current.algorithm === 'SSE-S3')).length;
@@ -444,6 +488,17 @@ const step: Step<S3EncryptionInputs> = {
 
     const newKeys = new Map<string, NewKey>();
     for (const t of targets) if (t.choice.kind === 'kms-new' && !newKeys.has(t.row.region)) newKeys.set(t.row.region, { region: t.row.region, alias: t.choice.alias });
+    // A bucket that receives logs keeps receiving them: the new key of its region lets those services in, for this account only.
+    for (const k of newKeys.values()) {
+      const logged = targets.filter((t) => t.row.region === k.region && t.row.logWriters?.length);
+      const services = [...new Set(logged.flatMap((t) => t.row.logWriters!))].sort();
+      if (!services.length) continue;
+      k.policy = newKeyPolicy(ctx.target.partition, ctx.target.accountId, services);
+      warnings.push(
+        `${logged.map((t) => t.row.bucket).join(', ')} ${logged.length === 1 ? 'receives' : 'receive'} logs from ${describeWriters(services)}, which can write to an SSE-KMS bucket ` +
+          `only when the key lets ${services.length === 1 ? 'it' : 'them'}: the new key's policy grants ${services.join(', ')} the use of the key (kms:GenerateDataKey* and related), for this account's resources only.`,
+      );
+    }
     const actions = [...[...newKeys.values()].flatMap(createKeyActions), ...targets.map((t) => putAction(t.row, t.choice, newKeys.get(t.row.region)))];
 
     if (newKeys.size)

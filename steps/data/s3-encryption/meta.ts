@@ -18,7 +18,8 @@ const meta: StepMeta = {
   },
   lesson: 'data/s3-encryption.md',
   permissions: {
-    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
+    // GetBucketPolicy: which buckets receive logs from AWS services (they need the key's permission under SSE-KMS).
+    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
     fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'],
   },
   fix: {

@@ -22,7 +22,7 @@ import { parsePolicy } from '../_shared/policy.js';
 import { publicStatements } from '../_shared/publicness.js';
 import { APP_DATA_BUCKET, makeBucket, sandboxOnly } from '../s3-bucket-public-access/fixtures.js';
 import type { Read } from '../s3-bucket-public-access/reads.js';
-import { bucketPolicies } from '../s3-bucket-public-access/reads.js';
+import { accountBlock, bucketBlocks, bucketPolicies } from '../s3-bucket-public-access/reads.js';
 import type { BucketsInput } from '../s3-bucket-public-access/selection.js';
 import { askSelection, bucketsInputSchema, selects } from '../s3-bucket-public-access/selection.js';
 import meta from './meta.js';
@@ -40,6 +40,13 @@ const dataSchema = z.object({
   policy: z.string().nullable(),
   /** Set up as a static website; `null`: could not be read. */
   website: z.boolean().nullable(),
+  /** The statements of the current policy that grant public access, described. */
+  open: z.array(z.string()).optional(),
+  /**
+   * Where Block Public Access (BlockPublicPolicy) is on, so that S3 refuses to store a policy that
+   * still grants public access: `null` when nothing blocks it, `unknown` when it could not be read.
+   */
+  blockedBy: z.enum(['bucket', 'account', 'unknown']).nullable().optional(),
 });
 type TlsData = z.infer<typeof dataSchema>;
 
@@ -74,7 +81,7 @@ function websiteNote(website: boolean | null): string {
   return '';
 }
 
-type Checked = { finding: Finding; data?: Omit<TlsData, 'website'> };
+type Checked = { finding: Finding; data?: Omit<TlsData, 'website' | 'blockedBy'> };
 
 function checkOne(bucket: Bucket, read: Read<string | null>): Checked | undefined {
   const base = { resource: bucket.arn, region: bucket.region };
@@ -96,7 +103,8 @@ function checkOne(bucket: Bucket, read: Read<string | null>): Checked | undefine
     };
   const coverage = tlsCoverage(parsed.statements, bucket.arn);
   if (covered(coverage)) return { finding: { ...base, status: 'pass', message: `${name} refuses requests without TLS.` } };
-  return { finding: { ...base, status: 'fail', message: `${name} accepts requests over plain HTTP: ${gap(coverage)}.` }, data };
+  const open = publicStatements(parsed.statements).map((st) => st.description);
+  return { finding: { ...base, status: 'fail', message: `${name} accepts requests over plain HTTP: ${gap(coverage)}.` }, data: { ...data, ...(open.length ? { open } : {}) } };
 }
 
 function parseInputs(given: unknown): BucketsInput {
@@ -188,10 +196,20 @@ const step: Step<BucketsInput> = {
       (b, s3) => readWebsite(s3, b),
     );
     const website = new Map(failing.map(([b], i) => [b.name, websites[i]!]));
+    // A policy that keeps a public grant cannot be stored where Block Public Access blocks public policies:
+    // the blocks are read (shared with the public-access steps) only when such a policy is to be changed.
+    const needsBlocks = failing.some(([, c]) => c.data?.open?.length);
+    const [account, perBucketBlock] = needsBlocks ? await Promise.all([accountBlock(ctx), bucketBlocks(ctx)]) : [undefined, undefined];
+    const blockedBy = (b: Bucket): TlsData['blockedBy'] => {
+      const own = perBucketBlock?.get(b.name);
+      if (own?.ok && own.value?.BlockPublicPolicy) return 'bucket';
+      if (account?.ok && account.value?.BlockPublicPolicy) return 'account';
+      return own?.ok && account?.ok ? null : 'unknown';
+    };
     return checked.map(([b, c]) => {
       if (!c.data) return c.finding;
       const w = website.get(b.name) ?? null;
-      return { ...c.finding, message: c.finding.message + websiteNote(w), data: { ...c.data, website: w } };
+      return { ...c.finding, message: c.finding.message + websiteNote(w), data: { ...c.data, website: w, ...(c.data.open?.length ? { blockedBy: blockedBy(b) } : {}) } };
     });
   },
 
@@ -213,15 +231,24 @@ const step: Step<BucketsInput> = {
         warnings.push(`Bucket ${where(d)} is left as it is: ${merge.reason}.`);
         continue;
       }
+      const open = d.open ?? [];
+      // Predicted to fail: S3 refuses any policy that keeps a public grant while Block Public Access blocks public policies.
+      if (open.length && (d.blockedBy === 'bucket' || d.blockedBy === 'account')) {
+        warnings.push(
+          `Bucket ${where(d)} is left as it is: its policy still grants public access (${open.join('; ')}), and Block Public Access ` +
+            `(BlockPublicPolicy) is on for ${d.blockedBy === 'bucket' ? 'the bucket' : 'the account'}, so S3 would refuse any policy that keeps that grant, ` +
+            'the TLS rule included. Narrow or remove that statement by hand first, then check this step again.',
+        );
+        continue;
+      }
       actions.push(tlsAction(d, merge.after, merge.kept));
       if (d.website) warnings.push(`Bucket ${where(d)} serves a static website over HTTP: with this rule its website endpoint answers Access Denied.`);
-      const before = d.policy === null ? undefined : parsePolicy(d.policy);
-      const open = before?.ok ? publicStatements(before.statements) : [];
       if (open.length)
         warnings.push(
-          `Bucket ${where(d)}'s policy still grants public access (${open.map((s) => s.description).join('; ')}). ` +
-            'Where Block Public Access (BlockPublicPolicy) is on for the bucket or the account, S3 refuses to store any policy that ' +
-            'grants public access, this one included: narrow or remove that statement first.',
+          `Bucket ${where(d)}'s policy still grants public access (${open.join('; ')}). ` +
+            (d.blockedBy === 'unknown' ? 'Whether Block Public Access blocks public policies could not be read: if it does, S3 refuses this policy. ' : '') +
+            'Once Block Public Access (BlockPublicPolicy) is on for the bucket or the account, S3 refuses to store any policy that grants public access: ' +
+            'narrow or remove that statement.',
         );
     }
     return { actions, ...(warnings.length ? { warnings } : {}) };

@@ -19,7 +19,15 @@ const meta: StepMeta = {
   },
   lesson: 'data/s3-tls-only.md',
   permissions: {
-    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetBucketPolicy', 's3:GetBucketWebsite'],
+    // The Block Public Access reads: only for a policy that still grants public access (S3 would refuse to store it).
+    check: [
+      's3:ListAllMyBuckets',
+      's3:GetBucketLocation',
+      's3:GetBucketPolicy',
+      's3:GetBucketWebsite',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetAccountPublicAccessBlock',
+    ],
     // GetBucketPolicy again just before writing: a policy edited since the plan is never overwritten.
     fix: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
   },

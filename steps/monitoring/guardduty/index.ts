@@ -153,15 +153,42 @@ function enableAction(region: string, detectorId: string): PlanAction {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** What the plan costs, in words, for `n` regions (exported for unit tests). */
-export function costDetail(regions: readonly string[]): string {
+const listed = (xs: readonly string[]) => xs.join(', ');
+
+/**
+ * What the plan costs, in words, for `regions`, of which `resumed` had a detector that was only
+ * suspended: those had GuardDuty before, so they get no new trial (exported for unit tests).
+ */
+export function costDetail(regions: readonly string[], resumed: readonly string[] = []): string {
   const n = regions.length;
+  const fresh = regions.filter((r) => !resumed.includes(r));
+  const trial = !resumed.length
+    ? 'Each region gets a 30-day free trial the first time GuardDuty is enabled there. '
+    : (fresh.length ? `${listed(fresh)} ${fresh.length === 1 ? 'gets' : 'get'} a 30-day free trial, the first time GuardDuty is enabled there. ` : '') +
+      `${listed(resumed)} had GuardDuty before (its detector was suspended), so ${resumed.length === 1 ? 'it gets' : 'they get'} no new free trial and ${resumed.length === 1 ? 'is' : 'are'} billed from the moment ${resumed.length === 1 ? 'it is' : 'they are'} back on. `;
   return (
-    `GuardDuty in ${plural(n, 'region')} (${regions.join(', ')}). Each region gets a 30-day free trial the first time GuardDuty is enabled there. ` +
-    'After the trial it is billed on what it analyses: CloudTrail management events, VPC flow logs and DNS queries (and any protection plan that is on). ' +
+    `GuardDuty in ${plural(n, 'region')} (${listed(regions)}). ${trial}` +
+    `${fresh.length ? 'After the trial it' : 'It'} is billed on what it analyses: CloudTrail management events, VPC flow logs and DNS queries (and any protection plan that is on). ` +
     `For a small account that is usually a few dollars per region per month, so roughly ${n === 1 ? 'a few dollars' : `${n} times a few dollars`} a month here; ` +
-    'during the trial the console shows an estimate under GuardDuty → Usage.'
+    `${fresh.length ? 'during the trial ' : ''}the console shows an estimate under GuardDuty → Usage.`
   );
+}
+
+/** What the person must read before confirming: when billing starts, region by region. */
+function billingWarnings(regions: readonly string[], resumed: readonly string[]): string[] {
+  const fresh = regions.filter((r) => !resumed.includes(r));
+  const out: string[] = [];
+  if (fresh.length)
+    out.push(
+      `The free trial ends 30 days after GuardDuty is enabled in ${fresh.length === 1 ? fresh[0] : `each region (${listed(fresh)})`}, and billing then starts by itself: ` +
+        'check GuardDuty → Usage before then for the estimated monthly cost.',
+    );
+  if (resumed.length)
+    out.push(
+      `${listed(resumed)} had GuardDuty before: turning ${resumed.length === 1 ? 'its detector' : 'their detectors'} back on starts no new free trial, ` +
+        'so it is billed from the moment it is back on (GuardDuty → Usage shows the estimate).',
+    );
+  return out;
 }
 
 const step: Step = {
@@ -184,12 +211,12 @@ const step: Step = {
     if (!failing.length) return { actions: [] };
     const actions = failing.map((d) => (d.detectorId ? enableAction(d.region, d.detectorId) : createAction(d.region)));
     const regions = failing.map((d) => d.region);
+    const resumed = failing.filter((d) => d.detectorId).map((d) => d.region);
     return {
       actions,
-      cost: { scale: 'dollars', detail: costDetail(regions) },
+      cost: { scale: 'dollars', detail: costDetail(regions, resumed) },
       warnings: [
-        `The free trial ends 30 days after GuardDuty is enabled in each region (${regions.join(', ')}), and billing then starts by itself: ` +
-          'check GuardDuty → Usage before then for the estimated monthly cost. A region that had GuardDuty before gets no new trial.',
+        ...billingWarnings(regions, resumed),
         'GuardDuty only reports. Its findings need someone to read them: monitoring.alerts sends them to an email address.',
       ],
     };
