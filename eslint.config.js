@@ -28,7 +28,7 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'exit' }] },
   },
   {
-    files: ['bin/*.js'],
+    files: ['bin/*.js', 'scripts/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -38,3 +38,9 @@ export function iamActionFor(clientName: string, operation: string): string {
   const key = `${client === 'S3Control' ? 's3control' : prefix}:${operation}`;
   return RENAMED[key] ?? `${prefix}:${operation}`;
 }
+
+/** The call as a person reads it in a message: `sts:GetCallerIdentity`, `s3:HeadBucket` (not renamed). */
+export function apiName(clientName: string, operation: string): string {
+  const client = clientName.replace(/Client$/, '');
+  return `${client === 'S3Control' ? 's3control' : (PREFIX[client] ?? client.toLowerCase())}:${operation}`;
+}

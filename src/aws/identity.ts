@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ForeignAnswerError } from './errors.js';
 import type { ClientFactory } from './factory.js';
 
 export interface CallerIdentity {
@@ -18,6 +19,7 @@ export function parseCaller(arn: string, account: string): CallerIdentity {
 
 export async function callerIdentity(factory: ClientFactory): Promise<CallerIdentity> {
   const out = await factory.client(STSClient).send(new GetCallerIdentityCommand({}));
-  if (!out.Arn || !out.Account) throw new Error('STS GetCallerIdentity returned no account');
+  // A 200 that parsed (a well-formed HTML or XML page) but holds no caller: not an AWS answer.
+  if (!out.Arn || !out.Account) throw new ForeignAnswerError('sts:GetCallerIdentity returned no account and no ARN');
   return parseCaller(out.Arn, out.Account);
 }

@@ -65,6 +65,9 @@ export function buildProgram(): Command {
       `
 Exit codes: 0 nothing failed · 1 a step failed · 2 the run could not start · 3 a step could not be checked
             · 130 the wizard was interrupted (Ctrl-C; progress is saved).
+Waits: every AWS call gives up after SECURE_START_CONNECT_TIMEOUT seconds to connect (default 5)
+       and SECURE_START_REQUEST_TIMEOUT seconds without an answer (default 30); AWS_MAX_ATTEMPTS
+       sets the attempts (default: the SDK's, 3; also 3 against --endpoint-url).
 Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account
@@ -121,7 +124,7 @@ Examples:
     .command('start')
     .description('start a sandbox that keeps running; prints its endpoint and what to export')
     .addOption(new Option('--provider <name>', 'emulator').choices(['auto', 'moto', 'localstack']).default('auto'))
-    .option('--scenario <name>', 'seed a scenario right away (day-one)')
+    .option('--scenario <name>', 'the scenario to seed: day-one (the default), or none for an empty account')
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.start }))));
   sandbox
     .command('seed')
@@ -130,7 +133,7 @@ Examples:
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.seed }))));
   sandbox
     .command('reset')
-    .description('clear everything in the running sandbox')
+    .description("put the running sandbox's scenario back (an empty account first) and clear its progress file")
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.reset }))));
   sandbox
     .command('status')
@@ -187,7 +190,7 @@ export function normaliseArgv(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<never> {
-  // Node 20.12+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
+  // Node 20.19+ is supported on purpose; the SDK's own upgrade nag is noise for the person here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // A reader that stops early (`| head`) is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -29,6 +29,27 @@ export function resultFor(entry: StepEntry, findings: Finding[], status?: Status
   };
 }
 
+/**
+ * A step's result when something it called threw: `unsupported` on the endpoint's own word that it
+ * lacks the API, else `error`, with one line naming the cause (the refused operation and the
+ * permission it needs, for AccessDenied). `findings` (what a check found before) are kept.
+ */
+export function errorResult(entry: StepEntry, err: unknown, opts: { permissions?: string[]; findings?: Finding[]; what?: string } = {}): StepResult {
+  const status: Status = errorKind(err) === 'unsupported' ? 'unsupported' : 'error';
+  const message = `${opts.what ? `${opts.what}: ` : ''}${describeError(err, { permissions: opts.permissions ?? entry.meta.permissions.check })}`;
+  const finding: Finding = { status, resource: entry.meta.id, region: 'global', message };
+  return resultFor(entry, [...(opts.findings ?? []), finding], status, message);
+}
+
+/**
+ * Errors that end the whole run rather than one step: the person's own (a bad flag or answers
+ * file), the progress file's (lost lock, a file that cannot be written), and Ctrl-C at a prompt.
+ */
+export function endsTheRun(err: unknown): boolean {
+  const name = (err as { name?: string } | undefined)?.name ?? '';
+  return ['UserError', 'ProgressError', 'SandboxError', 'ExitPromptError', 'AbortPromptError', 'QuitRequested'].includes(name);
+}
+
 /** Checks one step; an AWS error becomes an `error` or `unsupported` result, never a throw. */
 export async function checkStep(entry: StepEntry, ctx: RunContext): Promise<CheckedStep> {
   const step = await entry.load();
@@ -38,11 +59,7 @@ export async function checkStep(entry: StepEntry, ctx: RunContext): Promise<Chec
     const findings = await step.check(ctx);
     return { entry, step, result: resultFor(entry, findings) };
   } catch (err) {
-    const kind = errorKind(err);
-    const status: Status = kind === 'unsupported' ? 'unsupported' : 'error';
-    const message = describeError(err, { permissions: entry.meta.permissions.check });
-    const finding: Finding = { status, resource: entry.meta.id, region: 'global', message };
-    return { entry, step, result: resultFor(entry, [finding], status, message) };
+    return { entry, step, result: errorResult(entry, err) };
   } finally {
     ctx.factory.readOnly = wasReadOnly;
   }
@@ -82,6 +99,22 @@ export async function planStep(checked: CheckedStep, ctx: RunContext, inputs: un
     return await checked.step.plan(ctx, checked.result.findings, inputs);
   } finally {
     ctx.factory.readOnly = wasReadOnly;
+  }
+}
+
+/** What `tryPlanStep` gives: the plan, or the step's `error` result naming what could not be read. */
+export type PlanOutcome = { ok: true; plan: Plan } | { ok: false; result: StepResult; error: unknown };
+
+/** The message a step gets when its plan cannot be built. */
+export const PLAN_FAILED = 'Could not plan the fix';
+
+/** planStep, with an AWS error turned into the step's result (as checkStep does): the run goes on. */
+export async function tryPlanStep(checked: CheckedStep, ctx: RunContext, inputs: unknown): Promise<PlanOutcome> {
+  try {
+    return { ok: true, plan: await planStep(checked, ctx, inputs) };
+  } catch (err) {
+    if (endsTheRun(err)) throw err;
+    return { ok: false, error: err, result: errorResult(checked.entry, err, { findings: checked.result.findings, what: PLAN_FAILED }) };
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientFactory } from '../aws/factory.js';
-import { describeError, errorCode, errorKind } from '../aws/errors.js';
+import { ClientFactory, CUSTOM_ENDPOINT_MAX_ATTEMPTS, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/factory.js';
+import { describeError, errorCode, errorKind, EndpointTimeoutError, failedCall, httpStatus, isForeignResponse } from '../aws/errors.js';
 import { callerIdentity } from '../aws/identity.js';
 import { enabledRegions, isRegionName } from '../aws/regions.js';
 import { packageRoot } from '../paths.js';
@@ -75,6 +75,38 @@ export function parseRegions(list: string[] | undefined): string[] | undefined {
   return [...new Set(regions)];
 }
 
+/** Seconds from an environment variable (decimals allowed), as ms; a bad value is the person's to fix. */
+function secondsFromEnv(name: string, fallbackMs: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallbackMs;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 3600)
+    throw new UserError(`${name}=${raw} is not a number of seconds.`, `Give a number of seconds between 0 and 3600, such as ${name}=${fallbackMs / 1000}.`);
+  return Math.round(value * 1000);
+}
+
+/**
+ * How long a call may wait and how often it is tried: a connection and a request timeout from
+ * SECURE_START_CONNECT_TIMEOUT / SECURE_START_REQUEST_TIMEOUT (seconds); attempts from
+ * AWS_MAX_ATTEMPTS when set, else at least 3 against a custom endpoint, else the SDK's default.
+ */
+export function waitLimits(
+  opts: { maxAttempts?: number; endpoint?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): { connectTimeoutMs: number; requestTimeoutMs: number; maxAttempts?: number } {
+  const connectTimeoutMs = secondsFromEnv('SECURE_START_CONNECT_TIMEOUT', DEFAULT_CONNECT_TIMEOUT_MS, env);
+  const requestTimeoutMs = secondsFromEnv('SECURE_START_REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_MS, env);
+  let maxAttempts = opts.maxAttempts;
+  const fromEnv = env.AWS_MAX_ATTEMPTS?.trim();
+  if (maxAttempts === undefined && fromEnv) {
+    maxAttempts = Number(fromEnv);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+      throw new UserError(`AWS_MAX_ATTEMPTS=${fromEnv} is not a whole number of attempts.`, 'Give 1 or more, such as AWS_MAX_ATTEMPTS=3.');
+  }
+  if (maxAttempts === undefined && opts.endpoint) maxAttempts = CUSTOM_ENDPOINT_MAX_ATTEMPTS;
+  return { connectTimeoutMs, requestTimeoutMs, ...(maxAttempts !== undefined ? { maxAttempts } : {}) };
+}
+
 async function homeRegion(opts: TargetOptions): Promise<string> {
   if (opts.region) {
     if (!isRegionName(opts.region)) throw new UserError(`Not a region name: ${opts.region}.`, 'Use a name such as us-east-1.');
@@ -108,9 +140,27 @@ function startError(err: unknown, endpoint: string | undefined, profile?: string
   }
   if (/sso|token/i.test(message) && (kind === 'credentials' || code === 'CredentialsProviderError'))
     throw new UserError(`The SSO sign-in has expired or is missing (${message.split('\n')[0]}).`, `Run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` and try again.`);
+  if (err instanceof EndpointTimeoutError)
+    throw new UserError(
+      `${err.message}.`,
+      endpoint
+        ? 'Check the URL and that the emulator is running (secure-start sandbox status); SECURE_START_REQUEST_TIMEOUT sets how long to wait.'
+        : 'Check your network connection; SECURE_START_CONNECT_TIMEOUT and SECURE_START_REQUEST_TIMEOUT set how long to wait.',
+    );
+  // An answer no AWS API gives: an HTML page, a parse error, a 404 for an API every endpoint has.
+  if (isForeignResponse(err) || (kind === 'unsupported' && code !== 'UnrecognizedClientException')) {
+    const where = endpoint ?? failedCall(err)?.endpoint ?? 'The AWS endpoint';
+    const status = httpStatus(err);
+    throw new UserError(
+      `${where} does not speak the AWS API: it answered sts:GetCallerIdentity${status ? ` with HTTP ${status}` : ''}, but not as AWS does.`,
+      endpoint
+        ? 'Check the URL: it must be an AWS endpoint or an emulator such as moto_server or LocalStack (secure-start sandbox status).'
+        : 'A proxy or a captive portal may be answering instead of AWS: check your network.',
+    );
+  }
   if (kind === 'network')
     throw new UserError(
-      `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${describeError(err)}`,
+      `Cannot reach ${endpoint ? `the endpoint ${endpoint}` : 'AWS'}: ${message.split('\n')[0]}.`,
       endpoint ? 'Check the URL and that the emulator is running (secure-start sandbox status).' : 'Check your network connection.',
     );
   if (kind === 'credentials' || code === 'CredentialsProviderError')
@@ -144,7 +194,7 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
       ...(endpoint ? { endpoint } : {}),
       // The sandbox never touches the person's credentials: fixed throw-away keys only.
       ...(sandbox ? { credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } } : opts.profile ? { profile: opts.profile } : {}),
-      maxAttempts: opts.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? Number(process.env.AWS_MAX_ATTEMPTS) : endpoint ? 2 : 5),
+      ...waitLimits({ ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}), ...(endpoint ? { endpoint } : {}) }),
       userAgent: `secure-start/${toolVersion()}`,
       onRequest: (service, operation) => {
         const key = `${service}:${operation}`;

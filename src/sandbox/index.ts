@@ -37,6 +37,8 @@ export type SandboxChoice = 'auto' | 'moto' | 'localstack' | (string & {});
 export interface ResolveSandboxOptions {
   /** `--endpoint-url` / `AWS_ENDPOINT_URL`: attached to first under `auto`. */
   endpointUrl?: string;
+  /** Called just before a private emulator is started (not when one is attached to), to say so. */
+  onStarting?: (provider: 'moto' | 'localstack') => void;
 }
 
 const HOW_TO_GET_ONE = 'Install Docker (for LocalStack) or `pip install "moto[server]"` (for moto), then run again.';
@@ -52,18 +54,19 @@ export async function resolveSandbox(choice: SandboxChoice = 'auto', opts: Resol
     if (opts.endpointUrl) return attachEndpoint(opts.endpointUrl);
     const record = await runningSandbox();
     if (record) return attachRecord(record);
-    if (await dockerAvailable()) return privateLocalStack();
-    if (findMotoServer()) return privateMoto();
+    if (await dockerAvailable()) return privateLocalStack(opts);
+    if (findMotoServer()) return privateMoto(opts);
     throw new SandboxError('No sandbox is available: no Docker engine answers and moto_server is not installed.', HOW_TO_GET_ONE);
   }
   if (choice === 'moto' || choice === 'localstack') {
     const record = await runningSandbox();
+    // The long-lived sandbox of the named kind is the one to practise on: attach (and say so).
     if (record?.provider === choice) return attachRecord(record);
-    if (choice === 'moto') return privateMoto();
+    if (choice === 'moto') return privateMoto(opts);
     if (!(await dockerAvailable())) {
       throw new SandboxError('LocalStack needs Docker, and no Docker engine answers on this machine.', 'Start Docker, or use --sandbox=moto (`pip install "moto[server]"`).');
     }
-    return privateLocalStack();
+    return privateLocalStack(opts);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(choice)) return attachEndpoint(choice);
   throw new SandboxError(`Unknown sandbox "${choice}".`, 'Use --sandbox (auto), --sandbox=moto, --sandbox=localstack or --sandbox=http://HOST:PORT.');
@@ -130,12 +133,14 @@ function attachRecord(record: SandboxRecord): Sandbox {
   });
 }
 
-async function privateMoto(): Promise<Sandbox> {
+async function privateMoto(opts: ResolveSandboxOptions): Promise<Sandbox> {
+  opts.onStarting?.('moto');
   const moto = await startMoto();
   return sandbox({ provider: 'moto', endpoint: moto.endpoint, private: true, stop: () => moto.stop(), reset: () => motoReset(moto.endpoint) });
 }
 
-async function privateLocalStack(): Promise<Sandbox> {
+async function privateLocalStack(opts: ResolveSandboxOptions): Promise<Sandbox> {
+  opts.onStarting?.('localstack');
   const ls = await startLocalStack();
   return sandbox({ provider: 'localstack', endpoint: ls.endpoint, private: true, stop: () => ls.stop(), reset: () => localStackReset(ls.endpoint) });
 }
@@ -225,7 +230,19 @@ async function stopRecorded(record: SandboxRecord): Promise<void> {
   }
 }
 
-/** Forgets every resource in the long-lived sandbox. */
+/**
+ * Notes in the long-lived sandbox's record which scenario it now holds (`none`: an empty account)
+ * and when it was seeded, when `endpoint` is that sandbox. Returns whether it was.
+ */
+export async function noteScenario(endpoint: string, scenario: string, seededAt = new Date().toISOString()): Promise<boolean> {
+  const record = await readSandboxRecord();
+  const same = (url: string) => url.replace(/\/+$/, '');
+  if (!record || same(record.endpoint) !== same(endpoint)) return false;
+  await writeSandboxRecord({ ...record, scenario, seededAt });
+  return true;
+}
+
+/** Forgets every resource in the long-lived sandbox (the CLI then seeds its scenario again). */
 export async function resetLongLived(): Promise<SandboxRecord> {
   const record = await runningSandbox();
   if (!record) throw new SandboxError('No sandbox is running.', 'Start one with `secure-start sandbox start`.');
@@ -246,7 +263,10 @@ export interface SandboxStatus {
 }
 
 export async function sandboxStatus(): Promise<SandboxStatus> {
-  const [running, docker] = await Promise.all([runningSandbox(), dockerAvailable()]);
+  // One after the other: loading testcontainers (the Docker probe) blocks this process for seconds
+  // on a busy machine, long enough for the emulator's probe to time out and its record to look stale.
+  const running = await runningSandbox();
+  const docker = await dockerAvailable();
   return {
     running,
     recordPath: sandboxRecordPath(),

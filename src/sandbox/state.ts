@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stateDir } from '../paths.js';
 import { isLocalStack } from './localstack.js';
-import { isMoto } from './moto.js';
+import { isMoto, isProcessAlive } from './moto.js';
 
 export interface SandboxRecord {
   provider: 'moto' | 'localstack';
@@ -19,6 +19,10 @@ export interface SandboxRecord {
   startedAt: string;
   /** moto's output (moto only). */
   logFile?: string;
+  /** The scenario `sandbox start` (or a later `sandbox seed`) put in, or `none`; `sandbox reset` puts it back. */
+  scenario?: string;
+  /** ISO time of that seeding. */
+  seededAt?: string;
 }
 
 export function sandboxRecordPath(): string {
@@ -49,6 +53,8 @@ function parseRecord(value: unknown): SandboxRecord | undefined {
   if (typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0) record.pid = v.pid;
   if (typeof v.containerId === 'string') record.containerId = v.containerId;
   if (typeof v.logFile === 'string') record.logFile = v.logFile;
+  if (typeof v.scenario === 'string') record.scenario = v.scenario;
+  if (typeof v.seededAt === 'string') record.seededAt = v.seededAt;
   return record;
 }
 
@@ -70,9 +76,14 @@ export async function clearSandboxRecord(): Promise<void> {
   await rm(sandboxRecordPath(), { force: true });
 }
 
-/** Whether the emulator a record names answers at its endpoint. */
-export function recordAnswers(record: SandboxRecord): Promise<boolean> {
-  return record.provider === 'moto' ? isMoto(record.endpoint) : isLocalStack(record.endpoint);
+/**
+ * Whether the emulator a record names answers at its endpoint. A moto whose process is alive gets
+ * a longer second chance: a busy one (just seeded, a loaded machine) is not a stale record.
+ */
+export async function recordAnswers(record: SandboxRecord): Promise<boolean> {
+  if (record.provider !== 'moto') return isLocalStack(record.endpoint);
+  if (await isMoto(record.endpoint)) return true;
+  return Boolean(record.pid && isProcessAlive(record.pid)) && isMoto(record.endpoint, 20_000);
 }
 
 /** The long-lived sandbox when its record exists and its emulator answers; a stale record is cleared. */

@@ -13,7 +13,7 @@ import { COST_LABEL, planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
-import { checkAll, checkStep, planStep, resultFor } from '../engine/runner.js';
+import { checkAll, checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../engine/runner.js';
 import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
@@ -115,7 +115,13 @@ export class Wizard {
         areaShown = entry.meta.area;
         await this.areaIntro(entry.meta.area);
       }
-      await this.walkStep(entry, i + 1, entries.length);
+      try {
+        await this.walkStep(entry, i + 1, entries.length);
+      } catch (err) {
+        // One step's failure never takes the run down: it is that step's error, and the next step comes.
+        if (endsTheRun(err)) throw err;
+        await this.stepError(errorResult(entry, err), 'This step could not be completed');
+      }
     }
     return this.finish();
   }
@@ -210,8 +216,9 @@ export class Wizard {
           continue;
         }
         const inputs = this.initialInputs(checked);
-        const plan = await planStep(checked, session.ctx, inputs);
-        this.showPlan(entry, plan);
+        const planned = await tryPlanStep(checked, session.ctx, inputs);
+        if (!planned.ok) return this.stepError(planned.result);
+        this.showPlan(entry, planned.plan);
         continue;
       }
       // fix
@@ -219,6 +226,17 @@ export class Wizard {
       checked = fixed.checked;
       if (fixed.done) return;
     }
+  }
+
+  /** A step that could not be checked, planned or applied: says why, records `error`, and the walk moves on. */
+  private async stepError(result: StepResult, what?: string): Promise<void> {
+    const { progress } = this.o;
+    const message = result.error ?? 'unknown error';
+    this.line(wrapText(safeText(what ? `${what}: ${message}` : message), columns()).join('\n'));
+    this.line('Moving on to the next step; run the wizard again to come back to this one.');
+    this.results.set(result.step, result);
+    progress.recordStep(result.step, { status: result.status, ...(result.error ? { message: result.error } : {}) });
+    await progress.save();
   }
 
   private explain(entry: StepEntry, lesson: string): void {
@@ -267,7 +285,12 @@ export class Wizard {
       this.line('It passes now; nothing to change.');
       return { done: false, checked: fresh };
     }
-    const plan = await planStep(fresh, session.ctx, inputs);
+    const planned = await tryPlanStep(fresh, session.ctx, inputs);
+    if (!planned.ok) {
+      await this.stepError(planned.result);
+      return { done: true, checked: fresh };
+    }
+    const plan = planned.plan;
     this.showPlan(entry, plan);
     if (!plan.actions.length) {
       await this.remember(fresh, inputs);

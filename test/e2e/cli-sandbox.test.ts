@@ -1,7 +1,11 @@
 /**
  * The long-lived sandbox through the built CLI (sandbox start/seed/status/reset/stop, --sandbox
- * attaching to it), and proof from moto's recorder that `check` and `plan` send only reads.
+ * attaching to it, reset putting day-one back and clearing the progress file), and proof from moto's recorder that `check` and `plan` send only reads.
  */
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecording, stopRecording, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
@@ -15,24 +19,33 @@ useManagedPolicies();
 const restName = (action: string) => action.replace(/^POST \/([a-z][A-Za-z]+)$/, (_m, op: string) => op[0]!.toUpperCase() + op.slice(1));
 const READ = /^(Get|List|Describe|GenerateCredentialReport)/;
 
-describe('the long-lived sandbox', async () => {
+/** Starting and seeding moto, seeding again on reset, and `sandbox status`'s Docker probe take tens of seconds on a busy machine. */
+describe('the long-lived sandbox', { timeout: 240_000 }, async () => {
   const state = await tempStateDir();
   const env = cleanEnv({ SECURE_START_STATE_DIR: state });
   afterAll(async () => {
     await runCli(['sandbox', 'stop'], env);
   });
 
-  it('starts, prints what to export, is attached by --sandbox, and stops', async () => {
-    const start = await runCli(['sandbox', 'start', '--provider', 'moto', '--scenario', 'day-one'], env);
+  const passwordFinding = async () => {
+    const r = await runCli(['check', '--sandbox', '--format', 'json', '--step', 'account.password-policy'], env);
+    return JSON.parse(r.stdout).results[0] as { status: string; findings: { message: string }[] };
+  };
+
+  it('starts seeded with day-one, says so in status, is attached by --sandbox, and stops', async () => {
+    const start = await runCli(['sandbox', 'start', '--provider', 'moto'], env);
     expect(start.code).toBe(0);
     const endpoint = /Endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(start.stdout)?.[1];
     expect(endpoint).toBeTruthy();
     expect(start.stdout).toContain(`export AWS_ENDPOINT_URL=${endpoint}`);
     expect(start.stdout).toContain('export AWS_ACCESS_KEY_ID=sandbox');
+    // Without --scenario: day-one, as a workshop needs it.
     expect(start.stderr).toContain('Seeded scenario day-one');
 
     const status = await runCli(['sandbox', 'status'], env);
     expect(status.stdout).toContain(`Running: moto at ${endpoint}`);
+    const seededAt = /Scenario: day-one, seeded at (\S+);/.exec(status.stdout)?.[1];
+    expect(Number.isNaN(Date.parse(seededAt ?? ''))).toBe(false);
 
     const check = await runCli(['check', '--sandbox', '--format', 'json'], env);
     expect(check.code).toBe(1);
@@ -40,17 +53,71 @@ describe('the long-lived sandbox', async () => {
 
     const again = await runCli(['sandbox', 'start'], env);
     expect(again.stderr).toContain('already running');
-
-    expect((await runCli(['sandbox', 'reset'], env)).code).toBe(0);
-    const afterReset = await runCli(['check', '--sandbox', '--format', 'json', '--step', 'account.password-policy'], env);
-    // A reset emulator has no password policy at all: still failing, for another reason.
-    expect(JSON.parse(afterReset.stdout).results[0].findings[0].message).toMatch(/No password policy/);
+    expect(again.stderr).toContain(`Scenario: day-one, seeded at ${seededAt}`);
 
     const stop = await runCli(['sandbox', 'stop'], env);
     expect(stop.stderr).toContain(`Stopped the moto sandbox at ${endpoint}`);
     expect((await runCli(['sandbox', 'status'], env)).stdout).toContain('No sandbox is running');
     const seedless = await runCli(['sandbox', 'seed'], env);
     expect(seedless.code).toBe(2);
+  });
+
+  it('prints variables that AWS CLI v1 (AWS_DEFAULT_REGION) and v2 (AWS_REGION) both read, in start and status', async () => {
+    const start = await runCli(['sandbox', 'start', '--provider', 'moto', '--scenario', 'none'], env);
+    expect(start.code).toBe(0);
+    const status = await runCli(['sandbox', 'status'], env);
+    for (const out of [start.stdout, status.stdout]) {
+      expect(out).toMatch(/^export AWS_REGION=us-east-1$/m);
+      expect(out).toMatch(/^export AWS_DEFAULT_REGION=us-east-1$/m);
+    }
+    expect(status.stdout).toContain('Scenario: none, an empty account');
+    await runCli(['sandbox', 'stop'], env);
+  });
+
+  it('reset puts day-one back over a fix and clears the sandbox progress file', async () => {
+    expect((await runCli(['sandbox', 'start', '--provider', 'moto'], env)).code).toBe(0);
+    const before = await passwordFinding();
+    expect(before.status).toBe('fail');
+
+    const fix = await runCli(['fix', '--yes', '--sandbox', '--step', 'account.password-policy'], env);
+    expect(fix.code).toBe(0);
+    const progress = join(state, 'sandbox-123456789012.json');
+    expect(existsSync(progress)).toBe(true);
+    expect((await passwordFinding()).status).toBe('pass');
+
+    const reset = await runCli(['sandbox', 'reset'], env);
+    expect(reset.code).toBe(0);
+    expect(reset.stderr).toContain('the day-one scenario is back');
+    expect(reset.stderr).toContain(`Cleared its progress: ${progress}`);
+    expect(existsSync(progress)).toBe(false);
+    // day-one's weak policy again, not an emptied account ("No password policy").
+    expect(await passwordFinding()).toEqual(before);
+    expect((await runCli(['sandbox', 'status'], env)).stdout).toMatch(/Scenario: day-one, seeded at \S+;/);
+  });
+
+  it('reset is refused, and changes nothing, while a wizard holds the sandbox progress file', async () => {
+    const progress = join(state, 'sandbox-123456789012.json');
+    const seededAt = async () => /Scenario: day-one, seeded at (\S+);/.exec((await runCli(['sandbox', 'status'], env)).stdout)?.[1];
+    const before = await seededAt();
+    await writeFile(`${progress}.lock`, JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
+    try {
+      const reset = await runCli(['sandbox', 'reset'], env);
+      expect(reset.code).toBe(2);
+      expect(reset.stderr).toContain('A wizard is still using the sandbox');
+      expect(await seededAt()).toBe(before);
+    } finally {
+      await rm(`${progress}.lock`, { force: true });
+    }
+  });
+
+  it('--sandbox=moto with the long-lived moto running attaches to it and says so, never "Starting"', async () => {
+    const status = await runCli(['sandbox', 'status'], env);
+    const endpoint = /Running: moto at (\S+)/.exec(status.stdout)?.[1];
+    expect(endpoint).toBeTruthy();
+    const check = await runCli(['check', '--sandbox=moto', '--format', 'json', '--step', 'account.password-policy'], env);
+    expect(JSON.parse(check.stdout).target.endpoint).toBe(endpoint);
+    expect(check.stderr).not.toMatch(/Starting/);
+    expect(check.stderr).toContain(`Sandbox: the long-lived moto sandbox at ${endpoint}`);
   });
 });
 
@@ -79,5 +146,5 @@ describe('check and plan make no mutating call', () => {
     expect(writes, JSON.stringify(actions)).toEqual([]);
     expect(actions).toContain("iam:GetAccountPasswordPolicy");
     expect(actions).toContain("account:GetAlternateContact");
-  });
+  }, 240_000);
 });

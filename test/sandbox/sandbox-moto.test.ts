@@ -9,7 +9,7 @@ import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION, SandboxError, assertEmulatorEndpoint, resolveSandbox, sandboxStatus, startLongLived, stopLongLived } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION, SandboxError, assertEmulatorEndpoint, noteScenario, resolveSandbox, sandboxStatus, startLongLived, stopLongLived } from '../../src/sandbox/index.js';
 import { findMotoServer, isMoto, isProcessAlive, startMoto } from '../../src/sandbox/moto.js';
 import { readSandboxRecord, runningSandbox, sandboxRecordPath, writeSandboxRecord } from '../../src/sandbox/state.js';
 import { describeRequest, downloadRecording, motoEndpoint, startRecording, stopRecording, type RecordedRequest } from '../helpers/moto.js';
@@ -166,6 +166,17 @@ describe.skipIf(!findMotoServer())('sandbox: moto provider', () => {
       expect(attached).toMatchObject({ provider: 'moto', endpoint: printed.endpoint, private: false });
       await attached.stop(); // attaching never stops the long-lived sandbox
       expect(await isMoto(printed.endpoint)).toBe(true);
+
+      // --sandbox=moto attaches to the long-lived moto: nothing is started, so nothing says "Starting".
+      const starting: string[] = [];
+      const named = await resolveSandbox('moto', { onStarting: (p) => starting.push(p) });
+      expect(named).toMatchObject({ provider: 'moto', endpoint: printed.endpoint, private: false });
+      expect(starting).toEqual([]);
+
+      // The record notes the scenario seeded into it, and only for its own endpoint.
+      expect(await noteScenario(`${printed.endpoint}/`, 'day-one', '2026-12-04T10:00:00.000Z')).toBe(true);
+      expect(await noteScenario('http://127.0.0.1:9', 'none')).toBe(false);
+      expect(await readSandboxRecord()).toMatchObject({ endpoint: printed.endpoint, scenario: 'day-one', seededAt: '2026-12-04T10:00:00.000Z' });
 
       const stopped = await stopLongLived();
       expect(stopped?.pid).toBe(printed.pid);

@@ -3,7 +3,10 @@ import { loadAnswers } from '../../engine/answers.js';
 import { UserError } from '../../engine/errors.js';
 import { resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
-import { checkStep, planStep, resultFor } from '../../engine/runner.js';
+import type { Session } from '../../engine/session.js';
+import type { ProgressStore } from '../../progress/index.js';
+import type { StepEntry } from '../../../steps/index.js';
+import { checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../../engine/runner.js';
 import { regionsText } from '../../engine/report.js';
 import { safeText } from '../../engine/safe-text.js';
 import { exitCodeFor } from '../../engine/status.js';
@@ -24,7 +27,6 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   const session = await startSession(opts);
   const progress = await openProgress(opts, session);
-  const { applyWithTasks, rememberDecisions } = await import('../../wizard/apply.js');
   const results: StepResult[] = [];
   try {
     // An empty region list is refused before anything is checked or changed.
@@ -32,50 +34,17 @@ export async function run(opts: GlobalOptions): Promise<number> {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;
-      const checked = await checkStep(entry, session.ctx);
-      if (!wantsFix(checked.result.status, id in answers)) {
-        results.push(checked.result);
-        info(`${checked.result.status.toUpperCase().padEnd(11)} ${id}${checked.result.status === 'pass' ? '' : ' (nothing to apply)'}`);
-        if (checked.result.status === 'pass') progress.recordStep(id, { status: 'pass' });
-        continue;
+      try {
+        results.push(await fixOne(entry, answers[id], id in answers, session, progress));
+      } catch (err) {
+        // One step's failure never takes the run down: it is that step's error, and the next step runs.
+        if (endsTheRun(err)) throw err;
+        const result = errorResult(entry, err);
+        results.push(result);
+        progress.recordStep(id, { status: result.status, message: result.error ?? '' });
+        await progress.save();
+        info(`${result.status.toUpperCase().padEnd(11)} ${id}: ${safeText(result.error ?? '')}`);
       }
-      const inputs = resolveInputs(checked.step, checked.result.findings, answers[id]);
-      if (!inputs.ok) {
-        const message = `Not applied: ${inputs.message}`;
-        results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
-        info(`FAIL        ${id}: ${safeText(message)}`);
-        continue;
-      }
-      const plan = await planStep(checked, session.ctx, inputs.inputs);
-      if (plan.interactive) {
-        const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: secure-start --step ${id}`;
-        results.push(resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail'));
-        info(`FAIL        ${id}: ${message}`);
-        continue;
-      }
-      const { ok, error, secrets } = await applyWithTasks(id, plan, session.ctx, progress, {
-        renderer: process.stdout.isTTY ? 'default' : 'simple',
-        titlePrefix: `${id}: `,
-      });
-      if (secrets.length) {
-        // One-time secrets go to a person's screen only, never to a log.
-        if (process.stdout.isTTY) {
-          const { secretsView } = await import('../../wizard/render.js');
-          process.stdout.write(secretsView(secrets) + '\n');
-        } else info(`${id}: ${secrets.length} one-time secret(s) were generated and not shown (no terminal); reset them in the console.`);
-      }
-      if (ok) await rememberDecisions(checked.step, inputs.inputs, session, progress);
-      const after = await checkStep(entry, session.ctx);
-      const result = ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${error}` }], 'fail');
-      results.push(result);
-      progress.recordStep(id, {
-        status: result.status === 'pass' ? 'fixed' : result.status,
-        ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
-      });
-      await progress.save();
-      info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}`}`);
-      // What the plan said a person must read or do, where the run leaves something undone.
-      if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${safeText(w)}`);
     }
     return exitCodeFor(results);
   } finally {
@@ -83,4 +52,65 @@ export async function run(opts: GlobalOptions): Promise<number> {
     await progress.close();
     await session.close();
   }
+}
+
+/** Checks one step again, plans its fix from the answers, applies it and checks again. */
+async function fixOne(
+  entry: StepEntry,
+  given: unknown,
+  answered: boolean,
+  session: Session,
+  progress: ProgressStore,
+): Promise<StepResult> {
+  const id = entry.meta.id;
+  const { applyWithTasks, rememberDecisions } = await import('../../wizard/apply.js');
+  const checked = await checkStep(entry, session.ctx);
+  if (!wantsFix(checked.result.status, answered)) {
+    info(`${checked.result.status.toUpperCase().padEnd(11)} ${id}${checked.result.status === 'pass' ? '' : ' (nothing to apply)'}`);
+    if (checked.result.status === 'pass') progress.recordStep(id, { status: 'pass' });
+    return checked.result;
+  }
+  const inputs = resolveInputs(checked.step, checked.result.findings, given);
+  if (!inputs.ok) {
+    const message = `Not applied: ${inputs.message}`;
+    info(`FAIL        ${id}: ${safeText(message)}`);
+    return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
+  }
+  const planned = await tryPlanStep(checked, session.ctx, inputs.inputs);
+  if (!planned.ok) {
+    // The plan reads the account too: a refused read is this step's error; the run goes on.
+    progress.recordStep(id, { status: planned.result.status, message: planned.result.error ?? '' });
+    await progress.save();
+    info(`${planned.result.status.toUpperCase().padEnd(11)} ${id}: ${safeText(planned.result.error ?? '')}`);
+    return planned.result;
+  }
+  const plan = planned.plan;
+  if (plan.interactive) {
+    const message = `Not applied: this fix needs a person at a terminal (codes from an MFA app, say). Run the wizard: secure-start --step ${id}`;
+    info(`FAIL        ${id}: ${message}`);
+    return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
+  }
+  const { ok, error, secrets } = await applyWithTasks(id, plan, session.ctx, progress, {
+    renderer: process.stdout.isTTY ? 'default' : 'simple',
+    titlePrefix: `${id}: `,
+  });
+  if (secrets.length) {
+    // One-time secrets go to a person's screen only, never to a log.
+    if (process.stdout.isTTY) {
+      const { secretsView } = await import('../../wizard/render.js');
+      process.stdout.write(secretsView(secrets) + '\n');
+    } else info(`${id}: ${secrets.length} one-time secret(s) were generated and not shown (no terminal); reset them in the console.`);
+  }
+  if (ok) await rememberDecisions(checked.step, inputs.inputs, session, progress);
+  const after = await checkStep(entry, session.ctx);
+  const result = ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${error}` }], 'fail');
+  progress.recordStep(id, {
+    status: result.status === 'pass' ? 'fixed' : result.status,
+    ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
+  });
+  await progress.save();
+  info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}`}`);
+  // What the plan said a person must read or do, where the run leaves something undone.
+  if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${safeText(w)}`);
+  return result;
 }

@@ -3,7 +3,9 @@ import { loadAnswers } from '../../engine/answers.js';
 import { planCost } from '../../engine/cost.js';
 import { regionsText } from '../../engine/report.js';
 import { resolveInputs } from '../../engine/inputs.js';
-import { checkAll, planStep } from '../../engine/runner.js';
+import { checkAll, endsTheRun, errorResult, PLAN_FAILED, tryPlanStep } from '../../engine/runner.js';
+import type { CheckedStep } from '../../engine/runner.js';
+import type { RunContext } from '../../engine/context.js';
 import { safeJson, safeText } from '../../engine/safe-text.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
@@ -37,19 +39,14 @@ export async function run(opts: GlobalOptions): Promise<number> {
     const checked = await checkAll(entries, session.ctx);
     const planned: PlannedStep[] = [];
     for (const c of checked) {
-      const id = c.entry.meta.id;
-      if (!wantsFix(c.result.status, id in answers)) {
-        planned.push({ step: id, status: c.result.status, note: c.result.status === 'pass' ? 'nothing to change' : c.result.error ?? 'no fix planned' });
-        continue;
+      try {
+        planned.push(await planOne(c, answers, session.ctx));
+      } catch (err) {
+        // One step's failure never takes the run down: it is that step's error, and the next step is planned.
+        if (endsTheRun(err)) throw err;
+        const result = errorResult(c.entry, err, { what: PLAN_FAILED });
+        planned.push({ step: c.entry.meta.id, status: result.status, note: result.error ?? '' });
       }
-      const inputs = resolveInputs(c.step, c.result.findings, answers[id]);
-      if (!inputs.ok) {
-        planned.push({ step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}` });
-        const defaults = c.step.inputs?.defaults(c.result.findings);
-        planned[planned.length - 1]!.plan = await planStep(c, session.ctx, defaults);
-        continue;
-      }
-      planned.push({ step: id, status: c.result.status, plan: await planStep(c, session.ctx, inputs.inputs) });
     }
     if (opts.format === 'json') {
       const data = planned.map((p) => ({
@@ -79,8 +76,22 @@ export async function run(opts: GlobalOptions): Promise<number> {
       const total = planned.reduce((n, p) => n + (p.plan?.actions.length ?? 0), 0);
       info(`\n${total} change(s) planned; nothing was changed. Apply with \`secure-start fix\`.`);
     }
-    return 0;
+    // A step that could not be checked or planned: 3, as for check (plan itself fails nothing).
+    return planned.some((p) => p.status === 'error') ? 3 : 0;
   } finally {
     await session.close();
   }
+}
+
+/** One step's entry in the plan: its fix from the answers (or the defaults), or why there is none. */
+async function planOne(c: CheckedStep, answers: Answers, ctx: RunContext): Promise<PlannedStep> {
+  const id = c.entry.meta.id;
+  if (!wantsFix(c.result.status, id in answers))
+    return { step: id, status: c.result.status, note: c.result.status === 'pass' ? 'nothing to change' : c.result.error ?? 'no fix planned' };
+  const inputs = resolveInputs(c.step, c.result.findings, answers[id]);
+  const planned = await tryPlanStep(c, ctx, inputs.ok ? inputs.inputs : c.step.inputs?.defaults(c.result.findings));
+  // The plan reads the account too: a refused read is this step's error, named in its note.
+  if (!planned.ok) return { step: id, status: planned.result.status, note: planned.result.error ?? '' };
+  if (!inputs.ok) return { step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}`, plan: planned.plan };
+  return { step: id, status: c.result.status, plan: planned.plan };
 }

@@ -9,6 +9,8 @@ import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
 import { openProgress, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
+import type { Spinner } from '../spinner.js';
+import { startSpinner } from '../spinner.js';
 
 /** How to run this same command again, for the resume message. */
 export function resumeCommand(argv: string[] = process.argv.slice(2), { sandbox = false } = {}): string {
@@ -20,10 +22,11 @@ export function resumeCommand(argv: string[] = process.argv.slice(2), { sandbox 
   return viaNpm ? `npm start${args ? ` -- ${args}` : ''}` : `secure-start${args ? ` ${args}` : ''}`;
 }
 
-async function sessionOrSandbox(opts: GlobalOptions): Promise<Session> {
+async function sessionOrSandbox(opts: GlobalOptions, spinner: Spinner): Promise<Session> {
   try {
-    return await startSession(opts);
+    return await startSession(opts, { spinner });
   } catch (err) {
+    spinner.stop();
     if (!(err instanceof NoCredentialsError) || opts.sandbox) throw err;
     const { confirm } = await import('@inquirer/prompts');
     info(err.message);
@@ -31,8 +34,39 @@ async function sessionOrSandbox(opts: GlobalOptions): Promise<Session> {
     if (!(await confirm({ message: 'Start the practice sandbox now?', default: true })))
       throw new UserError('Not started: there are no AWS credentials, and you chose not to use the sandbox.', err.hint);
     opts.sandbox = 'auto';
-    return startSession(opts);
+    spinner.update('Looking for a sandbox…');
+    return startSession(opts, { spinner });
   }
+}
+
+/** Thrown into the start-up when Ctrl-C arrives before the wizard's first question. */
+class StartInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'StartInterrupted';
+  }
+}
+
+/**
+ * The resume hint. A private sandbox (`--sandbox` with no long-lived one running) is thrown away
+ * when this run ends, so say plainly that the next run starts on a fresh practice account, and
+ * how to keep one between runs.
+ */
+export function resumeHint(file: string, command: string, privateSandbox: boolean): string[] {
+  const lines = [`Progress saved to ${file}. To resume, run: ${command}`];
+  if (privateSandbox)
+    lines.push(
+      'This practice account was a private sandbox, and it is thrown away now: the next',
+      'run starts on a fresh day-one account, without what you fixed here (the wizard',
+      'checks those steps again). To keep a practice account between runs, start the',
+      `long-lived sandbox first: ${invocation('sandbox start')}`,
+    );
+  return lines;
+}
+
+/** `ARGS` as the person runs this tool: `npm start -- ARGS` from a checkout, else `secure-start ARGS`. */
+function invocation(args: string): string {
+  return process.env.npm_lifecycle_event === 'start' ? `npm start -- ${args}` : `secure-start ${args}`;
 }
 
 async function progressFor(opts: GlobalOptions, session: Session): Promise<ProgressStore> {
@@ -56,26 +90,38 @@ export async function run(opts: GlobalOptions): Promise<number> {
   }
   const entries = selectSteps(opts);
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
+  // From the first moment something is shown: finding or starting the emulator and seeding it
+  // take seconds. Ctrl-C before the first question ends the run at once (a private emulator dies
+  // with this process), without the welcome.
+  const spinner = startSpinner(opts.sandbox ? 'Looking for a sandbox…' : 'Connecting to AWS…');
   let interrupted = false;
+  let started = false;
+  let stopStart: (err: Error) => void = () => undefined;
+  const startAborted = new Promise<never>((_, reject) => (stopStart = reject));
+  startAborted.catch(() => undefined);
   const abort = new AbortController();
   const onSigint = () => {
     interrupted = true;
     abort.abort();
+    if (!started) stopStart(new StartInterrupted());
   };
   process.on('SIGINT', onSigint);
   let session: Session | undefined;
   let progress: ProgressStore | undefined;
   try {
     try {
-      session = await sessionOrSandbox(opts);
+      session = await Promise.race([sessionOrSandbox(opts, spinner), startAborted]);
+      spinner.stop();
     } catch (err) {
+      spinner.stop();
       const name = (err as Error)?.name;
-      if (name === 'ExitPromptError' || name === 'AbortPromptError') {
+      if (err instanceof StartInterrupted || name === 'ExitPromptError' || name === 'AbortPromptError') {
         info('\nStopped before anything started; nothing was changed.');
         return EXIT.interrupted;
       }
       throw err;
     }
+    started = true;
     progress = await progressFor(opts, session);
     // An empty region list is refused before the first step.
     const regions = await runRegions(session, entries);
@@ -97,7 +143,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       if (err instanceof QuitRequested || name === 'ExitPromptError' || name === 'AbortPromptError') {
         await progress.save();
         info('');
-        info(`Progress saved to ${progress.file}. To resume, run: ${resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) })}`);
+        for (const line of resumeHint(progress.file, resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) }), Boolean(session.sandbox?.private))) info(line);
         return err instanceof QuitRequested && !interrupted ? EXIT.ok : EXIT.interrupted;
       }
       throw err;

@@ -18,7 +18,7 @@ import {
   EntityAlreadyExistsException,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { CreateTagsCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AttachPolicyCommand,
   CreatePolicyCommand,
@@ -569,8 +569,12 @@ const step: Step<RegionsInputs> = {
   async seed(ctx) {
     if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
     const ec2 = ctx.client(EC2Client, 'eu-west-1');
-    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.42.0.0/16' }));
-    if (vpc.Vpc?.VpcId) await ec2.send(new CreateTagsCommand({ Resources: [vpc.Vpc.VpcId], Tags: [{ Key: 'Name', Value: 'legacy-test' }] }));
+    // Seeding again (a workshop's `sandbox reset`) keeps the one legacy-test VPC.
+    const existing = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['legacy-test'] }] }));
+    if (!existing.Vpcs?.length) {
+      const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.42.0.0/16' }));
+      if (vpc.Vpc?.VpcId) await ec2.send(new CreateTagsCommand({ Resources: [vpc.Vpc.VpcId], Tags: [{ Key: 'Name', Value: 'legacy-test' }] }));
+    }
     try {
       await ctx.client(IAMClient).send(new CreateGroupCommand({ GroupName: 'developers' }));
     } catch (err) {
