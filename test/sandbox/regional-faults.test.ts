@@ -63,7 +63,7 @@ describe('every regional step', () => {
         expect(['pass', 'unsupported']).not.toContain(result.status);
         const dropped = result.findings.filter((f) => f.region === DROPPED);
         expect(dropped.map((f) => f.status)).toEqual(['error']);
-        expect(dropped[0]!.message).toMatch(/Could not reach the AWS endpoint/);
+        expect(dropped[0]!.message).toMatch(/could not be read: Could not reach /);
         expect(result.findings.filter((f) => f.status === 'unsupported')).toEqual([]);
       } finally {
         ctx.factory.destroy();

@@ -137,7 +137,7 @@ describe('monitoring.guardduty: beyond the table', () => {
         ['us-east-1', 'fail'],
         ['xx-nowhere-1', 'error'],
       ]);
-      expect(findings[1]!.message).toMatch(/GuardDuty in xx-nowhere-1 could not be read: Could not reach the AWS endpoint/);
+      expect(findings[1]!.message).toMatch(/GuardDuty in xx-nowhere-1 could not be read: Could not reach /);
       const plan = await step.plan(ctx, findings, undefined);
       expect(plan.actions.map((a) => a.region)).toEqual(['us-east-1']);
     } finally {
