@@ -31,8 +31,8 @@ export interface AwsConfig {
   /** Time from sending a request to its answer, and the longest silence while reading it, in ms. */
   requestTimeoutMs?: number;
   userAgent: string;
-  /** Counts every request sent, for benchmarks and reports. */
-  onRequest?: (service: string, operation: string) => void;
+  /** Counts every request sent, for benchmarks and reports; `input` is the command's input (secrets included: never store it). */
+  onRequest?: (service: string, operation: string, input?: unknown) => void;
 }
 
 /** Operations a read-only run may call. GenerateCredentialReport only prepares a report to read. */
@@ -105,7 +105,7 @@ export class ClientFactory {
         const operation = (context.commandName ?? '').replace(/Command$/, '');
         const service = (context.clientName ?? '').replace(/Client$/, '');
         if (this.readOnly && !isReadOnlyOperation(operation)) throw new MutationBlockedError(service, operation);
-        this.config.onRequest?.(service, operation);
+        this.config.onRequest?.(service, operation, (args as { input?: unknown }).input);
         try {
           // Outside the retries: this sees the last attempt's error.
           return await next(args);

@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'show stack traces, and each AWS operation as it is sent')
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
     .option('--no-lessons', 'do not offer the lessons (the wizard)')
+    .option('--redo', 'the wizard: go through the chosen steps (--step, --area, or all) again, even those done or skipped')
     .usage('[options] [command]')
     .showHelpAfterError('(run secure-start --help for usage)')
     .configureHelp({ sortSubcommands: false })
@@ -71,6 +72,7 @@ Waits: every AWS call gives up after SECURE_START_CONNECT_TIMEOUT seconds to con
 Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account
+  secure-start --redo --step account.groups-only   revisit a step done or skipped earlier
   secure-start check --format json       audit without changing anything
   secure-start fix --yes --answers a.json`,
     );

@@ -25,6 +25,8 @@ export interface GlobalOptions {
   scenario?: string;
   /** false with --no-lessons. */
   lessons?: boolean;
+  /** The wizard: walk the selected steps again even when done or skipped. */
+  redo?: boolean;
 }
 
 function suggest(id: string): string {

@@ -69,6 +69,7 @@ async function nonEmpty(p: Promise<string[] | RunRegions>): Promise<RunRegions> 
 export class RunContext implements StepContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   private regionList: Promise<RunRegions> | undefined;
+  private lastChange: Date | undefined;
 
   /** `resolveRegions` may give the bare list (tests, benchmarks): its source is then `flag`. */
   constructor(
@@ -107,8 +108,23 @@ export class RunContext implements StepContext {
     return p;
   }
 
-  /** Forget shared reads: after a fix, the account has changed. */
+  /** Forget shared reads (the account may hold something else now). */
   invalidate(): void {
     this.memo.clear();
+  }
+
+  /**
+   * The account has changed in this run (a fix was applied, or the person says they changed it by
+   * hand): every shared read is dropped, and a bulk read made before now (the credential report,
+   * which IAM renews at most every four hours) is known to be older than the change.
+   */
+  accountChanged(at: Date = new Date()): void {
+    this.invalidate();
+    this.lastChange = at;
+  }
+
+  /** When the account last changed in this run, if it did (see accountChanged). */
+  changedAt(): Date | undefined {
+    return this.lastChange;
   }
 }

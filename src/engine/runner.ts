@@ -65,6 +65,15 @@ export async function checkStep(entry: StepEntry, ctx: RunContext): Promise<Chec
   }
 }
 
+/**
+ * Checks a step again after the person changed something (by hand, or through a fix): every shared
+ * read is dropped first, so the check sees the account as it is now, not as the first check saw it.
+ */
+export async function recheckStep(entry: StepEntry, ctx: RunContext): Promise<CheckedStep> {
+  ctx.accountChanged();
+  return checkStep(entry, ctx);
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -163,7 +172,7 @@ export async function applyAction(
     return { entry: { ...base, result: 'failed', error: describeError(err) }, error: err };
   } finally {
     ctx.factory.readOnly = true;
-    ctx.invalidate();
+    ctx.accountChanged();
   }
 }
 

@@ -49,6 +49,24 @@ export interface FixInfo {
   paid: boolean;
 }
 
+/**
+ * How some of a step's declared fix actions are granted in the printed policy. Each action named
+ * here must also be in `permissions.fix`; one that is also in `permissions.check` stays on every
+ * resource, as reads for check and plan always do. Without `resources` and `conditions`
+ * the actions stay on every resource, and `why` says why they cannot be narrowed.
+ */
+export interface PermissionGrant {
+  actions: string[];
+  /** ARN patterns (`arn:aws:iam::*:role/secure-start-*`); absent: every resource. */
+  resources?: string[];
+  /** An IAM Condition block: operator → key → value(s). */
+  conditions?: Record<string, Record<string, string | string[]>>;
+  /** Only the root user calls these, and IAM policies do not govern root: left out of the policy. */
+  rootOnly?: boolean;
+  /** One sentence for the person reading the policy. */
+  why: string;
+}
+
 export interface StepMeta {
   id: string;
   area: Area;
@@ -59,8 +77,12 @@ export interface StepMeta {
   references: References;
   /** Path below lessons/, e.g. `account/password-policy.md`. */
   lesson: string;
-  /** IAM actions the step calls, for `secure-start policy`. */
-  permissions: { check: string[]; fix: string[] };
+  /**
+   * IAM actions the step needs, for `secure-start policy`: `check` what its check and its plan read
+   * (`plan` runs under the check policy), `fix` what applying its plan calls, implied actions
+   * included (src/aws/actions.ts, IMPLIED). `grants` says how some of them are granted.
+   */
+  permissions: { check: string[]; fix: string[]; grants?: PermissionGrant[] };
   fix: FixInfo;
 }
 
@@ -172,6 +194,11 @@ export interface StepContext {
   client<C extends SdkClient>(cls: ClientClass<C>, region?: string): C;
   /** Memoises shared reads for the run (credential report, bucket list…). */
   shared<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /**
+   * When this run last changed the account (an applied fix, or a re-check after a change by hand):
+   * a bulk read older than that, such as a reused credential report, is out of date.
+   */
+  changedAt?(): Date | undefined;
 }
 
 export interface Step<I = unknown> {

@@ -3,7 +3,7 @@
  * so that the next run can resume. Validated on every load; never holds secrets.
  */
 import { z } from 'zod';
-import { STATUSES } from '../engine/types.js';
+import { COST_SCALES, STATUSES } from '../engine/types.js';
 
 /** The version this build writes and reads. A file with a greater one is refused, never rewritten. */
 export const SCHEMA_VERSION = 1;
@@ -12,8 +12,11 @@ export const SCHEMA_VERSION = 1;
 export const STEP_STATUSES = [...STATUSES, 'fixed'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-/** Statuses after which the wizard moves on when resuming. */
-export const FINISHED_STATUSES: readonly StepStatus[] = ['pass', 'fixed', 'skipped'];
+/**
+ * Statuses after which the wizard moves on when resuming: done, accepted as is, or not available
+ * on this endpoint (an emulator that lacks an API will not grow it between two runs).
+ */
+export const FINISHED_STATUSES: readonly StepStatus[] = ['pass', 'fixed', 'skipped', 'unsupported'];
 
 const isoTime = z.iso.datetime({ offset: true });
 const plainRecord = z.record(z.string(), z.unknown());
@@ -28,6 +31,8 @@ export const stepRecordSchema = z.object({
   /** The non-secret inputs given to the step's fix. */
   inputs: plainRecord.optional(),
   message: z.string().optional(),
+  /** What the applied fix adds to the monthly bill, as named before its confirmation (status fixed). */
+  cost: z.object({ scale: z.enum(COST_SCALES), detail: z.string() }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -69,6 +74,8 @@ export const progressSchema = z.object({
   updatedAt: isoTime,
   steps: z.record(z.string().min(1), stepRecordSchema),
   journal: z.array(journalEntrySchema),
+  /** Areas whose overview the wizard has offered (read or declined): not offered again. Optional: older files lack it. */
+  overviewsSeen: z.array(z.string().min(1)).optional(),
 });
 export type ProgressData = z.infer<typeof progressSchema>;
 

@@ -7,6 +7,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { CostScale } from '../engine/types.js';
 import { packageRoot, stateDir } from '../paths.js';
 import { redactSecrets, redactString } from './redact.js';
 import {
@@ -60,6 +61,8 @@ export interface StepUpdate {
   /** Non-secret inputs; anything secret is redacted anyway. Kept from the last record when omitted. */
   inputs?: Record<string, unknown>;
   message?: string;
+  /** What an applied fix adds to the monthly bill (status fixed). */
+  cost?: { scale: CostScale; detail: string };
 }
 
 export type ActionRecord = Omit<JournalEntry, 'at'> & { at?: string };
@@ -172,7 +175,20 @@ export class ProgressStore {
     const inputs = update.inputs ?? previous?.inputs;
     if (inputs !== undefined) record.inputs = redactSecrets(inputs);
     if (update.message !== undefined) record.message = redactString(update.message);
+    if (update.cost !== undefined) record.cost = { scale: update.cost.scale, detail: redactString(update.cost.detail) };
     this.#data.steps[id] = record;
+  }
+
+  /** Whether the wizard has offered this area's overview before. */
+  overviewSeen(area: string): boolean {
+    return this.#data.overviewsSeen?.includes(area) ?? false;
+  }
+
+  /** Records that the area's overview was offered (in memory; `save()` writes it). */
+  markOverviewSeen(area: string): void {
+    this.#assertOpen();
+    if (this.overviewSeen(area)) return;
+    this.#data.overviewsSeen = [...(this.#data.overviewsSeen ?? []), area];
   }
 
   /** Appends an applied action to the journal (in memory; `save()` writes it). */
@@ -187,7 +203,7 @@ export class ProgressStore {
     this.#data.target.regions = [...regions];
   }
 
-  /** The first of `stepIds` (in guide order) not yet passed, fixed or skipped. */
+  /** The first of `stepIds` (in guide order) not yet passed, fixed, skipped or found unsupported. */
   firstUnfinished(stepIds: readonly string[]): string | undefined {
     return firstUnfinished(this.#data, stepIds);
   }
@@ -234,7 +250,7 @@ export async function readProgress(file: string, target?: ProgressTargetRef): Pr
   return data;
 }
 
-/** The first of `stepIds` whose recorded status is not pass, fixed or skipped. */
+/** The first of `stepIds` whose recorded status is not pass, fixed, skipped or unsupported. */
 export function firstUnfinished(data: DeepReadonly<ProgressData>, stepIds: readonly string[]): string | undefined {
   return stepIds.find((id) => {
     const status = data.steps[id]?.status;
@@ -335,6 +351,7 @@ function redactProgress(data: ProgressData): ProgressData {
       ...(rec.reason !== undefined && { reason: redactString(rec.reason) }),
       ...(rec.inputs !== undefined && { inputs: redactSecrets(rec.inputs) }),
       ...(rec.message !== undefined && { message: redactString(rec.message) }),
+      ...(rec.cost !== undefined && { cost: { scale: rec.cost.scale, detail: redactString(rec.cost.detail) } }),
     };
   }
   return { ...data, steps, journal: data.journal.map(redactEntry) };

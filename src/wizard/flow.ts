@@ -1,39 +1,34 @@
 /**
  * The interactive wizard: one area at a time in guide order, each step lesson → check → findings
- * → choice → inputs → plan → confirm → apply → re-check, resumable from the progress file.
+ * → choice → inputs → plan → confirm → apply → re-check (step-walk.ts), resumable from the progress
+ * file: a resumed run starts at the first open step, a step can be revisited from its area's
+ * overview or with --redo, and the scorecard covers every step the progress file knows.
  * All prompts and prints live here and in the modules beside it; steps stay pure.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepEntry } from '../../steps/index.js';
+import { registry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
+import type { StepResult } from '../engine/result.js';
+import { checkAll } from '../engine/runner.js';
 import type { RunRegions } from '../engine/context.js';
 import { regionsText } from '../engine/report.js';
-import { COST_LABEL, planCost } from '../engine/cost.js';
-import { resolveInputs } from '../engine/inputs.js';
-import type { StepResult } from '../engine/result.js';
-import type { CheckedStep } from '../engine/runner.js';
-import { checkAll, checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../engine/runner.js';
 import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
-import type { Area, Plan } from '../engine/types.js';
+import type { Area } from '../engine/types.js';
 import { lessonsDir } from '../paths.js';
 import type { ProgressStore } from '../progress/index.js';
-import { loadLesson, renderMarkdown } from './lesson.js';
-import { InquirerAsker, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { findingsTable, header, planView, rootWarning, secretsView, stepHeader, wrapText } from './render.js';
+import { renderMarkdown } from './lesson.js';
+import { InquirerAsker, askReadLesson } from './prompts.js';
+import { header, rootWarning, wrapText } from './render.js';
+import { appliedCosts, isFinished, scorecardResults, stepsToWalk } from './resume.js';
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
-import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
+import { QuitRequested, StepWalker, columns } from './step-walk.js';
 import { withSpinner } from './tasks.js';
 
-/** Thrown when the person chooses "save and quit". */
-export class QuitRequested extends Error {
-  constructor() {
-    super('quit');
-    this.name = 'QuitRequested';
-  }
-}
+export { QuitRequested };
 
 export interface WizardOptions {
   session: Session;
@@ -43,6 +38,12 @@ export interface WizardOptions {
   /** The run's regions at start and where they came from, for the header. */
   regions?: RunRegions & { error?: string };
   showLessons: boolean;
+  /** Walk every selected step again, done or skipped (--redo). */
+  redo?: boolean;
+  /** The whole guide, for the scorecard (default: the registry). */
+  guide?: readonly StepEntry[];
+  /** How to run this wizard again, for hints ("… --redo"). */
+  command?: string;
   /** Set by the SIGINT handler while no prompt is active. */
   interrupted: () => boolean;
   /** Aborted on Ctrl-C: a prompt open (or about to open) when the signal arrives ends at once. */
@@ -50,22 +51,39 @@ export interface WizardOptions {
   write?: (s: string) => void;
 }
 
-const FINISHED = new Set(['pass', 'fixed', 'skipped']);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function columns(): number {
-  return Math.min(process.stdout.columns || 100, 110);
-}
+/** How a recorded status reads in the area's step picker. */
+const STATUS_WORD: Record<string, string> = {
+  pass: 'passed',
+  fixed: 'fixed',
+  skipped: 'accepted as is',
+  unsupported: 'not available here',
+  fail: 'failing',
+  error: 'could not be checked',
+  manual: 'needs a look by hand',
+};
 
 export class Wizard {
   private readonly write: (s: string) => void;
   private readonly asker: InquirerAsker;
   private readonly results = new Map<string, StepResult>();
-  /** The last inputs given per step, so a declined plan does not mean typing everything again. */
-  private readonly lastInputs = new Map<string, unknown>();
+  private readonly walker: StepWalker;
 
   constructor(private readonly o: WizardOptions) {
     this.write = o.write ?? ((s) => process.stdout.write(s));
     this.asker = new InquirerAsker({ context: this.prompt });
+    this.walker = new StepWalker({
+      session: o.session,
+      progress: o.progress,
+      answers: o.answers,
+      showLessons: o.showLessons,
+      interrupted: o.interrupted,
+      prompt: this.prompt,
+      asker: this.asker,
+      write: this.write,
+      results: this.results,
+    });
   }
 
   private get prompt(): { signal?: AbortSignal } {
@@ -76,12 +94,9 @@ export class Wizard {
     this.write(s + '\n');
   }
 
-  private checkInterrupted(): void {
-    if (this.o.interrupted()) throw new QuitRequested();
-  }
-
   async run(): Promise<number> {
     const { session, progress, entries } = this.o;
+    const redo = this.o.redo ?? false;
     this.line(header(safeTarget(session.target)));
     if (this.o.regions) this.line(safeText(regionsText(this.o.regions)));
     if (session.target.isRoot) this.line(rootWarning());
@@ -89,38 +104,37 @@ export class Wizard {
     if (progress.isNew) {
       const areas = [...new Set(entries.map((e) => e.meta.area))];
       const welcome = [
-        `Welcome. This walks you through ${ids.length} step${ids.length === 1 ? '' : 's'} in ${areas.length === 1 ? `the ${areas[0]} area` : `${areas.length} areas (${areas.join(', ')})`}.`,
+        `Welcome. This walks you through ${plural(ids.length, 'step')} in ${areas.length === 1 ? `the ${areas[0]} area` : `${areas.length} areas (${areas.join(', ')})`}.`,
         'Each step: a short lesson, a read-only check, and a fix only if you agree to the exact changes it shows.',
         'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
       ];
       this.line('\n' + welcome.flatMap((l) => wrapText(l, columns())).join('\n'));
     }
     const savedAt = progress.data.updatedAt;
-    const done = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
-    if (!progress.isNew && done.length) await this.recheckFinished(done);
-    const still = ids.filter((id) => FINISHED.has(progress.stepStatus(id) ?? ''));
-    const first = progress.firstUnfinished(ids);
-    if (!progress.isNew && still.length) {
-      this.line(
-        first
-          ? `Resuming at ${first}: ${still.length} of ${ids.length} steps ${still.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
-          : `All ${ids.length} steps were already done in an earlier run; showing the scorecard.`,
-      );
+    const status = (id: string) => progress.stepStatus(id);
+    if (!progress.isNew && !redo) await this.recheckFinished(ids.filter((id) => isFinished(status(id))));
+    const walk = new Set(stepsToWalk(ids, status, { redo }));
+    const done = ids.filter((id) => isFinished(status(id)));
+    if (redo) {
+      this.line(wrapText(`Going through ${plural(ids.length, 'step')} again (--redo), including those done or accepted as is before.`, columns()).join('\n'));
+    } else if (!progress.isNew && done.length) {
+      const first = ids.find((id) => walk.has(id));
+      const text = first
+        ? `Resuming at ${first}: ${done.length} of ${plural(ids.length, 'step')} ${done.length === 1 ? 'is' : 'are'} already done (progress saved ${savedAt.slice(0, 16).replace('T', ' ')} UTC).`
+        : `All ${plural(ids.length, 'step')} ${ids.length === 1 ? 'was' : 'were'} already done or accepted as is in an earlier run; showing the scorecard. ` +
+          `To go through ${ids.length === 1 ? 'it' : 'them'} again, run:`;
+      this.line(wrapText(text, columns()).join('\n'));
+      // The command on a line of its own, whole, to copy.
+      if (!first) this.line(`  ${this.o.command ?? 'secure-start'} --redo`);
     }
-    let areaShown: Area | undefined;
-    for (const [i, entry] of entries.entries()) {
-      const id = entry.meta.id;
-      if (FINISHED.has(progress.stepStatus(id) ?? '')) continue;
-      if (areaShown !== entry.meta.area) {
-        areaShown = entry.meta.area;
-        await this.areaIntro(entry.meta.area);
-      }
-      try {
-        await this.walkStep(entry, i + 1, entries.length);
-      } catch (err) {
-        // One step's failure never takes the run down: it is that step's error, and the next step comes.
-        if (endsTheRun(err)) throw err;
-        await this.stepError(errorResult(entry, err), 'This step could not be completed');
+    for (const area of [...new Set(entries.map((e) => e.meta.area))]) {
+      const inArea = entries.filter((e) => e.meta.area === area);
+      if (!inArea.some((e) => walk.has(e.meta.id))) continue;
+      await this.areaIntro(area, inArea, redo);
+      for (const entry of inArea) {
+        // A step revisited from the area's picker may have been finished meanwhile.
+        if (!redo && isFinished(status(entry.meta.id))) continue;
+        await this.walker.walk(entry, ids.indexOf(entry.meta.id) + 1, ids.length);
       }
     }
     return this.finish();
@@ -129,12 +143,13 @@ export class Wizard {
   /**
    * Steps finished in an earlier run are checked again (read-only, in parallel): the account may
    * have changed since, or a private sandbox started afresh. One that fails now is back on the list.
+   * Skipped steps stay the person's decision; unsupported ones stay unsupported on this endpoint.
    */
   private async recheckFinished(done: string[]): Promise<void> {
     const { progress, entries, session } = this.o;
-    const recorded = entries.filter((e) => done.includes(e.meta.id) && progress.stepStatus(e.meta.id) !== 'skipped');
+    const recorded = entries.filter((e) => done.includes(e.meta.id) && !['skipped', 'unsupported'].includes(progress.stepStatus(e.meta.id) ?? ''));
     if (!recorded.length) return;
-    const checked = await withSpinner(`Checking the ${recorded.length} step(s) finished earlier`, () => checkAll(recorded, session.ctx), {});
+    const checked = await withSpinner(`Checking the ${plural(recorded.length, 'step')} finished earlier`, () => checkAll(recorded, session.ctx), {});
     const regressed = checked.filter((c) => c.result.status !== 'pass');
     for (const c of checked) if (c.result.status === 'pass') this.results.set(c.entry.meta.id, c.result);
     for (const c of regressed) {
@@ -149,193 +164,55 @@ export class Wizard {
     }
   }
 
-  private async areaIntro(area: Area): Promise<void> {
-    const { entries } = this.o;
+  /**
+   * The area's heading, its overview (offered once: the progress file remembers it), and, when some
+   * of its steps are already finished, a choice of where to go: on with the open steps, or back to
+   * any step of the area.
+   */
+  private async areaIntro(area: Area, inArea: StepEntry[], redo: boolean): Promise<void> {
+    const { progress } = this.o;
     this.line('');
     this.line(`━━ Area: ${area} ━━`);
-    const here = entries.filter((e) => e.meta.area === area).map((e) => e.meta.id.slice(area.length + 1));
-    this.line(wrapText(`In this run (${here.length} step${here.length === 1 ? '' : 's'}): ${here.join(', ')}.`, columns()).join('\n'));
-    if (!this.o.showLessons) return;
-    const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
-    if (md && (await askReadLesson(this.prompt, `Read the overview of the ${area} area?`))) this.line(renderMarkdown(md, columns()));
+    const here = inArea.map((e) => e.meta.id.slice(area.length + 1));
+    this.line(wrapText(`In this run (${plural(here.length, 'step')}): ${here.join(', ')}.`, columns()).join('\n'));
+    if (this.o.showLessons && !progress.overviewSeen(area)) {
+      const md = await readFile(join(lessonsDir(), area, 'README.md'), 'utf8').catch(() => undefined);
+      if (md) {
+        const read = await askReadLesson(this.prompt, `Read the overview of the ${area} area?`);
+        progress.markOverviewSeen(area);
+        await progress.save();
+        if (read) this.line(renderMarkdown(md, columns()));
+      }
+    }
+    if (!redo) await this.pickInArea(inArea);
   }
 
-  private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
-    const { session, progress } = this.o;
-    const m = entry.meta;
-    this.line('');
-    this.line(stepHeader(safeTarget(session.target), `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
-    this.line(`${m.title}`);
-    if (this.o.showLessons && (await askReadLesson(this.prompt, `Read the lesson on ${m.id}?`)))
-      this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
-    this.checkInterrupted();
-    let checked = await this.check(entry);
-    let shown: CheckedStep | undefined;
+  /** While the area has finished steps, the person may revisit any of them before going on. */
+  private async pickInArea(inArea: StepEntry[]): Promise<void> {
+    const { progress, entries } = this.o;
+    const ids = entries.map((e) => e.meta.id);
     for (;;) {
-      this.checkInterrupted();
-      const r = checked.result;
-      this.results.set(m.id, r);
-      // Findings once per check; not again after the plan or an explanation.
-      if (shown !== checked) this.line(findingsTable(r.findings, columns()));
-      shown = checked;
-      if (r.status === 'pass') {
-        this.line('✓ Already secure. Nothing to change.');
-        progress.recordStep(m.id, { status: 'pass' });
-        await progress.save();
-        return;
-      }
-      if (r.status === 'error' || r.status === 'unsupported') {
-        this.line(r.status === 'unsupported' ? 'This endpoint cannot answer for this step; moving on.' : 'This step could not be checked; the message above says why.');
-        progress.recordStep(m.id, { status: r.status, ...(r.error ? { message: r.error } : {}) });
-        await progress.save();
-        // An endpoint that lacks the API will not grow it between two checks.
-        const again = r.status === 'error' && (await this.asker.confirm({ message: 'Check it again?', default: false }));
-        if (again) {
-          checked = await this.check(entry);
-          continue;
-        }
-        return;
-      }
-      const choice = await askStepChoice(this.prompt, { canFix: m.fix.kind !== 'advice', hasPlan: true });
-      if (choice === 'quit') throw new QuitRequested();
-      if (choice === 'skip') {
-        const reason = await askSkipReason(this.prompt);
-        progress.recordStep(m.id, { status: 'skipped', reason });
-        await progress.save();
-        this.results.set(m.id, { ...r, status: 'skipped' });
-        return;
-      }
-      if (choice === 'explain') {
-        this.explain(entry, await loadLesson(m.lesson));
-        continue;
-      }
-      if (choice === 'plan') {
-        const spec = checked.step.inputs;
-        if (spec?.requiredInAnswers && !this.lastInputs.has(m.id) && !(m.id in this.o.answers)) {
-          this.line('The changes depend on what you enter (this fix needs your input). Choose "Fix it": you will see the exact plan, and can still say no, before anything changes.');
-          continue;
-        }
-        const inputs = this.initialInputs(checked);
-        const planned = await tryPlanStep(checked, session.ctx, inputs);
-        if (!planned.ok) return this.stepError(planned.result);
-        this.showPlan(entry, planned.plan);
-        continue;
-      }
-      // fix
-      const fixed = await this.fix(entry, checked);
-      checked = fixed.checked;
-      if (fixed.done) return;
+      const status = (e: StepEntry) => progress.stepStatus(e.meta.id);
+      const open = inArea.filter((e) => !isFinished(status(e)));
+      if (open.length === inArea.length || !open.length) return;
+      const GO = '__go_on__';
+      const choice = await this.asker.select<string>({
+        message: `Where to in the ${inArea[0]!.meta.area} area?`,
+        choices: [
+          { value: GO, name: `Go on with the next open step: ${open[0]!.meta.id}${open.length > 1 ? ` (${open.length} open)` : ''}` },
+          ...inArea.map((e) => {
+            const st = status(e);
+            return isFinished(st)
+              ? { value: e.meta.id, name: `Revisit ${e.meta.id} (${STATUS_WORD[st ?? ''] ?? st})` }
+              : { value: e.meta.id, name: `Go to ${e.meta.id} (${st ? STATUS_WORD[st] ?? st : 'open'})` };
+          }),
+        ],
+        default: GO,
+      });
+      if (choice === GO) return;
+      const entry = inArea.find((e) => e.meta.id === choice)!;
+      await this.walker.walk(entry, ids.indexOf(choice) + 1, ids.length);
     }
-  }
-
-  /** A step that could not be checked, planned or applied: says why, records `error`, and the walk moves on. */
-  private async stepError(result: StepResult, what?: string): Promise<void> {
-    const { progress } = this.o;
-    const message = result.error ?? 'unknown error';
-    this.line(wrapText(safeText(what ? `${what}: ${message}` : message), columns()).join('\n'));
-    this.line('Moving on to the next step; run the wizard again to come back to this one.');
-    this.results.set(result.step, result);
-    progress.recordStep(result.step, { status: result.status, ...(result.error ? { message: result.error } : {}) });
-    await progress.save();
-  }
-
-  private explain(entry: StepEntry, lesson: string): void {
-    const m = entry.meta;
-    this.line(renderMarkdown(lesson, columns()));
-    const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
-    if (refs.length) this.line(`References: ${refs.join(' · ')}`);
-    for (const d of m.references.docs ?? []) this.line(`  ${d}`);
-    this.line(`Fix: ${m.fix.kind} · cost: ${COST_LABEL[m.fix.costScale]}, ${m.fix.cost} · risk: ${m.fix.risk}`);
-  }
-
-  private async check(entry: StepEntry, why = 'Checking'): Promise<CheckedStep> {
-    return withSpinner(`${why} ${entry.meta.id} (read-only)`, () => checkStep(entry, this.o.session.ctx), {});
-  }
-
-  private initialInputs(checked: CheckedStep): unknown {
-    const spec = checked.step.inputs;
-    if (!spec) return undefined;
-    if (this.lastInputs.has(checked.entry.meta.id)) return this.lastInputs.get(checked.entry.meta.id);
-    const fromAnswers = resolveInputs(checked.step, checked.result.findings, this.o.answers[checked.entry.meta.id]);
-    return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
-  }
-
-  private showPlan(entry: StepEntry, plan: Plan): void {
-    if (!plan.actions.length && !plan.guidance) this.line('The plan is empty: nothing would change.');
-    else this.line(planView(entry.meta, plan));
-  }
-
-  private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
-    const { session, progress } = this.o;
-    const m = entry.meta;
-    let inputs = this.initialInputs(checked);
-    if (checked.step.inputs) {
-      inputs = await checked.step.inputs.ask(this.asker, inputs, checked.result.findings);
-      const valid = checked.step.inputs.schema.safeParse(inputs);
-      if (!valid.success) {
-        this.line(`Those inputs are not valid: ${safeText(valid.error.issues[0]?.message ?? 'unknown problem')}. Let's try again.`);
-        return { done: false, checked };
-      }
-      inputs = valid.data;
-      this.lastInputs.set(m.id, inputs);
-    }
-    // The account may have changed since the check: plan from a fresh look.
-    const fresh = await this.check(entry, 'Looking again before planning');
-    if (fresh.result.status === 'pass') {
-      this.line('It passes now; nothing to change.');
-      return { done: false, checked: fresh };
-    }
-    const planned = await tryPlanStep(fresh, session.ctx, inputs);
-    if (!planned.ok) {
-      await this.stepError(planned.result);
-      return { done: true, checked: fresh };
-    }
-    const plan = planned.plan;
-    this.showPlan(entry, plan);
-    if (!plan.actions.length) {
-      await this.remember(fresh, inputs);
-      if (plan.guidance) {
-        const again = await this.asker.confirm({ message: 'Done that? Check again now?', default: true });
-        return { done: false, checked: again ? await this.check(entry) : fresh };
-      }
-      return { done: false, checked: fresh };
-    }
-    const destructive = m.fix.destructive || plan.actions.some((a) => a.destructive);
-    if (!(await confirmPlan({ destructive, paid: planCost(m, plan).paid }, this.prompt))) {
-      this.line('Nothing was changed.');
-      return { done: false, checked: fresh };
-    }
-    const outcome = plan.interactive
-      ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.write(t), this.asker)
-      : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
-    if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
-    if (!outcome.ok) {
-      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error')}. Changes made before it are in the progress journal.`);
-      progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
-      await progress.save();
-      this.checkInterrupted();
-      return { done: false, checked: await this.check(entry) };
-    }
-    await this.remember(fresh, inputs);
-    const after = await this.check(entry, 'Checking the result of');
-    const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
-    if (after.result.status === 'pass') {
-      this.line(findingsTable(after.result.findings, columns()));
-      this.line(`✓ Fixed: ${m.title}`);
-      progress.recordStep(m.id, { status: 'fixed', ...storedInputs });
-      await progress.save();
-      this.results.set(m.id, after.result);
-      return { done: true, checked: after };
-    }
-    this.line('Applied, but the check still finds something (below). Fix again with other values, or skip to record that you accept it as it is.');
-    progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
-    await progress.save();
-    return { done: false, checked: after };
-  }
-
-  private async remember(checked: CheckedStep, inputs: unknown): Promise<void> {
-    const regions = await rememberDecisions(checked.step, inputs, this.o.session, this.o.progress);
-    if (regions) this.line(`From now on, regional steps work on: ${regions.join(', ')}.`);
   }
 
   /** The regions as they stand at the end (account.regions may have changed them during the run). */
@@ -345,27 +222,23 @@ export class Wizard {
     return this.o.session.ctx.regionInfo().catch(() => start);
   }
 
-  /** The scorecard: this run's results, and earlier decisions from the progress file. */
+  /** The scorecard: every step this run selected or the progress file records, with accepted risks and costs. */
   private async finish(): Promise<number> {
     const { progress, entries, session } = this.o;
-    const results: StepResult[] = entries.map((e) => {
-      const r = this.results.get(e.meta.id);
-      const recorded = progress.data.steps[e.meta.id];
-      if (recorded?.status === 'skipped') return { ...(r ?? resultFor(e, [])), status: 'skipped' };
-      if (r) return r;
-      const status = recorded ? (recorded.status === 'fixed' ? 'pass' : recorded.status) : 'skipped';
-      return resultFor(e, [], status);
-    });
+    const guide = this.o.guide ?? registry;
+    const selected = new Set(entries.map((e) => e.meta.id));
+    const results = scorecardResults(guide, selected, progress.data.steps, this.results);
     const decisions = Object.fromEntries(
       Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
     );
     const regions = await this.finalRegions();
-    const card = { target: session.target, results, decisions, generatedAt: new Date(), ...(regions ? { regions } : {}) };
+    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps), generatedAt: new Date(), ...(regions ? { regions } : {}) };
     const path = scorecardPath(progress.file);
     await saveScorecard(path, scorecardMarkdown(card));
     this.line('');
     this.line(scorecardTerminal(card));
     this.line(`Scorecard saved to ${path}`);
-    return exitCodeFor(results);
+    // The exit code speaks for this run's selection; earlier areas are on the card for the record.
+    return exitCodeFor(results.filter((r) => selected.has(r.step)));
   }
 }

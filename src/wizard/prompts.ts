@@ -112,7 +112,7 @@ export interface StepChoiceOptions {
   canFix: boolean;
   /** A plan can be shown before fixing. */
   hasPlan: boolean;
-  /** Offer "Check again" (a step fixed by hand). Default false. */
+  /** Offer "Re-check now" (after a change by hand, or to see a step as it is now). Default false. */
   canRecheck?: boolean;
 }
 
@@ -121,7 +121,7 @@ export function askStepChoice(ctx?: PromptContext, opts: StepChoiceOptions = { c
   const choices: { value: StepChoice; name: string; description?: string }[] = [];
   if (opts.canFix) choices.push({ value: 'fix', name: 'Fix it', description: 'See the plan, confirm, then apply it' });
   if (opts.hasPlan) choices.push({ value: 'plan', name: 'Show the plan first', description: 'Every change with its API call; nothing changes' });
-  if (opts.canRecheck) choices.push({ value: 'recheck', name: 'Check again', description: 'After changing it by hand' });
+  if (opts.canRecheck) choices.push({ value: 'recheck', name: 'Re-check now', description: 'Read the account again, after a change made by hand' });
   choices.push(
     { value: 'explain', name: 'Explain more', description: 'The lesson, references and what the fix costs' },
     { value: 'skip', name: 'Skip (accept as is)', description: 'Record why, and move on' },

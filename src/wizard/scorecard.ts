@@ -10,8 +10,9 @@ import { regionsText } from '../engine/report.js';
 import type { StepResult, Summary } from '../engine/result.js';
 import { mdText, safeResult, safeTarget, safeText } from '../engine/safe-text.js';
 import { summarize } from '../engine/status.js';
-import type { Status, Target } from '../engine/types.js';
-import { SEVERITIES, STATUSES } from '../engine/types.js';
+import { COST_LABEL } from '../engine/cost.js';
+import type { CostScale, Status, Target } from '../engine/types.js';
+import { COST_SCALES, SEVERITIES, STATUSES } from '../engine/types.js';
 import { header, textTable, wrapText } from './render.js';
 import { badge, c, severityLabel } from './theme.js';
 
@@ -32,6 +33,8 @@ export interface ScorecardInput {
   generatedAt: Date | string;
   /** The regions regional steps worked on, and where the list came from. */
   regions?: RunRegions & { error?: string };
+  /** What each applied fix adds to the monthly bill, keyed by step id (see appliedCosts). */
+  costs?: Record<string, { scale: CostScale; detail: string }>;
 }
 
 interface Row {
@@ -61,6 +64,9 @@ function safeInput(input: ScorecardInput): ScorecardInput {
     decisions: Object.fromEntries(
       Object.entries(input.decisions).map(([id, d]) => [id, { ...d, ...(d.reason !== undefined ? { reason: safeText(d.reason) } : {}), at: safeText(d.at) }]),
     ),
+    ...(input.costs
+      ? { costs: Object.fromEntries(Object.entries(input.costs).map(([id, c]) => [id, { scale: c.scale, detail: safeText(c.detail) }])) }
+      : {}),
   };
 }
 
@@ -130,6 +136,48 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
   });
 }
 
+/** Steps the person accepted as is: each leaves its risk open, with the reason given. */
+function acceptedRisks(rows: Row[], input: ScorecardInput): { row: Row; reason: string; at: string }[] {
+  return rows
+    .filter((r) => r.status === 'skipped' && input.decisions[r.result.step]?.status === 'skipped')
+    .sort(bySeverity)
+    .map((row) => {
+      const d = input.decisions[row.result.step]!;
+      return { row, reason: d.reason?.trim() || 'no reason given', at: shortTime(d.at) };
+    });
+}
+
+/** The monthly cost the applied fixes added: the highest order of magnitude, and the paid ones by name. */
+function costTotal(input: ScorecardInput): { scale: CostScale; paid: { step: string; detail: string; scale: CostScale }[]; free: number } | undefined {
+  const costs = Object.entries(input.costs ?? {});
+  if (!costs.length) return undefined;
+  const paid = costs.filter(([, c]) => c.scale !== 'free').map(([step, c]) => ({ step, detail: c.detail, scale: c.scale }));
+  const scale = costs.reduce<CostScale>((max, [, c]) => (COST_SCALES.indexOf(c.scale) > COST_SCALES.indexOf(max) ? c.scale : max), 'free');
+  return { scale, paid, free: costs.length - paid.length };
+}
+
+function costLines(input: ScorecardInput): string[] {
+  const total = costTotal(input);
+  if (!total) return [];
+  const n = Object.keys(input.costs ?? {}).length;
+  const head =
+    total.scale === 'free'
+      ? `The ${n === 1 ? 'fix applied adds' : `${n} fixes applied add`} nothing to the monthly bill.`
+      : `The fixes applied add ${COST_LABEL[total.scale]} to the bill, in all:`;
+  const out = [head];
+  if (total.scale !== 'free') {
+    for (const p of total.paid) out.push(`- ${p.step} (${p.scale}): ${sentence(p.detail)}`);
+    if (total.free) out.push(`- ${total.free === 1 ? 'One other fix is' : `${total.free} other fixes are`} free.`);
+  }
+  return out;
+}
+
+/** What the end of the scorecard says when nothing fails: never "nothing left" while a risk is accepted. */
+function allDoneLine(accepted: number): string {
+  if (!accepted) return 'Nothing is left to fix.';
+  return `Nothing else is left to fix, but the ${accepted === 1 ? 'risk' : `${accepted} risks`} you accepted above ${accepted === 1 ? 'stays' : 'stay'} open.`;
+}
+
 /** Ends a sentence with a full stop unless it already has one. */
 const sentence = (s: string): string => (/[.!?:]$/.test(s.trim()) ? s.trim() : s.trim() + '.');
 const cell = (s: string): string => mdText(s.trim());
@@ -161,13 +209,24 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
     '',
   ];
   const todo = nextSteps(rows);
+  const accepted = acceptedRisks(rows, input);
   if (todo.length === 0) {
-    out.push('Nothing is left to fix. Run `secure-start check` from time to time: accounts drift.');
+    out.push(`${allDoneLine(accepted.length)} Run \`secure-start check\` from time to time: accounts drift.`);
   } else {
     for (const t of todo) {
       out.push(`- **${t.row.result.severity.toUpperCase()}** \`${t.row.result.step}\`: ${cell(sentence(t.row.result.title))} ${cell(sentence(t.what))} ${t.how}`);
     }
   }
+  if (accepted.length) {
+    out.push('', '## Accepted risks', '');
+    for (const a of accepted)
+      out.push(
+        `- **${a.row.result.severity.toUpperCase()}** \`${a.row.result.step}\`: ${cell(sentence(a.row.result.title))} Accepted as is (${a.at}): ${cell(sentence(a.reason))} ` +
+          `To revisit: \`secure-start --redo --step ${a.row.result.step}\`.`,
+      );
+  }
+  const cost = costLines(input);
+  if (cost.length) out.push('', '## Monthly cost of the fixes applied', '', ...cost.map(cell));
   return out.join('\n') + '\n';
 }
 
@@ -195,14 +254,27 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
     out.push('', `${c.bold('Summary:')} ${summaryLine(summary)}`);
   }
   const todo = nextSteps(rows);
+  const accepted = acceptedRisks(rows, input);
   if (todo.length) {
     out.push('', c.bold('Next steps'));
     for (const t of todo) {
       out.push(`  ${severityLabel(t.row.result.severity)} ${t.row.result.step}: ${t.row.result.title}`);
       for (const l of wrapText(`${sentence(t.what)} ${t.how.replace(/`/g, '')}`, width - 4)) out.push('    ' + l);
     }
-  } else if (rows.length) {
-    out.push('', 'Nothing is left to fix.');
+  }
+  if (accepted.length) {
+    out.push('', c.bold('Accepted risks'));
+    for (const a of accepted) {
+      out.push(`  ${severityLabel(a.row.result.severity)} ${a.row.result.step}: ${a.row.result.title}`);
+      for (const l of wrapText(`Accepted as is (${a.at}): ${sentence(a.reason)} To revisit: secure-start --redo --step ${a.row.result.step}`, width - 4))
+        out.push('    ' + l);
+    }
+  }
+  if (!todo.length && rows.length) out.push('', allDoneLine(accepted.length));
+  const cost = costLines(input);
+  if (cost.length) {
+    out.push('', c.bold('Monthly cost'));
+    for (const line of cost) for (const [i, l] of wrapText(line, width - 4).entries()) out.push((i ? '    ' : '  ') + l);
   }
   return out.join('\n');
 }

@@ -220,7 +220,12 @@ describe('the wizard in a terminal', () => {
     // The same command again, as printed.
     const second = wizard(command.split(' ').slice(1));
     await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps is already done/, START);
-    await skipLessonsTo(second, 'account.security-contacts');
+    // The overview was offered in the first run; the area offers to revisit the finished step, Enter goes on.
+    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the next open step: account\.security-contacts\n {2}Revisit account\.password-policy \(fixed\)/, STEP);
+    second.send('Enter');
+    await second.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+    await second.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+    second.send('n', 'Enter');
     await second.waitFor(/\? What would you like to do\?/, STEP);
     second.send('Ctrl-C');
     await resumeMessage(second);
@@ -243,12 +248,16 @@ describe('the wizard in a terminal', () => {
     const second = wizard(command.split(' ').slice(1));
     await second.waitFor(/account\.password-policy was fixed on \d{4}-\d\d-\d\d but fails now: it is back on the list\./, START);
     await second.waitFor(/A private sandbox starts from the day-one scenario every time/, STEP);
-    await skipLessonsTo(second, 'account.password-policy');
+    // The area's overview was offered in the first run: not again.
+    await second.waitFor(/Step 1 of 2 · account\.password-policy/, STEP);
+    await second.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+    second.send('n', 'Enter');
     await second.waitFor(/\[FAIL\][^\n]*The password policy is weaker than recommended/, STEP);
     second.send('Ctrl-C');
     await resumeMessage(second);
     expect(await second.exit).toBe(130);
     expect(second.output).not.toMatch(/Resuming at/);
+    expect(second.output).not.toMatch(/Read the overview of the account area/);
   }, 90_000);
 
   it('"Save and quit" from the step menu exits 0 with the resume message', async () => {
@@ -257,7 +266,7 @@ describe('the wizard in a terminal', () => {
     const run = wizard(args);
     await skipLessonsTo(run, 'account.password-policy');
     await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
-    run.send('Down', 'Down', 'Down', 'Down');
+    run.send('Down', 'Down', 'Down', 'Down', 'Down');
     await run.waitFor(/❯ Save and quit\n\nResume later where you left off/, STEP);
     run.send('Enter');
     await run.waitFor(/✔ What would you like to do\? Save and quit/, STEP);
@@ -291,7 +300,7 @@ describe('the wizard in a terminal', () => {
     await run.waitFor(/✔ Apply these changes\? This adds a running cost\. No/, STEP);
     await run.waitFor(/Nothing was changed\./, STEP);
     await run.waitFor(/\? What would you like to do\?/, STEP);
-    run.send('Down', 'Down', 'Down', 'Down');
+    run.send('Down', 'Down', 'Down', 'Down', 'Down');
     await run.waitFor(/❯ Save and quit/, STEP);
     run.send('Enter');
     const { file } = await resumeMessage(run);

@@ -21,6 +21,8 @@ import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../src/sandbox/constants
 import type { AnyStep, StepEntry } from '../../steps/index.js';
 import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecording, stopRecording } from './moto.js';
 import type { DescribedRequest } from './moto.js';
+import { fixDiff, FIX_ALLOWANCES, uncovered } from './permissions.js';
+import type { SentRequest } from './permissions.js';
 
 /** The account moto answers for. */
 export const SANDBOX_ACCOUNT_ID = '123456789012';
@@ -28,8 +30,8 @@ export const SANDBOX_ACCOUNT_ID = '123456789012';
 export interface SandboxContextOptions {
   /** Defaults to the suite's moto (this worker's, from test/helpers/moto.ts). */
   endpoint?: string;
-  /** Called by the factory for every request it lets through. */
-  onRequest?: (service: string, operation: string) => void;
+  /** Called by the factory for every request it lets through, with the command's input. */
+  onRequest?: (service: string, operation: string, input?: unknown) => void;
   /** The run's regions for regional steps; default: the sandbox's home region only. */
   regions?: string[];
 }
@@ -149,13 +151,19 @@ async function seedWith(ctx: RunContext, seed: (ctx: RunContext) => Promise<void
   }
 }
 
+/** What each step's cases sent while applying, for the both-ways diff of its fix permissions. */
+const appliedBy = new Map<string, { cases: number; done: number; applied: SentRequest[] }>();
+
 async function runCase(step: AnyStep, c: StepCase): Promise<void> {
   await resetMoto();
-  const ctx = makeSandboxContext();
+  // Every request after the seed, by phase: reads (check, plan, re-check, second plan) and the fix.
+  const sent = { read: [] as SentRequest[], fix: [] as SentRequest[], phase: 'seed' as 'seed' | 'read' | 'fix' };
+  const ctx = makeSandboxContext({ onRequest: (service, operation, input) => void (sent.phase !== 'seed' && sent[sent.phase].push({ service, operation, input })) });
   const entry = entryFor(step);
   try {
     if (c.seed) await seedWith(ctx, c.seed);
 
+    sent.phase = 'read';
     const first = await checkStep(entry, ctx);
     expect(first.result.status, `status after the check:\n${explain(first)}`).toBe(c.expectStatus);
     for (const f of first.result.findings) {
@@ -173,13 +181,18 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
       expect(step.meta.permissions.fix, 'a planned operation is declared in meta.permissions.fix').toContain(iamActionFor(a.service, a.operation));
     }
 
+    expect(uncovered(step.meta, 'check', sent.read, SANDBOX_ACCOUNT_ID), 'what check and plan read is allowed by `policy --for check`').toEqual([]);
+
     if (plan.actions.length) {
+      sent.phase = 'fix';
       const journal: JournalEntry[] = [];
       const applied = await applyPlan(step.meta.id, plan, ctx, (e) => {
         journal.push(e);
       });
       expect(applied.error ?? 'ok', 'applying the plan').toBe('ok');
       expect(journal.map((e) => e.result)).toEqual(plan.actions.map(() => 'ok'));
+      expect(uncovered(step.meta, 'fix', sent.fix, SANDBOX_ACCOUNT_ID), 'what the fix sends is allowed by `policy --for fix`').toEqual([]);
+      sent.phase = 'read';
     }
 
     const after = await checkStep(entry, ctx);
@@ -187,6 +200,12 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
     if (c.expectFindingsAfter) expect(after.result.findings).toEqual(c.expectFindingsAfter.map((f) => expect.objectContaining(f)));
     const again = await planStep(after, ctx, inputsFor(step, after, c.inputs));
     expect(operations(again), 'a second plan after the fix is empty').toEqual([]);
+    expect(uncovered(step.meta, 'check', sent.read, SANDBOX_ACCOUNT_ID), 'what the re-check and second plan read is allowed by `policy --for check`').toEqual([]);
+    const tally = appliedBy.get(step.meta.id);
+    if (tally) {
+      tally.applied.push(...sent.fix);
+      tally.done++;
+    }
   } finally {
     ctx.factory.destroy();
   }
@@ -196,8 +215,18 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function runStepCases(step: Step<any>, cases: StepCase[]): void {
   validateCases(step, cases);
+  const tally = { cases: cases.length, done: 0, applied: [] as SentRequest[] };
+  appliedBy.set(step.meta.id, tally);
   describe(`${step.meta.id}: check → plan → apply → re-check`, () => {
     for (const c of cases) it(c.name, () => runCase(step, c));
+    // After the cases (vitest runs a file's tests in order): only meaningful when every case ran and passed.
+    it('declares exactly the fix permissions its cases used (policy --for fix)', (t) => {
+      if (tally.done < tally.cases) t.skip(`only ${tally.done} of ${tally.cases} cases ran to the end`);
+      const { missing, extra } = fixDiff(step.meta, tally.applied, SANDBOX_ACCOUNT_ID);
+      expect(missing, 'sent by the fix (implied actions included) but not in meta.permissions.fix').toEqual([]);
+      const allowed = FIX_ALLOWANCES[step.meta.id] ?? {};
+      expect(extra, `declared in meta.permissions.fix but never sent by these cases${Object.keys(allowed).length ? ' (allowances aside)' : ''}`).toEqual([]);
+    });
   });
 }
 

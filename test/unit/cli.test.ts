@@ -187,3 +187,12 @@ describe('resume command', () => {
     if (before !== undefined) process.env.npm_lifecycle_event = before;
   });
 });
+
+describe('resume command after --redo', () => {
+  it('resumes where the run stopped, not from the first step again', () => {
+    const before = process.env.npm_lifecycle_event;
+    delete process.env.npm_lifecycle_event;
+    expect(resumeCommand(['--redo', '--step', 'account.groups-only', '--sandbox'])).toBe('secure-start --step account.groups-only --sandbox');
+    if (before !== undefined) process.env.npm_lifecycle_event = before;
+  });
+});

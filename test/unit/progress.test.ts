@@ -330,6 +330,38 @@ describe('ProgressStore', () => {
     expect(JSON.stringify(store.data)).not.toContain(password);
   });
 
+  it('records the areas whose overview was offered, and what a fix costs; an older file without them still loads', async () => {
+    const store = await openStore(file, target);
+    expect(store.overviewSeen('account')).toBe(false);
+    store.markOverviewSeen('account');
+    store.markOverviewSeen('account');
+    store.recordStep('monitoring.guardduty', { status: 'fixed', cost: { scale: 'dollars', detail: 'GuardDuty in 1 region: about USD 4 a month' } });
+    await store.save();
+    await store.close();
+    const again = await openStore(file, target);
+    expect(again.overviewSeen('account')).toBe(true);
+    expect(again.overviewSeen('data')).toBe(false);
+    expect(again.data.overviewsSeen).toEqual(['account']);
+    expect(again.data.steps['monitoring.guardduty']?.cost).toEqual({ scale: 'dollars', detail: 'GuardDuty in 1 region: about USD 4 a month' });
+    await again.close();
+    // A file written before these fields existed loads as it is.
+    const old = JSON.parse(await readFile(file, 'utf8'));
+    delete old.overviewsSeen;
+    delete old.steps['monitoring.guardduty'].cost;
+    await writeFile(file, JSON.stringify(old));
+    const older = await openStore(file, target);
+    expect(older.overviewSeen('account')).toBe(false);
+    expect(older.stepStatus('monitoring.guardduty')).toBe('fixed');
+  });
+
+  it('firstUnfinished: a step found unsupported (no such API on this endpoint) is not asked again', async () => {
+    const store = await openStore(file, target);
+    const ids = ['account.root-mfa', 'account.root-access-keys', 'account.password-policy'];
+    store.recordStep('account.root-mfa', { status: 'unsupported' });
+    store.recordStep('account.root-access-keys', { status: 'unsupported' });
+    expect(store.firstUnfinished(ids)).toBe('account.password-policy');
+  });
+
   it('firstUnfinished: the first step not passed, fixed or skipped', async () => {
     const store = await openStore(file, target);
     const ids = ['account.root-mfa', 'account.root-access-keys', 'account.password-policy', 'account.regions', 'account.user-mfa'];

@@ -166,7 +166,7 @@ function stubContext(rows: CredentialRow[], keys: Record<string, AccessKeyMetada
     target: { accountId: '123456789012', partition: 'aws', sandbox: false, principalArn: 'arn:aws:iam::123456789012:user/admin' },
     shared: async (k: string) => {
       if (k !== 'iam:credential-report') throw new Error(`unexpected shared read ${k}`);
-      return rows;
+      return { rows, generatedAt: undefined };
     },
     client: () => iam,
   } as unknown as StepContext;

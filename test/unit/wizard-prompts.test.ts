@@ -175,9 +175,9 @@ describe('askStepChoice', () => {
     await expect(answer).resolves.toBe('quit');
   });
 
-  it('offers "Check again" when asked to', async () => {
+  it('offers "Re-check now" when asked to', async () => {
     const { answer, events, getScreen } = await render(stepChoice, { canFix: false, hasPlan: true, canRecheck: true });
-    expect(getScreen()).toContain('Check again');
+    expect(getScreen()).toContain('Re-check now');
     events.keypress('down');
     events.keypress('enter');
     await expect(answer).resolves.toBe('recheck');

@@ -84,7 +84,7 @@ describe('scorecardMarkdown', () => {
   });
 
   it('lists next steps for what still needs work, not for skipped or passing steps', () => {
-    const next = md.slice(md.indexOf('## Next steps'));
+    const next = md.slice(md.indexOf('## Next steps'), md.indexOf('## Accepted risks'));
     expect(next).toContain('`account.security-contacts`');
     expect(next).toContain('secure-start --step account.security-contacts');
     expect(next).toContain('`account.regions`');
@@ -144,5 +144,59 @@ describe('scorecardPath and saveScorecard', () => {
   it('formats times short', () => {
     expect(shortTime('2026-11-29T10:00:03.120Z')).toBe('2026-11-29 10:00 UTC');
     expect(shortTime('not a time')).toBe('not a time');
+  });
+});
+
+describe('accepted risks and the cost of the fixes', () => {
+  const allDone: ScorecardInput = {
+    target,
+    generatedAt: new Date('2026-11-29T10:05:00.000Z'),
+    results: [
+      result('account.password-policy', 'pass', { severity: 'high' }),
+      result('account.groups-only', 'fail', { severity: 'medium', findings: [{ status: 'fail', resource: 'x', region: 'global', message: 'taylor.dev has own policies.' }] }),
+      result('monitoring.guardduty', 'pass'),
+    ],
+    decisions: {
+      'account.password-policy': { status: 'fixed', at: '2026-11-29T10:00:03.120Z' },
+      'account.groups-only': { status: 'skipped', reason: 'Legacy CI user, removed next sprint', at: '2026-11-29T10:01:00.000Z' },
+      'monitoring.guardduty': { status: 'fixed', at: '2026-11-29T10:02:00.000Z' },
+    },
+    costs: {
+      'account.password-policy': { scale: 'free', detail: 'IAM password policies are free' },
+      'monitoring.guardduty': { scale: 'dollars', detail: 'GuardDuty in 1 region: about USD 4 a month after the 30-day trial' },
+    },
+  };
+
+  it('never says nothing is left to fix while a skipped step leaves a risk open; lists it with its reason', () => {
+    for (const text of [scorecardMarkdown(allDone), scorecardTerminal(allDone, 100)]) {
+      expect(text).not.toContain('Nothing is left to fix');
+      expect(text).toMatch(/Nothing else is left to fix, but the risk you accepted above stays open\./);
+      expect(text).toMatch(/Accepted risks/);
+      expect(text).toMatch(/account\.groups-only[\s\S]*Accepted as is \(2026-11-29 10:01 UTC\): Legacy CI user, removed next sprint\./);
+      expect(text).toMatch(/secure-start --redo --step account\.groups-only/);
+    }
+  });
+
+  it('totals the monthly cost the applied fixes added, naming the paid ones and their prices', () => {
+    const md = scorecardMarkdown(allDone);
+    expect(md).toContain('## Monthly cost of the fixes applied');
+    expect(md).toContain('The fixes applied add dollars a month (order of magnitude) to the bill, in all:');
+    expect(md).toContain('- monitoring.guardduty (dollars): GuardDuty in 1 region: about USD 4 a month after the 30-day trial.');
+    expect(md).toContain('- One other fix is free.');
+    const t = scorecardTerminal(allDone, 100);
+    expect(t).toMatch(/Monthly cost\n {2}The fixes applied add dollars a month/);
+    expect(t).toContain('monitoring.guardduty (dollars): GuardDuty in 1 region');
+  });
+
+  it('free fixes only: says they add nothing; no fixes applied: no cost section', () => {
+    const free = { ...allDone, costs: { 'account.password-policy': { scale: 'free' as const, detail: 'free' } } };
+    expect(scorecardMarkdown(free)).toContain('The fix applied adds nothing to the monthly bill.');
+    const none = { ...allDone, costs: {} };
+    expect(scorecardMarkdown(none)).not.toContain('Monthly cost');
+  });
+
+  it('without accepted risks and failures it still says nothing is left', () => {
+    const clean = { ...allDone, results: [result('account.password-policy', 'pass')], decisions: {} };
+    expect(scorecardTerminal(clean, 100)).toContain('Nothing is left to fix.');
   });
 });

@@ -14,7 +14,8 @@ import { startSpinner } from '../spinner.js';
 
 /** How to run this same command again, for the resume message. */
 export function resumeCommand(argv: string[] = process.argv.slice(2), { sandbox = false } = {}): string {
-  const given = argv.filter((a) => a !== '--yes');
+  // Resuming goes on from where the run stopped: not --redo from the first step again.
+  const given = argv.filter((a) => a !== '--yes' && a !== '--redo');
   // The person accepted the sandbox when asked: the resume command says so itself.
   if (sandbox && !given.some((a) => a.startsWith('--sandbox'))) given.push('--sandbox');
   const args = given.join(' ');
@@ -133,6 +134,8 @@ export async function run(opts: GlobalOptions): Promise<number> {
       answers,
       regions,
       showLessons: opts.lessons !== false,
+      redo: opts.redo === true,
+      command: resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) }),
       interrupted: () => interrupted,
       signal: abort.signal,
     });

@@ -7,7 +7,11 @@ import {
   GenerateCredentialReportCommand,
   GetAccountAuthorizationDetailsCommand,
   GetCredentialReportCommand,
+  GetLoginProfileCommand,
   IAMClient,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import type { GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
 import type { StepContext } from '../../../src/engine/types.js';
@@ -81,6 +85,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `error` naming the cause.
  */
 export async function loadCredentialReport(ctx: StepContext, opts: { maxWaitMs?: number; firstDelayMs?: number } = {}): Promise<CredentialRow[]> {
+  return (await loadDatedCredentialReport(ctx, opts)).rows;
+}
+
+/** The report's rows and when IAM made it (GetCredentialReport's GeneratedTime). */
+export interface DatedCredentialReport {
+  rows: CredentialRow[];
+  generatedAt: Date | undefined;
+}
+
+async function loadDatedCredentialReport(ctx: StepContext, opts: { maxWaitMs?: number; firstDelayMs?: number } = {}): Promise<DatedCredentialReport> {
   const iam = ctx.client(IAMClient);
   const deadline = Date.now() + (opts.maxWaitMs ?? 60_000);
   let delay = opts.firstDelayMs ?? 250;
@@ -94,12 +108,108 @@ export async function loadCredentialReport(ctx: StepContext, opts: { maxWaitMs?:
   const report = await iam.send(new GetCredentialReportCommand({}));
   const content = report.Content;
   if (!content) throw new CredentialReportError('IAM returned an empty credential report.');
-  return parseCredentialReport(new TextDecoder().decode(content));
+  return { rows: parseCredentialReport(new TextDecoder().decode(content)), generatedAt: report.GeneratedTime };
+}
+
+function datedCredentialReport(ctx: StepContext): Promise<DatedCredentialReport> {
+  return ctx.shared('iam:credential-report', () => loadDatedCredentialReport(ctx));
 }
 
 /** The credential report, read once per run and shared by every step that needs it. */
-export function credentialReport(ctx: StepContext): Promise<CredentialRow[]> {
-  return ctx.shared('iam:credential-report', () => loadCredentialReport(ctx));
+export async function credentialReport(ctx: StepContext): Promise<CredentialRow[]> {
+  return (await datedCredentialReport(ctx)).rows;
+}
+
+/** What a user's own reads say now: the credential report's columns that a change can move. */
+interface UserCredentials {
+  passwordEnabled: boolean;
+  mfaActive: boolean;
+  keys: { status: string | undefined; createDate: Date | undefined }[];
+}
+
+/** GetLoginProfile, ListMFADevices and ListAccessKeys for one user; undefined when the user is gone. */
+async function readUserCredentials(ctx: StepContext, user: string): Promise<UserCredentials | undefined> {
+  const iam = ctx.client(IAMClient);
+  const gone = (err: unknown) => err instanceof NoSuchEntityException || (err as { name?: string })?.name === 'NoSuchEntity';
+  try {
+    const [mfa, keys, password] = await Promise.all([
+      iam.send(new ListMFADevicesCommand({ UserName: user })),
+      iam.send(new ListAccessKeysCommand({ UserName: user })),
+      iam.send(new GetLoginProfileCommand({ UserName: user })).then(
+        () => true,
+        (err: unknown) => {
+          if (gone(err)) return false;
+          throw err;
+        },
+      ),
+    ]);
+    return {
+      passwordEnabled: password,
+      mfaActive: (mfa.MFADevices ?? []).length > 0,
+      keys: (keys.AccessKeyMetadata ?? []).map((k) => ({ status: k.Status, createDate: k.CreateDate })),
+    };
+  } catch (err) {
+    if (gone(err)) return undefined;
+    throw err;
+  }
+}
+
+const sameSecond = (a: Date | undefined, b: Date | undefined) => Boolean(a && b && Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000));
+
+/** A report row brought up to date with the user's own reads. Pure. */
+export function refreshRow(row: CredentialRow, now: UserCredentials): CredentialRow {
+  const accessKeys = row.accessKeys.map((k) => {
+    // The report's slot is the key created at its last_rotated time; a key no longer listed is gone.
+    const listed = now.keys.find((l) => sameSecond(l.createDate, k.lastRotated));
+    if (!k.active) return k;
+    return { ...k, active: listed ? listed.status === 'Active' : false };
+  });
+  return { ...row, passwordEnabled: now.passwordEnabled, mfaActive: now.mfaActive, accessKeys };
+}
+
+export interface CurrentCredentials {
+  rows: CredentialRow[];
+  /** Users read one by one because the report is older than a change made in this run. */
+  reread: string[];
+  /** When IAM made the report. */
+  generatedAt: Date | undefined;
+}
+
+/**
+ * The credential report's rows, with the users that `pick` chooses (the ones the step would name)
+ * read again one by one when the report is older than a change made in this run: IAM hands back
+ * the same report for up to four hours, so after a fix or a change by hand the report alone could
+ * still show what was just changed. Users who no longer exist are left out.
+ */
+export async function currentCredentials(ctx: StepContext, pick: (row: CredentialRow) => boolean): Promise<CurrentCredentials> {
+  const report = await datedCredentialReport(ctx);
+  const changed = ctx.changedAt?.();
+  const outdated = changed !== undefined && (report.generatedAt === undefined || report.generatedAt.getTime() < changed.getTime());
+  const chosen = outdated ? report.rows.filter((r) => !r.isRoot && pick(r)) : [];
+  if (!chosen.length) return { rows: report.rows, reread: [], generatedAt: report.generatedAt };
+  const fresh = new Map<string, UserCredentials | undefined>();
+  await Promise.all(
+    chosen.map(async (r) => fresh.set(r.user, await ctx.shared(`iam:user-credentials:${r.user}`, () => readUserCredentials(ctx, r.user)))),
+  );
+  const rows = report.rows.flatMap((r) => {
+    if (!fresh.has(r.user)) return [r];
+    const now = fresh.get(r.user);
+    return now ? [refreshRow(r, now)] : [];
+  });
+  return { rows, reread: chosen.map((r) => r.user), generatedAt: report.generatedAt };
+}
+
+/**
+ * On a real account, what the person should know when users were read one by one: the report can
+ * lag by up to four hours. Empty in the sandbox (the emulator writes its report afresh on every read).
+ */
+export function reportLagNote(ctx: StepContext, current: CurrentCredentials): string {
+  if (ctx.target.sandbox || !current.reread.length) return '';
+  const made = current.generatedAt ? ` (made ${current.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
+  return (
+    ` IAM's credential report${made} can lag by up to four hours after a change, so ` +
+    `${current.reread.length === 1 ? current.reread[0] : `${current.reread.length} users`} ${current.reread.length === 1 ? 'was' : 'were'} read one by one instead.`
+  );
 }
 
 export type AuthorizationDetails = Required<

@@ -26,18 +26,32 @@ const meta: StepMeta = {
       'sso:ListManagedPoliciesInPermissionSet',
       'sso:ListAccountAssignments',
       'organizations:DescribeOrganization',
-    ],
-    // GetLoginProfile: whether a chosen existing user has a console password; GetAccountPasswordPolicy: how long the new one must be.
-    fix: [
+      // The plan's read: whether a chosen existing user already has a console password.
       'iam:GetLoginProfile',
+    ],
+    // GetAccountPasswordPolicy: how long the new password must be, read as it is made.
+    fix: [
       'iam:GetAccountPasswordPolicy',
       'iam:CreateGroup',
       'iam:AttachGroupPolicy',
       'iam:CreateUser',
-      // CreateUser with Tags (tag-on-create) needs TagUser too.
+      // CreateUser with Tags (tag-on-create) needs TagUser too (src/aws/actions.ts, IMPLIED).
       'iam:TagUser',
       'iam:CreateLoginProfile',
       'iam:AddUserToGroup',
+    ],
+    grants: [
+      {
+        actions: ['iam:AttachGroupPolicy'],
+        conditions: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+        why: 'the only policy it attaches is AdministratorAccess',
+      },
+      {
+        actions: ['iam:CreateGroup', 'iam:CreateUser', 'iam:CreateLoginProfile', 'iam:AddUserToGroup'],
+        why:
+          'the administrator and their group are named by the person at run time (or exist already), so no name can be fixed in advance; ' +
+          'whoever holds this can make an administrator, which is what the step is for',
+      },
     ],
   },
   fix: {

@@ -28,6 +28,14 @@ const meta: StepMeta = {
       'iam:DetachUserPolicy',
       'iam:DeleteUserPolicy',
     ],
+    grants: [
+      {
+        actions: ['iam:CreateGroup', 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:DetachUserPolicy', 'iam:DeleteUserPolicy'],
+        why:
+          'the users are whoever holds policies of their own, and the groups it makes are named after those policies, so no name ' +
+          'pattern is known in advance; moving any policy into a group is what the step does, so its fix policy can grant anything to a group',
+      },
+    ],
   },
   fix: {
     kind: 'auto',

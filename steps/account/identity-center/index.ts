@@ -24,7 +24,7 @@ import { describeError, errorKind } from '../../../src/aws/errors.js';
 import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, Step, StepContext } from '../../../src/engine/types.js';
-import { authorizationDetails, credentialReport } from '../_shared/iam-data.js';
+import { authorizationDetails, currentCredentials, reportLagNote } from '../_shared/iam-data.js';
 import type { CredentialRow } from '../_shared/iam-data.js';
 import { defaultStartUrl, guidanceMarkdown } from './guidance.js';
 import type { GuidanceInput, InstanceInfo } from './guidance.js';
@@ -141,7 +141,13 @@ const step: Step = {
   meta,
 
   async check(ctx) {
-    const [org, search, report] = await Promise.all([readOrganization(ctx), findInstances(ctx), credentialReport(ctx)]);
+    // After a change in this run, users with a password or key are read one by one: the report may predate it.
+    const [org, search, current] = await Promise.all([
+      readOrganization(ctx),
+      findInstances(ctx),
+      currentCredentials(ctx, (r) => r.passwordEnabled || activeKeys(r).length > 0),
+    ]);
+    const report = current.rows;
     const accountId = ctx.target.accountId;
     const infos = search.found.map(({ region, instance }) => instanceInfo(region, instance, kindOf(instance, accountId, org)));
     const instance = infos.find((i) => i.kind === 'organization') ?? infos[0];
@@ -252,7 +258,8 @@ const step: Step = {
           `a program should get a role.${caller}`,
       });
     }
-    return findings;
+    const lag = reportLagNote(ctx, current);
+    return lag ? findings.map((f) => ({ ...f, message: f.message + lag })) : findings;
   },
 
   async plan(ctx, findings): Promise<Plan> {

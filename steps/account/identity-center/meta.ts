@@ -18,7 +18,7 @@ const meta: StepMeta = {
   },
   lesson: 'account/identity-center.md',
   permissions: {
-    check: ['sso:ListInstances', 'organizations:DescribeOrganization', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetAccountAuthorizationDetails'],
+    check: ['sso:ListInstances', 'organizations:DescribeOrganization', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetAccountAuthorizationDetails', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListAccessKeys'],
     fix: [],
   },
   fix: {

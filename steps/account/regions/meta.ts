@@ -42,6 +42,22 @@ const meta: StepMeta = {
       'iam:AttachGroupPolicy',
       'account:DisableRegion',
     ],
+    grants: [
+      {
+        actions: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
+        resources: ['arn:aws:iam::*:policy/secure-start-*'],
+        why: 'the only IAM policy it writes is its own secure-start-deny-other-regions (attached to every group, so rewriting it still reaches every group member)',
+      },
+      {
+        actions: ['iam:AttachGroupPolicy'],
+        conditions: { ArnLike: { 'iam:PolicyARN': 'arn:aws:iam::*:policy/secure-start-*' } },
+        why: 'the only policy it attaches is its own guardrail, to every group',
+      },
+      {
+        actions: ['organizations:EnablePolicyType', 'organizations:CreatePolicy', 'organizations:UpdatePolicy', 'organizations:AttachPolicy', 'account:DisableRegion'],
+        why: 'the organization root, the policy id and the regions to disable are known only at run time',
+      },
+    ],
   },
   fix: {
     kind: 'guided',

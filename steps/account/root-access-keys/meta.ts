@@ -18,9 +18,17 @@ const meta: StepMeta = {
   },
   lesson: 'account/root-access-keys.md',
   permissions: {
-    check: ['iam:GetAccountSummary', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
-    // As root only: list its own keys and when they were last used, switch them off, then delete them.
-    fix: ['iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+    // The plan, as root, lists its own keys and when they were last used (harmless reads, kept in the check policy).
+    check: ['iam:GetAccountSummary', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed'],
+    // As root only: switch its keys off, then delete them.
+    fix: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+    grants: [
+      {
+        actions: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+        rootOnly: true,
+        why: 'only the root user can act on its own keys; granted to anyone else they would reach every user’s keys',
+      },
+    ],
   },
   fix: {
     kind: 'guided',

@@ -20,9 +20,17 @@ const meta: StepMeta = {
   lesson: 'account/root-mfa.md',
   permissions: {
     // ListVirtualMFADevices only refines a pass (app or hardware key); the verdict needs the other three.
-    check: ['iam:GetAccountSummary', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListVirtualMFADevices'],
-    // As root only. GetUser names the caller for EnableMFADevice; DeleteVirtualMFADevice removes a device that could not be enabled.
-    fix: ['iam:GetUser', 'iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:DeleteVirtualMFADevice'],
+    // GetUser: the plan names the caller for EnableMFADevice (as root; a harmless read).
+    check: ['iam:GetAccountSummary', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListVirtualMFADevices', 'iam:GetUser'],
+    // DeleteVirtualMFADevice removes a device that could not be enabled.
+    fix: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:DeleteVirtualMFADevice'],
+    grants: [
+      {
+        actions: ['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'iam:DeleteVirtualMFADevice'],
+        rootOnly: true,
+        why: 'only the root user can put MFA on itself through the API; granted to anyone else they would put MFA devices on other users',
+      },
+    ],
   },
   fix: {
     kind: 'guided',

@@ -35,7 +35,7 @@ import {
   sandboxAgeNote,
 } from '../_shared/credentials-inputs.js';
 import type { CredentialsInputs } from '../_shared/credentials-inputs.js';
-import { credentialReport } from '../_shared/iam-data.js';
+import { credentialReport, currentCredentials, reportLagNote } from '../_shared/iam-data.js';
 import type { CredentialRow } from '../_shared/iam-data.js';
 import { MAX_KEY_AGE_DAYS, UNUSED_DAYS, assessCredentials, clock, matchKeySlots } from './assess.js';
 import type { KeyIssue, PasswordIssue } from './assess.js';
@@ -325,14 +325,18 @@ const step: Step<UnusedCredentialsInputs> = {
   async check(ctx) {
     const now = clock.now();
     const sandbox = ctx.target.sandbox;
-    const report = await credentialReport(ctx);
+    // After a change in this run, the users the report would name are read one by one (it may predate the change).
+    const named = new Set(assessCredentials(agedForSandbox(await credentialReport(ctx), sandbox), now).map((i) => i.user));
+    const current = await currentCredentials(ctx, (r) => named.has(r.user));
+    const report = current.rows;
     const rows = agedForSandbox(report, sandbox);
     const issues = assessCredentials(rows, now);
+    const lag = reportLagNote(ctx, current);
     // The plan matches keys on the dates IAM wrote, never on the sandbox's aged ones.
     const byUser = new Map<string, CredentialRow>(report.map((r) => [r.user, r]));
     const findings: Finding[] = [];
     for (const issue of issues) {
-      const note = sandboxAgeNote(issue.arn, sandbox);
+      const note = sandboxAgeNote(issue.arn, sandbox) + lag;
       if (issue.kind === 'password') {
         const data = stalePassword(issue);
         findings.push({ status: 'fail', resource: issue.arn, region: 'global', message: passwordMessage(data, now) + note, data });

@@ -20,10 +20,17 @@ const meta: StepMeta = {
   },
   lesson: 'account/unused-credentials.md',
   permissions: {
-    // The check reads the credential report only. The report has no key ids: the plan reads them
-    // (ListAccessKeys) for the users whose keys were chosen, so that read belongs to fixing.
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
-    fix: ['iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+    // The check reads the credential report; after a change in this run (IAM may hand back a report
+    // up to four hours old) it reads the users the report names one by one. The report has no key
+    // ids: the plan reads them (ListAccessKeys) for the users whose keys were chosen.
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListAccessKeys'],
+    fix: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+    grants: [
+      {
+        actions: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+        why: 'the keys and passwords are the ones the person picks from the credential report at run time',
+      },
+    ],
   },
   fix: {
     kind: 'auto',

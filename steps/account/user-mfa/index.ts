@@ -27,7 +27,7 @@ import {
   sandboxAgeNote,
 } from '../_shared/credentials-inputs.js';
 import type { CredentialsInputs } from '../_shared/credentials-inputs.js';
-import { credentialReport } from '../_shared/iam-data.js';
+import { currentCredentials, reportLagNote } from '../_shared/iam-data.js';
 import type { CredentialRow } from '../_shared/iam-data.js';
 import meta from './meta.js';
 
@@ -185,13 +185,16 @@ const step: Step<UserMfaInputs> = {
   inputs,
 
   async check(ctx) {
-    const rows = await credentialReport(ctx);
-    return userMfaFindings(rows, {
+    // After a change in this run, the users it would name are read one by one: the report may predate it.
+    const current = await currentCredentials(ctx, (r) => r.passwordEnabled && !r.mfaActive);
+    const findings = userMfaFindings(current.rows, {
       now: new Date(),
       accountResource: accountResource(ctx),
       callerArn: ctx.target.principalArn,
       sandbox: ctx.target.sandbox,
     });
+    const note = reportLagNote(ctx, current);
+    return note ? findings.map((f) => ({ ...f, message: f.message + note })) : findings;
   },
 
   async plan(ctx, findings, given): Promise<Plan> {

@@ -19,8 +19,10 @@ const meta: StepMeta = {
   },
   lesson: 'account/user-mfa.md',
   permissions: {
-    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+    check: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListAccessKeys'],
+    // The fix only removes passwords; users enrol their own MFA device by hand (the plan's guidance).
     fix: ['iam:DeleteLoginProfile'],
+    grants: [{ actions: ['iam:DeleteLoginProfile'], why: 'the users are the ones the person picks from the credential report at run time' }],
   },
   fix: {
     kind: 'guided',

@@ -21,6 +21,13 @@ const meta: StepMeta = {
     // GetBucketPolicy: which buckets receive logs from AWS services (they need the key's permission under SSE-KMS).
     check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
     fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'],
+    grants: [
+      {
+        actions: ['kms:CreateAlias'],
+        resources: ['arn:aws:kms:*:*:alias/secure-start-*', 'arn:aws:kms:*:*:key/*'],
+        why: 'the only alias it makes is alias/secure-start-s3 (AWS checks the alias and the key it points to)',
+      },
+    ],
   },
   fix: {
     kind: 'auto',

@@ -30,6 +30,7 @@ const meta: StepMeta = {
     ],
     // GetBucketPolicy again just before writing: a policy edited since the plan is never overwritten.
     fix: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
+    grants: [{ actions: ['s3:PutBucketPolicy'], why: 'every bucket of the account is in scope, whatever its name' }],
   },
   fix: {
     kind: 'auto',

@@ -17,5 +17,12 @@ export const LOGGING_BUCKET_PERMISSIONS = {
   ],
 } as const;
 
+/** The logging bucket's writes, on its own name only (`secure-start-logs-<account>-<region>`); a PermissionGrant. */
+export const LOGGING_BUCKET_GRANT = {
+  actions: [...LOGGING_BUCKET_PERMISSIONS.fix],
+  resources: ['arn:aws:s3:::secure-start-logs-*'],
+  why: 'the only bucket it makes and changes is the logging bucket secure-start-logs-<account>-<region>',
+};
+
 /** The trails (trails.ts). */
 export const TRAIL_READ_PERMISSIONS = ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'] as const;

@@ -50,6 +50,43 @@ const meta: StepMeta = {
       'logs:PutMetricFilter',
       'cloudwatch:PutMetricAlarm',
     ],
+    grants: [
+      {
+        actions: ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:Subscribe'],
+        resources: ['arn:aws:sns:*:*:secure-start-*'],
+        why: 'the only topic it makes and changes is secure-start-alerts',
+      },
+      {
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy'],
+        resources: ['arn:aws:iam::*:role/secure-start-*'],
+        why:
+          'the only roles it makes are secure-start-cloudtrail-to-logs and secure-start-events-forwarder (a role of that name could still be ' +
+          'given any policy: only the name is narrowed)',
+      },
+      {
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::*:role/secure-start-cloudtrail-to-logs'],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
+        why: 'the trail is handed its own role for CloudWatch Logs',
+      },
+      {
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::*:role/secure-start-events-forwarder'],
+        conditions: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
+        why: 'rules in other regions are handed the role that forwards findings to the home region',
+      },
+      { actions: ['events:PutRule', 'events:PutTargets'], resources: ['arn:aws:events:*:*:rule/secure-start-*'], why: 'the only rule it makes is secure-start-guardduty-findings' },
+      {
+        actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
+        resources: ['arn:aws:logs:*:*:log-group:/secure-start/*'],
+        why: 'the only log group it makes is /secure-start/cloudtrail',
+      },
+      { actions: ['cloudwatch:PutMetricAlarm'], resources: ['arn:aws:cloudwatch:*:*:alarm:secure-start-*'], why: 'the only alarm it makes is secure-start-root-activity' },
+      {
+        actions: ['cloudtrail:UpdateTrail', 'logs:PutMetricFilter'],
+        why: 'the trail, and the log group it may already deliver to, are whichever the account has',
+      },
+    ],
   },
   fix: {
     kind: 'auto',

@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
-import { LOGGING_BUCKET_PERMISSIONS, TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS, TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -33,6 +33,14 @@ const meta: StepMeta = {
       'cloudtrail:PutEventSelectors',
       'cloudtrail:StartLogging',
       ...LOGGING_BUCKET_PERMISSIONS.fix,
+    ],
+    grants: [
+      { actions: ['cloudtrail:CreateTrail'], resources: ['arn:aws:cloudtrail:*:*:trail/secure-start-*'], why: 'the only trail it makes is secure-start-trail' },
+      {
+        actions: ['cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StartLogging'],
+        why: 'an existing multi-region trail, whatever its name, is reused rather than doubled',
+      },
+      LOGGING_BUCKET_GRANT,
     ],
   },
   fix: {

@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
-import { LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -39,6 +39,20 @@ const meta: StepMeta = {
       // PutConfigurationRecorder hands the recorder its role.
       'iam:PassRole',
       ...LOGGING_BUCKET_PERMISSIONS.fix,
+    ],
+    grants: [
+      {
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: ['arn:aws:iam::*:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig'],
+        conditions: { StringEquals: { 'iam:AWSServiceName': 'config.amazonaws.com' } },
+        why: 'the only service-linked role it makes is AWS Config’s',
+      },
+      {
+        actions: ['iam:PassRole'],
+        conditions: { StringEquals: { 'iam:PassedToService': 'config.amazonaws.com' } },
+        why: 'roles are handed to AWS Config only; an existing recorder keeps the role it has, whatever its name',
+      },
+      LOGGING_BUCKET_GRANT,
     ],
   },
   fix: {

@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/types.js';
-import { LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -28,12 +28,18 @@ const meta: StepMeta = {
       'ec2:DescribeFlowLogs',
       ...LOGGING_BUCKET_PERMISSIONS.read,
     ],
-    fix: [
-      'ec2:CreateFlowLogs',
-      // Delivery to S3 is set up by CloudWatch Logs' vended-log delivery on the caller's behalf.
-      'logs:CreateLogDelivery',
-      'logs:DeleteLogDelivery',
-      ...LOGGING_BUCKET_PERMISSIONS.fix,
+    // CreateFlowLogs implies CreateTags (its Name tag) and the vended-log delivery actions (src/aws/actions.ts, IMPLIED).
+    fix: ['ec2:CreateFlowLogs', 'ec2:CreateTags', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', ...LOGGING_BUCKET_PERMISSIONS.fix],
+    grants: [
+      {
+        actions: ['ec2:CreateTags'],
+        resources: ['arn:aws:ec2:*:*:vpc-flow-log/*'],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } },
+        why: 'it tags only the flow logs it creates, in the same call',
+      },
+      { actions: ['ec2:CreateFlowLogs'], why: 'the VPCs are whichever the account has' },
+      { actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'], why: 'CloudWatch Logs does not scope these to a resource' },
+      LOGGING_BUCKET_GRANT,
     ],
   },
   fix: {

@@ -21,8 +21,16 @@ const meta: StepMeta = {
   lesson: 'monitoring/guardduty.md',
   permissions: {
     check: ['guardduty:ListDetectors', 'guardduty:GetDetector'],
-    // CreateDetector also makes GuardDuty's service-linked role the first time.
+    // CreateDetector also makes GuardDuty's service-linked role the first time (src/aws/actions.ts, IMPLIED).
     fix: ['guardduty:CreateDetector', 'guardduty:UpdateDetector', 'iam:CreateServiceLinkedRole'],
+    grants: [
+      {
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: ['arn:aws:iam::*:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty'],
+        conditions: { StringEquals: { 'iam:AWSServiceName': 'guardduty.amazonaws.com' } },
+        why: 'the only service-linked role it makes is GuardDuty’s',
+      },
+    ],
   },
   fix: {
     kind: 'auto',

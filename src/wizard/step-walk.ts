@@ -1,0 +1,270 @@
+/**
+ * One step of the wizard: title, lesson, check, findings, then the menu (fix, show the plan,
+ * re-check, explain, skip, save and quit) until the step passes or the person moves on. Every
+ * re-check, and every plan shown, starts from fresh reads: the person may have just changed the
+ * account by hand.
+ */
+import type { StepEntry } from '../../steps/index.js';
+import type { Answers } from '../engine/answers.js';
+import { COST_LABEL, planCost } from '../engine/cost.js';
+import { resolveInputs } from '../engine/inputs.js';
+import type { StepResult } from '../engine/result.js';
+import type { CheckedStep } from '../engine/runner.js';
+import { checkStep, endsTheRun, errorResult, recheckStep, tryPlanStep } from '../engine/runner.js';
+import { safeTarget, safeText } from '../engine/safe-text.js';
+import type { Session } from '../engine/session.js';
+import type { Plan } from '../engine/types.js';
+import type { ProgressStore } from '../progress/index.js';
+import { loadLesson, renderMarkdown } from './lesson.js';
+import type { InquirerAsker, PromptContext } from './prompts.js';
+import { askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
+import { findingsTable, planView, secretsView, stepHeader, wrapText } from './render.js';
+import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
+import { withSpinner } from './tasks.js';
+
+/** Thrown when the person chooses "save and quit". */
+export class QuitRequested extends Error {
+  constructor() {
+    super('quit');
+    this.name = 'QuitRequested';
+  }
+}
+
+export function columns(): number {
+  return Math.min(process.stdout.columns || 100, 110);
+}
+
+export interface StepWalkOptions {
+  session: Session;
+  progress: ProgressStore;
+  answers: Answers;
+  showLessons: boolean;
+  interrupted: () => boolean;
+  prompt: PromptContext;
+  asker: InquirerAsker;
+  write: (s: string) => void;
+  /** This run's results, by step id (the scorecard reads them). */
+  results: Map<string, StepResult>;
+}
+
+const sameFindings = (a: StepResult, b: StepResult) => JSON.stringify(a.findings) === JSON.stringify(b.findings);
+
+export class StepWalker {
+  /** The last inputs given per step, so a declined plan does not mean typing everything again. */
+  private readonly lastInputs = new Map<string, unknown>();
+
+  constructor(private readonly o: StepWalkOptions) {}
+
+  private line(s = ''): void {
+    this.o.write(s + '\n');
+  }
+
+  private checkInterrupted(): void {
+    if (this.o.interrupted()) throw new QuitRequested();
+  }
+
+  /** Walks one step; its failure never takes the run down: it is that step's error, and the next step comes. */
+  async walk(entry: StepEntry, n: number, total: number): Promise<void> {
+    try {
+      await this.walkStep(entry, n, total);
+    } catch (err) {
+      if (endsTheRun(err)) throw err;
+      await this.stepError(errorResult(entry, err), 'This step could not be completed');
+    }
+  }
+
+  /** A step that could not be checked, planned or applied: says why, records `error`, and the walk moves on. */
+  private async stepError(result: StepResult, what?: string): Promise<void> {
+    const { progress } = this.o;
+    const message = result.error ?? 'unknown error';
+    this.line(wrapText(safeText(what ? `${what}: ${message}` : message), columns()).join('\n'));
+    this.line('Moving on to the next step; run the wizard again to come back to this one.');
+    this.o.results.set(result.step, result);
+    progress.recordStep(result.step, { status: result.status, ...(result.error ? { message: result.error } : {}) });
+    await progress.save();
+  }
+
+  private async walkStep(entry: StepEntry, n: number, total: number): Promise<void> {
+    const { session, progress } = this.o;
+    const m = entry.meta;
+    this.line('');
+    this.line(stepHeader(safeTarget(session.target), `Step ${n} of ${total} · ${m.id} · ${m.severity}`));
+    this.line(`${m.title}`);
+    if (this.o.showLessons && (await askReadLesson(this.o.prompt, `Read the lesson on ${m.id}?`)))
+      this.line(renderMarkdown(await loadLesson(m.lesson), columns()));
+    this.checkInterrupted();
+    let checked = await this.check(entry);
+    const first = checked;
+    let shown: CheckedStep | undefined;
+    for (;;) {
+      this.checkInterrupted();
+      const r = checked.result;
+      this.o.results.set(m.id, r);
+      // Findings once per check; not again after the plan or an explanation.
+      if (shown !== checked) this.line(findingsTable(r.findings, columns()));
+      shown = checked;
+      if (r.status === 'pass') {
+        this.line(checked === first ? '✓ Already secure. Nothing to change.' : `✓ Passes now: ${m.title}`);
+        // A fix applied earlier (--redo) that still holds stays recorded as that fix, with its cost.
+        if (progress.stepStatus(m.id) !== 'fixed') {
+          progress.recordStep(m.id, { status: 'pass' });
+          await progress.save();
+        }
+        return;
+      }
+      if (r.status === 'error' || r.status === 'unsupported') {
+        this.line(r.status === 'unsupported' ? 'This endpoint cannot answer for this step; moving on.' : 'This step could not be checked; the message above says why.');
+        progress.recordStep(m.id, { status: r.status, ...(r.error ? { message: r.error } : {}) });
+        await progress.save();
+        // An endpoint that lacks the API will not grow it between two checks.
+        const again = r.status === 'error' && (await this.o.asker.confirm({ message: 'Check it again?', default: false }));
+        if (again) {
+          checked = await this.check(entry, 'Checking again', { fresh: true });
+          continue;
+        }
+        return;
+      }
+      const choice = await askStepChoice(this.o.prompt, { canFix: m.fix.kind !== 'advice', hasPlan: true, canRecheck: true });
+      if (choice === 'quit') throw new QuitRequested();
+      if (choice === 'skip') {
+        const reason = await askSkipReason(this.o.prompt);
+        progress.recordStep(m.id, { status: 'skipped', reason });
+        await progress.save();
+        this.o.results.set(m.id, { ...r, status: 'skipped' });
+        return;
+      }
+      if (choice === 'explain') {
+        this.explain(entry, await loadLesson(m.lesson));
+        continue;
+      }
+      if (choice === 'recheck') {
+        checked = await this.check(entry, 'Checking again', { fresh: true });
+        continue;
+      }
+      if (choice === 'plan') {
+        const spec = checked.step.inputs;
+        if (spec?.requiredInAnswers && !this.lastInputs.has(m.id) && !(m.id in this.o.answers)) {
+          this.line('The changes depend on what you enter (this fix needs your input). Choose "Fix it": you will see the exact plan, and can still say no, before anything changes.');
+          continue;
+        }
+        // A plan from what the account holds now, not from the first check.
+        const fresh = await this.check(entry, 'Looking again before planning', { fresh: true });
+        checked = fresh;
+        // Passing now, or otherwise different: the loop shows the new findings and goes on from there.
+        if (fresh.result.status !== r.status) continue;
+        if (!sameFindings(fresh.result, r)) this.line(findingsTable(fresh.result.findings, columns()));
+        shown = fresh;
+        const planned = await tryPlanStep(fresh, session.ctx, this.initialInputs(fresh));
+        if (!planned.ok) return this.stepError(planned.result);
+        this.showPlan(entry, planned.plan);
+        continue;
+      }
+      // fix
+      const fixed = await this.fix(entry, checked);
+      checked = fixed.checked;
+      if (fixed.done) return;
+    }
+  }
+
+  private explain(entry: StepEntry, lesson: string): void {
+    const m = entry.meta;
+    this.line(renderMarkdown(lesson, columns()));
+    const refs = [...(m.references.cis ?? []).map((c) => `CIS AWS Foundations ${c}`), ...(m.references.fsbp ?? []).map((f) => `AWS FSBP ${f}`)];
+    if (refs.length) this.line(`References: ${refs.join(' · ')}`);
+    for (const d of m.references.docs ?? []) this.line(`  ${d}`);
+    this.line(`Fix: ${m.fix.kind} · cost: ${COST_LABEL[m.fix.costScale]}, ${m.fix.cost} · risk: ${m.fix.risk}`);
+  }
+
+  /** Checks the step; `fresh` first drops every shared read of the run (a re-check after a change). */
+  private async check(entry: StepEntry, why = 'Checking', { fresh = false } = {}): Promise<CheckedStep> {
+    const ctx = this.o.session.ctx;
+    return withSpinner(`${why} ${entry.meta.id} (read-only)`, () => (fresh ? recheckStep(entry, ctx) : checkStep(entry, ctx)), {});
+  }
+
+  private initialInputs(checked: CheckedStep): unknown {
+    const spec = checked.step.inputs;
+    if (!spec) return undefined;
+    if (this.lastInputs.has(checked.entry.meta.id)) return this.lastInputs.get(checked.entry.meta.id);
+    const fromAnswers = resolveInputs(checked.step, checked.result.findings, this.o.answers[checked.entry.meta.id]);
+    return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
+  }
+
+  private showPlan(entry: StepEntry, plan: Plan): void {
+    if (!plan.actions.length && !plan.guidance) this.line('The plan is empty: nothing would change.');
+    else this.line(planView(entry.meta, plan));
+  }
+
+  private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
+    const { session, progress } = this.o;
+    const m = entry.meta;
+    let inputs = this.initialInputs(checked);
+    if (checked.step.inputs) {
+      inputs = await checked.step.inputs.ask(this.o.asker, inputs, checked.result.findings);
+      const valid = checked.step.inputs.schema.safeParse(inputs);
+      if (!valid.success) {
+        this.line(`Those inputs are not valid: ${safeText(valid.error.issues[0]?.message ?? 'unknown problem')}. Let's try again.`);
+        return { done: false, checked };
+      }
+      inputs = valid.data;
+      this.lastInputs.set(m.id, inputs);
+    }
+    // The account may have changed since the check: plan from a fresh look.
+    const fresh = await this.check(entry, 'Looking again before planning', { fresh: true });
+    if (fresh.result.status === 'pass') {
+      this.line('It passes now; nothing to change.');
+      return { done: false, checked: fresh };
+    }
+    const planned = await tryPlanStep(fresh, session.ctx, inputs);
+    if (!planned.ok) {
+      await this.stepError(planned.result);
+      return { done: true, checked: fresh };
+    }
+    const plan = planned.plan;
+    this.showPlan(entry, plan);
+    if (!plan.actions.length) {
+      await this.remember(fresh, inputs);
+      if (plan.guidance) {
+        const again = await this.o.asker.confirm({ message: 'Done that? Check again now?', default: true });
+        return { done: false, checked: again ? await this.check(entry, 'Checking again', { fresh: true }) : fresh };
+      }
+      return { done: false, checked: fresh };
+    }
+    const destructive = m.fix.destructive || plan.actions.some((a) => a.destructive);
+    const cost = planCost(m, plan);
+    if (!(await confirmPlan({ destructive, paid: cost.paid }, this.o.prompt))) {
+      this.line('Nothing was changed.');
+      return { done: false, checked: fresh };
+    }
+    const outcome = plan.interactive
+      ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.o.write(t), this.o.asker)
+      : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
+    if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
+    if (!outcome.ok) {
+      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error')}. Changes made before it are in the progress journal.`);
+      progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
+      await progress.save();
+      this.checkInterrupted();
+      return { done: false, checked: await this.check(entry, 'Checking again', { fresh: true }) };
+    }
+    await this.remember(fresh, inputs);
+    const after = await this.check(entry, 'Checking the result of', { fresh: true });
+    const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
+    if (after.result.status === 'pass') {
+      this.line(findingsTable(after.result.findings, columns()));
+      this.line(`✓ Fixed: ${m.title}`);
+      progress.recordStep(m.id, { status: 'fixed', ...storedInputs, cost: { scale: cost.scale, detail: cost.detail } });
+      await progress.save();
+      this.o.results.set(m.id, after.result);
+      return { done: true, checked: after };
+    }
+    this.line('Applied, but the check still finds something (below). Fix again with other values, or skip to record that you accept it as it is.');
+    progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
+    await progress.save();
+    return { done: false, checked: after };
+  }
+
+  private async remember(checked: CheckedStep, inputs: unknown): Promise<void> {
+    const regions = await rememberDecisions(checked.step, inputs, this.o.session, this.o.progress);
+    if (regions) this.line(`From now on, regional steps work on: ${regions.join(', ')}.`);
+  }
+}
