@@ -24,7 +24,7 @@ function targetOptions(cmd: Command, { progress = true } = {}): Command {
   cmd
     .option('--step <id>', 'only this step (repeatable)', collect)
     .option('--area <name>', 'only the steps of this area (repeatable)', collect)
-    .option('--regions <list>', 'regions for regional steps, comma-separated')
+    .option('--regions <list>', 'regions for regional steps, comma-separated (default: those chosen in account.regions, else every enabled region; an empty list is refused)')
     .option('--profile <name>', 'AWS profile (SSO profiles too)')
     .option('--region <name>', 'home region for global calls')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)')

@@ -55,6 +55,7 @@ export function targetOf(opts: GlobalOptions): TargetOptions {
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
-    ...(opts.regions ? { regions: [opts.regions] } : {}),
+    // `--regions ""` is given too: an empty list is refused, never read as "all regions".
+    ...(opts.regions !== undefined ? { regions: [opts.regions] } : {}),
   };
 }

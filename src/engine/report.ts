@@ -1,6 +1,8 @@
 /** The `check` report: JSON (the contract in ARCHITECTURE.md), a table for terminals, markdown. */
+import type { RegionsSource, RunRegions } from './context.js';
+import { describeRegionsSource } from './context.js';
 import type { StepResult } from './result.js';
-import { mdCode, mdText, safeReport } from './safe-text.js';
+import { mdCode, mdText, safeReport, safeText } from './safe-text.js';
 import { summarize } from './status.js';
 import type { Status, Target } from './types.js';
 import { plural, wrap } from './wrap.js';
@@ -13,6 +15,10 @@ export interface Report {
     sandbox: boolean;
     endpoint?: string;
     regions: string[];
+    /** Where `regions` came from: flag, progress-file, enabled-regions, sandbox or home-region. */
+    regionsSource: RegionsSource;
+    /** Why the region list could not be read (the regional steps then report errors). */
+    regionsError?: string;
   };
   startedAt: string;
   finishedAt: string;
@@ -23,7 +29,7 @@ export interface Report {
 export function buildReport(opts: {
   version: string;
   target: Target;
-  regions: string[];
+  regions: RunRegions & { error?: string };
   startedAt: Date;
   finishedAt: Date;
   results: StepResult[];
@@ -36,7 +42,9 @@ export function buildReport(opts: {
       principalArn: target.principalArn,
       sandbox: target.sandbox,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      regions: opts.regions,
+      regions: opts.regions.regions,
+      regionsSource: opts.regions.source,
+      ...(opts.regions.error ? { regionsError: opts.regions.error } : {}),
     },
     startedAt: opts.startedAt.toISOString(),
     finishedAt: opts.finishedAt.toISOString(),
@@ -67,6 +75,18 @@ function targetLine(r: Report): string {
   return `${where} · ${r.target.principalArn}`;
 }
 
+/** `Regions: us-east-1, eu-west-1 (from --regions)`: which regions were checked and who chose them. */
+export function regionsText(r: Pick<RunRegions, 'regions' | 'source' | 'file'> & { error?: string }): string {
+  if (r.error) return `Regions: none could be listed (${r.error})`;
+  return `Regions: ${r.regions.join(', ') || '—'} (${describeRegionsSource(r)})`;
+}
+
+function regionsLine(r: Report): string {
+  const t = r.target;
+  // The error's text comes from AWS: made safe like every other text from the account.
+  return safeText(regionsText({ regions: t.regions, source: t.regionsSource, ...(t.regionsError ? { error: t.regionsError } : {}) }));
+}
+
 function summaryLine(r: Report): string {
   return (Object.keys(r.summary) as Status[])
     .filter((s) => r.summary[s] > 0)
@@ -81,7 +101,7 @@ function summaryLine(r: Report): string {
 export function renderTable(report: Report, columns = 100): string {
   const r = safeReport(report);
   const width = Math.max(40, columns);
-  const out: string[] = [...wrap(targetLine(r), width), ''];
+  const out: string[] = [...wrap(targetLine(r), width), ...wrap(regionsLine(r), width), ''];
   const idWidth = Math.max(4, ...r.results.map((x) => x.step.length));
   for (const res of r.results) {
     const lead = `${LABEL[res.status].padEnd(11)} ${res.step.padEnd(idWidth)}  `;
@@ -106,7 +126,7 @@ export function renderMarkdownReport(report: Report): string {
     '# secure-start report',
     '',
     `- Target: ${md(targetLine(r))}`,
-    `- Regions: ${md(r.target.regions.join(', ')) || '—'}`,
+    `- ${md(regionsLine(r))}`,
     `- Checked: ${r.startedAt} to ${r.finishedAt}`,
     `- Summary: ${summaryLine(r) || 'none'}`,
     '',

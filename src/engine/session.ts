@@ -9,7 +9,8 @@ import { describeError, errorCode, errorKind, EndpointTimeoutError, failedCall, 
 import { callerIdentity } from '../aws/identity.js';
 import { enabledRegions, isRegionName } from '../aws/regions.js';
 import { packageRoot } from '../paths.js';
-import { RunContext } from './context.js';
+import { EmptyRegionsError, RunContext } from './context.js';
+import type { RunRegions } from './context.js';
 import { UserError } from './errors.js';
 import type { Target } from './types.js';
 import { invokedAs } from './invocation.js';
@@ -41,8 +42,12 @@ export interface Session {
   version: string;
   /** API requests sent so far, by `service:Operation`. */
   requests: Map<string, number>;
-  /** Regions recorded by an earlier account.regions choice, set by the caller from progress. */
+  /** Regions recorded by an earlier account.regions choice, set by the caller from progress (an empty list is refused). */
   recordedRegions?: string[];
+  /** The progress file `recordedRegions` came from, for the reports' headers. */
+  recordedIn?: string;
+  /** The regions `--regions` named, when it was given. */
+  explicitRegions?: string[];
   close(): Promise<void>;
 }
 
@@ -61,9 +66,11 @@ export class NoCredentialsError extends UserError {
   }
 }
 
+/** `--regions` as given (possibly repeated) → the region names; a flag that names none is refused. */
 export function parseRegions(list: string[] | undefined): string[] | undefined {
   if (!list) return undefined;
   const regions = list.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  if (!regions.length) throw new EmptyRegionsError('flag');
   const bad = regions.filter((r) => !isRegionName(r));
   if (bad.length) throw new UserError(`Not a region name: ${bad.join(', ')}.`, 'Use names such as us-east-1,eu-west-1.');
   return [...new Set(regions)];
@@ -213,17 +220,18 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
       version: toolVersion(),
       requests,
       ...(sandbox ? { sandbox } : {}),
+      ...(explicitRegions ? { explicitRegions } : {}),
       ctx: undefined as unknown as RunContext,
       async close() {
         factory.destroy();
         if (sandbox?.private) await sandbox.stop();
       },
     };
-    session.ctx = new RunContext(target, factory, async () => {
-      if (explicitRegions) return explicitRegions;
-      if (session.recordedRegions?.length) return session.recordedRegions;
-      if (sandbox) return [region];
-      return enabledRegions(factory);
+    session.ctx = new RunContext(target, factory, async (): Promise<RunRegions> => {
+      if (explicitRegions) return { regions: explicitRegions, source: 'flag' };
+      if (session.recordedRegions) return { regions: session.recordedRegions, source: 'progress-file', ...(session.recordedIn ? { file: session.recordedIn } : {}) };
+      if (sandbox) return { regions: [region], source: 'sandbox' };
+      return { regions: await enabledRegions(factory), source: 'enabled-regions' };
     });
     return session;
   } catch (err) {

@@ -27,3 +27,4 @@ export {
   type ProgressTargetRef,
   type StepUpdate,
 } from './store.js';
+export { progressTrustWarnings, type TrustOptions } from './trust.js';

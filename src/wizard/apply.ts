@@ -71,7 +71,8 @@ export async function rememberDecisions(step: AnyStep, inputs: unknown, session:
   progress.setRegions(decided.regions);
   await progress.save();
   session.recordedRegions = [...decided.regions];
-  session.ctx.setRegions(decided.regions);
+  session.recordedIn = progress.file;
+  session.ctx.setRegions(decided.regions, progress.file);
   return decided.regions;
 }
 

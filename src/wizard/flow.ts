@@ -12,7 +12,9 @@ import { registry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
 import type { StepResult } from '../engine/result.js';
 import { checkAll } from '../engine/runner.js';
-import { safeTarget } from '../engine/safe-text.js';
+import type { RunRegions } from '../engine/context.js';
+import { regionsText } from '../engine/report.js';
+import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import { exitCodeFor } from '../engine/status.js';
 import type { Area } from '../engine/types.js';
@@ -35,6 +37,8 @@ export interface WizardOptions {
   progress: ProgressStore;
   entries: StepEntry[];
   answers: Answers;
+  /** The run's regions at start and where they came from, for the header. */
+  regions?: RunRegions & { error?: string };
   showLessons: boolean;
   /** Walk every selected step again, done or skipped (--redo). */
   redo?: boolean;
@@ -103,6 +107,7 @@ export class Wizard {
     const { session, progress, entries } = this.o;
     const redo = this.o.redo ?? false;
     this.line(header(safeTarget(session.target)));
+    if (this.o.regions) this.line(safeText(regionsText(this.o.regions)));
     if (session.target.isRoot) this.line(rootWarning());
     const ids = entries.map((e) => e.meta.id);
     if (progress.isNew) {
@@ -219,6 +224,13 @@ export class Wizard {
     }
   }
 
+  /** The regions as they stand at the end (account.regions may have changed them during the run). */
+  private async finalRegions(): Promise<(RunRegions & { error?: string }) | undefined> {
+    const start = this.o.regions;
+    if (!start || start.source === 'home-region' || start.error) return start;
+    return this.o.session.ctx.regionInfo().catch(() => start);
+  }
+
   /** The scorecard: every step this run selected or the progress file records, with accepted risks and costs. */
   private async finish(): Promise<number> {
     const { progress, entries, session } = this.o;
@@ -228,7 +240,8 @@ export class Wizard {
     const decisions = Object.fromEntries(
       Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
     );
-    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps), generatedAt: new Date() };
+    const regions = await this.finalRegions();
+    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps), generatedAt: new Date(), ...(regions ? { regions } : {}) };
     const path = scorecardPath(progress.file);
     await saveScorecard(path, scorecardMarkdown(card));
     this.line('');

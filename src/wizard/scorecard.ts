@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { RunRegions } from '../engine/context.js';
+import { regionsText } from '../engine/report.js';
 import type { StepResult, Summary } from '../engine/result.js';
 import { mdText, safeResult, safeTarget, safeText } from '../engine/safe-text.js';
 import { summarize } from '../engine/status.js';
@@ -30,6 +32,8 @@ export interface ScorecardInput {
   /** Keyed by step id. */
   decisions: Record<string, Decision>;
   generatedAt: Date | string;
+  /** The regions regional steps worked on, and where the list came from. */
+  regions?: RunRegions & { error?: string };
   /** What each applied fix adds to the monthly bill, keyed by step id (see appliedCosts). */
   costs?: Record<string, { scale: CostScale; detail: string }>;
 }
@@ -202,6 +206,7 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
     '# secure-start scorecard',
     '',
     `- Target: ${targetText(input.target)}`,
+    ...(input.regions ? [`- ${cell(regionsText(input.regions))}`] : []),
     `- Generated: ${iso(input.generatedAt)}`,
     `- Steps: ${rows.length}${rows.length ? ` (${summaryLine(summary)})` : ''}`,
     '',
@@ -246,7 +251,13 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
   const width = Math.max(40, columns);
   const rows = rowsOf(input);
   const summary = summaryOf(rows);
-  const out: string[] = [c.bold('Scorecard'), header(input.target), c.dim(`Generated ${shortTime(input.generatedAt)}`), ''];
+  const out: string[] = [
+    c.bold('Scorecard'),
+    header(input.target),
+    ...(input.regions ? wrapText(safeText(regionsText(input.regions)), width) : []),
+    c.dim(`Generated ${shortTime(input.generatedAt)}`),
+    '',
+  ];
   if (rows.length === 0) out.push('No steps were run.');
   else {
     out.push(
@@ -291,7 +302,7 @@ export function scorecardPath(progressFile: string): string {
 
 /** Writes the scorecard atomically: a temporary file beside it, flushed, then renamed over it. */
 export async function saveScorecard(path: string, md: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     const fh = await open(tmp, 'w', 0o600);

@@ -114,6 +114,8 @@ describe('the wizard in a terminal', () => {
     const progressFile = (await run.waitFor(/Progress file: (\S+\.json) \(new\)/, START))[1]!;
     expect(progressFile).toBe(join(state, `sandbox-${ACCOUNT}.json`));
     await run.waitFor(new RegExp(`\\[SANDBOX\\] practice emulator at ${endpoint}, account ${ACCOUNT}, nothing real changes`), START);
+    // Which regions regional steps work on, and who chose them.
+    await run.waitFor(/Regions: us-east-1 \(the sandbox's home region\)/, START);
 
     // The area's lesson, read.
     await run.waitFor(/━━ Area: account ━━\nIn this run \(\d+ steps?\): [^?]+\n\? Read the overview of the account area\? \(Y\/n\)/, START);
@@ -178,6 +180,7 @@ describe('the wizard in a terminal', () => {
     const md = await readFile(saved, 'utf8');
     expect(md).toMatch(/^# secure-start scorecard/);
     expect(md).toContain('SANDBOX');
+    expect(md).toContain("- Regions: us-east-1 (the sandbox's home region)");
     expect(md).toMatch(/\| `account\.password-policy` \|[^\n]*\| PASS \| Fixed /);
     expect(md).toMatch(/\| `account\.security-contacts` \|[^\n]*\| PASS \| Fixed /);
 

@@ -117,10 +117,10 @@ describe('monitoring.guardduty: beyond the table', () => {
     }
   });
 
-  it('a region where GuardDuty cannot be reached is reported on its own; the others are still checked (an endpoint that answers nothing stands in for it)', async () => {
+  it('a region whose endpoint cannot be reached is an error of its own, never "not offered"; the others are still checked', async () => {
     await resetMoto();
     const base = makeSandboxContext();
-    // A real client for a region whose endpoint answers nothing, as for a region GuardDuty is not offered in.
+    // A real client for a region whose endpoint refuses the connection: a network failure, not AWS saying the region lacks GuardDuty.
     const nowhere = new GuardDutyClient({ region: 'xx-nowhere-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const ctx: StepContext = {
       target: base.target,
@@ -135,9 +135,9 @@ describe('monitoring.guardduty: beyond the table', () => {
       const findings = await step.check(ctx);
       expect(findings.map((f) => [f.region, f.status])).toEqual([
         ['us-east-1', 'fail'],
-        ['xx-nowhere-1', 'unsupported'],
+        ['xx-nowhere-1', 'error'],
       ]);
-      expect(findings[1]!.message).toMatch(/GuardDuty could not be reached in xx-nowhere-1/);
+      expect(findings[1]!.message).toMatch(/GuardDuty in xx-nowhere-1 could not be read: Could not reach /);
       const plan = await step.plan(ctx, findings, undefined);
       expect(plan.actions.map((a) => a.region)).toEqual(['us-east-1']);
     } finally {

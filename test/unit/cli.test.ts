@@ -6,6 +6,8 @@ import { selectSteps, targetOf } from '../../src/cli/options.js';
 import { resumeCommand } from '../../src/cli/commands/wizard.js';
 import { UserError } from '../../src/engine/errors.js';
 import { parseRegions } from '../../src/engine/session.js';
+import type { ClientFactory } from '../../src/aws/factory.js';
+import { EmptyRegionsError, REGION_SOURCES, RunContext } from '../../src/engine/context.js';
 import { registry } from '../../steps/index.js';
 
 /** Parses argv without running any command: every action is replaced by a recorder. */
@@ -140,6 +142,35 @@ describe('regions flag', () => {
   });
   it('refuses what is not a region name', () => {
     expect(() => parseRegions(['us-east-1,moon-1'])).toThrow(/Not a region name: moon-1/);
+  });
+  it('refuses a list that names no region (exit 2), and "" is such a list, not "all regions"', () => {
+    for (const given of [',', ' ', '', ' , ,']) {
+      expect(() => parseRegions([given])).toThrow(EmptyRegionsError);
+      expect(targetOf({ regions: given }).regions).toEqual([given]);
+    }
+    expect(new EmptyRegionsError('flag').exitCode).toBe(2);
+    expect(targetOf({}).regions).toBeUndefined();
+  });
+});
+
+describe('the run context refuses an empty region list', () => {
+  const target = { accountId: '123456789012', principalArn: 'arn:aws:iam::123456789012:user/a', isRoot: false, sandbox: true, partition: 'aws', homeRegion: 'us-east-1' };
+  const factory = {} as ClientFactory;
+  it('from any source, so that a step never loops over nothing and passes', async () => {
+    for (const source of REGION_SOURCES) {
+      const ctx = new RunContext(target, factory, async () => ({ regions: [], source }));
+      await expect(ctx.regions()).rejects.toBeInstanceOf(EmptyRegionsError);
+    }
+    await expect(new RunContext(target, factory, async () => []).regions()).rejects.toThrow(/no region/);
+    const chosen = new RunContext(target, factory, async () => ['us-east-1']);
+    chosen.setRegions([]);
+    await expect(chosen.regions()).rejects.toBeInstanceOf(EmptyRegionsError);
+  });
+  it('keeps the list and its source', async () => {
+    const ctx = new RunContext(target, factory, async () => ({ regions: ['eu-west-1'], source: 'enabled-regions' }));
+    await expect(ctx.regionInfo()).resolves.toEqual({ regions: ['eu-west-1'], source: 'enabled-regions' });
+    ctx.setRegions(['us-east-1'], '/tmp/p.json');
+    await expect(ctx.regionInfo()).resolves.toEqual({ regions: ['us-east-1'], source: 'progress-file', file: '/tmp/p.json' });
   });
 });
 

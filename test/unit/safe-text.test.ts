@@ -128,7 +128,7 @@ const evilResult: StepResult = {
 };
 
 describe('the check report renders account text safely', () => {
-  const report = buildReport({ version: '0.1.0', target, regions: ['us-east-1'], startedAt: new Date(0), finishedAt: new Date(0), results: [evilResult] });
+  const report = buildReport({ version: '0.1.0', target, regions: { regions: ['us-east-1'], source: 'flag' }, startedAt: new Date(0), finishedAt: new Date(0), results: [evilResult] });
 
   it('the table has no control or bidi character and shows the newline escaped', () => {
     const table = renderTable(report, 100);

@@ -4,6 +4,7 @@ import type { StepResult } from '../../src/engine/result.js';
 import { exitCodeFor, stepStatus, summarize } from '../../src/engine/status.js';
 import type { Finding, Status, Target } from '../../src/engine/types.js';
 import { layoutProblems } from '../helpers/text-layout.js';
+import type { RegionsSource } from '../../src/engine/context.js';
 
 const f = (status: Status, message = `a ${status} finding`): Finding => ({ status, resource: 'arn:aws:iam::123456789012:account', region: 'global', message });
 const result = (step: string, status: Status, findings: Finding[] = [f(status)]): StepResult => ({
@@ -68,7 +69,7 @@ describe('reports', () => {
   const report = buildReport({
     version: '0.1.0',
     target,
-    regions: ['us-east-1', 'eu-west-1'],
+    regions: { regions: ['us-east-1', 'eu-west-1'], source: 'flag' },
     startedAt: new Date('2026-11-29T10:00:00Z'),
     finishedAt: new Date('2026-11-29T10:00:03.120Z'),
     results: [
@@ -80,7 +81,7 @@ describe('reports', () => {
   it('JSON follows the contract of ARCHITECTURE.md', () => {
     expect(report).toEqual({
       tool: { name: 'secure-start', version: '0.1.0' },
-      target: { accountId: '123456789012', principalArn: target.principalArn, sandbox: true, endpoint: 'http://127.0.0.1:4566', regions: ['us-east-1', 'eu-west-1'] },
+      target: { accountId: '123456789012', principalArn: target.principalArn, sandbox: true, endpoint: 'http://127.0.0.1:4566', regions: ['us-east-1', 'eu-west-1'], regionsSource: 'flag' },
       startedAt: '2026-11-29T10:00:00.000Z',
       finishedAt: '2026-11-29T10:00:03.120Z',
       results: [
@@ -114,14 +115,25 @@ describe('reports', () => {
       { status: 'fail', resource: 'arn:aws:s3:::day-one-trail-logs-123456789012', region: 'us-east-1', message: 'The bucket day-one-trail-logs-123456789012 accepts plain HTTP: its policy has no statement that denies aws:SecureTransport false, see arn:aws:iam::123456789012:policy/secure-start-deny-other-regions' },
     ]);
     long.title = 'Every S3 bucket refuses requests that do not use TLS, so data never crosses the network in the clear';
-    const one = buildReport({ version: '0.1.0', target, regions: ['us-east-1'], startedAt: new Date(), finishedAt: new Date(), results: [long] });
+    const one = buildReport({ version: '0.1.0', target, regions: { regions: ['us-east-1'], source: 'flag' }, startedAt: new Date(), finishedAt: new Date(), results: [long] });
     const reference = renderTable(one, 100_000);
     for (const width of [60, 80, 120]) expect(layoutProblems(reference, renderTable(one, width), width), `at ${width}`).toEqual([]);
     expect(renderTable(one, 80)).toContain('1 step: 1 fail');
   });
 
+  it('the table and the markdown say which regions were checked and where the list came from', () => {
+    expect(renderTable(report).split('\n')[1]).toBe('Regions: us-east-1, eu-west-1 (from --regions)');
+    expect(renderMarkdownReport(report)).toContain('- Regions: us-east-1, eu-west-1 (from --regions)');
+    const from = (source: RegionsSource, error?: string) =>
+      renderTable(buildReport({ version: '0', target, regions: { regions: error ? [] : ['eu-west-1'], source, ...(error ? { error } : {}) }, startedAt: new Date(), finishedAt: new Date(), results: [] }));
+    expect(from('progress-file')).toContain('Regions: eu-west-1 (recorded in the progress file, chosen in account.regions)');
+    expect(from('enabled-regions')).toContain("Regions: eu-west-1 (the account's enabled regions)");
+    expect(from('sandbox')).toContain("Regions: eu-west-1 (the sandbox's home region)");
+    expect(from('enabled-regions', 'Access denied')).toContain('Regions: none could be listed (Access denied)');
+  });
+
   it('a real account is named as such, never as a sandbox', () => {
-    const real = buildReport({ version: '0.1.0', target: { ...target, sandbox: false, endpoint: undefined } as Target, regions: [], startedAt: new Date(), finishedAt: new Date(), results: [] });
+    const real = buildReport({ version: '0.1.0', target: { ...target, sandbox: false, endpoint: undefined } as Target, regions: { regions: ['us-east-1'], source: 'home-region' }, startedAt: new Date(), finishedAt: new Date(), results: [] });
     expect(renderTable(real)).toMatch(/^AWS account 123456789012/);
     expect(renderTable(real)).not.toContain('SANDBOX');
   });

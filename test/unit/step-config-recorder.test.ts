@@ -249,9 +249,14 @@ describe('the check over several regions (stubbed clients)', () => {
     expect(findings.map((f) => f.status)).toEqual(['unsupported']);
   });
 
-  it('lets a network failure stop the check (the engine reports it once)', async () => {
-    const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    await expect(checkRegions(stubbed(['us-east-1'], { 'us-east-1': down }))).rejects.toThrow(/ECONNREFUSED/);
+  it('reports a network failure as an error of that region, never as unsupported, and still judges the others', async () => {
+    const down = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const findings = await checkRegions(stubbed(['us-east-1', 'eu-west-1'], { 'us-east-1': view(), 'eu-west-1': down }));
+    expect(findings.map((f) => [f.region, f.status])).toEqual([
+      ['us-east-1', 'pass'],
+      ['eu-west-1', 'error'],
+    ]);
+    expect(findings[1]!.message).toMatch(/^AWS Config in eu-west-1 could not be read: Could not reach the AWS endpoint \(read ECONNRESET\)/);
   });
 
   it('records global resources in the first region when the home region is not in the run', async () => {

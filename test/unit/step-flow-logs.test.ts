@@ -179,7 +179,7 @@ describe('the check, region by region', () => {
       ['eu-west-1', 'error'],
       ['ap-south-1', 'pass'],
     ]);
-    expect(findings[1]!.message).toMatch(/^eu-west-1 could not be checked: Access denied.*ec2:DescribeVpcs, ec2:DescribeFlowLogs/);
+    expect(findings[1]!.message).toMatch(/^Amazon EC2 in eu-west-1 could not be read: Access denied.*ec2:DescribeVpcs, ec2:DescribeFlowLogs/);
     expect(findings[2]!.message).toBe('No VPCs in ap-south-1: no network traffic to record.');
   });
 

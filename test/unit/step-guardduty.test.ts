@@ -121,7 +121,7 @@ describe('the check, region by region', () => {
       ['eu-west-1', 'fail'],
     ]);
     expect(findings[0]!.resource).toMatch(/detector\/d-on$/);
-    expect(findings[1]!.message).toMatch(/^ap-east-1 could not be checked: Access denied.*guardduty:ListDetectors, guardduty:GetDetector/);
+    expect(findings[1]!.message).toMatch(/^GuardDuty in ap-east-1 could not be read: Access denied.*guardduty:ListDetectors, guardduty:GetDetector/);
   });
 
   it('says what to do about a region that is not enabled for the account', async () => {

@@ -52,6 +52,14 @@ beforeEach(() => setColor(false));
 describe('scorecardMarkdown', () => {
   const md = scorecardMarkdown(input);
 
+  it('names the regions and where the list came from, in markdown and on the screen', () => {
+    const withRegions: ScorecardInput = { ...input, regions: { regions: ['eu-west-1', 'us-east-1'], source: 'progress-file', file: '/home/a/.local/state/secure-start/123456789012.json' } };
+    const line = 'Regions: eu-west-1, us-east-1 (recorded in the progress file /home/a/.local/state/secure-start/123456789012.json, chosen in account.regions)';
+    expect(scorecardMarkdown(withRegions)).toContain(`- ${line}`);
+    expect(scorecardTerminal(withRegions, 200)).toContain(line);
+    expect(scorecardTerminal({ ...input, regions: { regions: ['us-east-1'], source: 'enabled-regions' } }, 200)).toContain("Regions: us-east-1 (the account's enabled regions)");
+  });
+
   it('has a heading, the target and the time', () => {
     expect(md.startsWith('# secure-start scorecard\n')).toBe(true);
     expect(md).toContain('AWS account 123456789012 (arn:aws:iam::123456789012:user/alice)');

@@ -5,24 +5,25 @@ import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
 import { info, startSession } from '../session.js';
-import { loadRecordedRegions } from '../progress.js';
+import { loadRecordedRegions, runRegions } from '../progress.js';
 import { plural } from '../../engine/wrap.js';
 
 export async function run(opts: GlobalOptions): Promise<number> {
   const entries = selectSteps(opts);
   const session = await startSession(opts);
   try {
-    session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    await loadRecordedRegions(opts, session);
+    // An empty region list is refused here, before any step is checked.
+    const regions = await runRegions(session, entries);
     const startedAt = new Date();
     if (opts.format === 'table') info(`Checking ${plural(entries.length, 'step')}, read-only…`);
     const checked = await checkAll(entries, session.ctx);
     const results = checked.map((c) => c.result);
-    const needsRegions = entries.some((e) => e.meta.scope === 'regional');
     const report = buildReport({
       version: session.version,
       target: session.target,
       // A caller who may not list regions still gets its report; the regional steps say why they could not check.
-      regions: needsRegions || session.recordedRegions ? await session.ctx.regions().catch(() => []) : [session.target.homeRegion],
+      regions,
       startedAt,
       finishedAt: new Date(),
       results,

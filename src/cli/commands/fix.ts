@@ -8,11 +8,12 @@ import type { Session } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
 import type { StepEntry } from '../../../steps/index.js';
 import { checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../../engine/runner.js';
+import { regionsText } from '../../engine/report.js';
 import { safeText } from '../../engine/safe-text.js';
 import { exitCodeFor } from '../../engine/status.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { openProgress } from '../progress.js';
+import { openProgress, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 import { wantsFix } from './plan.js';
 import { plural } from '../../engine/wrap.js';
@@ -31,6 +32,8 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const progress = await openProgress(opts, session);
   const results: StepResult[] = [];
   try {
+    // An empty region list is refused before anything is checked or changed.
+    info(regionsText(await runRegions(session, entries)));
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;

@@ -2,6 +2,7 @@ import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
 import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { planCost } from '../../engine/cost.js';
+import { regionsText } from '../../engine/report.js';
 import { answered, resolveInputs } from '../../engine/inputs.js';
 import { checkAll, endsTheRun, errorResult, PLAN_FAILED, tryPlanStep } from '../../engine/runner.js';
 import type { CheckedStep } from '../../engine/runner.js';
@@ -10,7 +11,7 @@ import { safeJson, safeText } from '../../engine/safe-text.js';
 import type { Plan } from '../../engine/types.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { loadRecordedProgress, loadRecordedRegions } from '../progress.js';
+import { loadRecordedProgress, loadRecordedRegions, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 import { plural } from '../../engine/wrap.js';
 import { invokedAs } from '../../engine/invocation.js';
@@ -35,8 +36,10 @@ export async function run(opts: GlobalOptions): Promise<number> {
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};
   const session = await startSession(opts);
   try {
-    session.recordedRegions = await loadRecordedRegions(opts, session.target);
+    await loadRecordedRegions(opts, session);
     const recorded = await loadRecordedProgress(opts, session.target);
+    const regions = await runRegions(session, entries);
+    if (opts.format !== 'json') info(regionsText(regions));
     const checked = await checkAll(entries, session.ctx);
     const planned: PlannedStep[] = [];
     for (const c of checked) {
@@ -65,7 +68,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
         ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: pick(planCost(entries.find((e) => e.meta.id === p.step)!.meta, p.plan)) } : {}),
       }));
-      process.stdout.write(safeJson({ target: session.target, steps: data }) + '\n');
+      process.stdout.write(safeJson({ target: { ...session.target, regions: regions.regions, regionsSource: regions.source }, steps: data }) + '\n');
     } else {
       const { planView } = await import('../../wizard/render.js');
       for (const p of planned) {

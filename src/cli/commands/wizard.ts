@@ -7,7 +7,7 @@ import type { ProgressStore } from '../../progress/index.js';
 import { EXIT } from '../main.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
-import { openProgress } from '../progress.js';
+import { openProgress, runRegions } from '../progress.js';
 import { info, startSession } from '../session.js';
 import type { Spinner } from '../spinner.js';
 import { startSpinner } from '../spinner.js';
@@ -124,12 +124,15 @@ export async function run(opts: GlobalOptions): Promise<number> {
     }
     started = true;
     progress = await progressFor(opts, session);
+    // An empty region list is refused before the first step.
+    const regions = await runRegions(session, entries);
     const { Wizard, QuitRequested } = await import('../../wizard/flow.js');
     const wizard = new Wizard({
       session,
       progress,
       entries,
       answers,
+      regions,
       showLessons: opts.lessons !== false,
       redo: opts.redo === true,
       command: resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) }),

@@ -21,6 +21,7 @@ import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin'
 import type { InstanceMetadata } from '@aws-sdk/client-sso-admin';
 import { randomBytes } from 'node:crypto';
 import { describeError, errorKind } from '../../../src/aws/errors.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, Step, StepContext } from '../../../src/engine/types.js';
 import { authorizationDetails, currentCredentials, reportLagNote } from '../_shared/iam-data.js';
@@ -63,6 +64,8 @@ interface Search {
   searched: string[];
   /** Regions that could not be read, with the reason. */
   unreadable: Record<string, string>;
+  /** The errors behind `unreadable`. */
+  failures: Record<string, unknown>;
 }
 
 /**
@@ -72,21 +75,22 @@ interface Search {
 async function findInstances(ctx: StepContext): Promise<Search> {
   const home = ctx.target.homeRegion;
   const atHome = await listInstances(ctx, home);
-  if (atHome.length) return { found: atHome.map((instance) => ({ region: home, instance })), searched: [home], unreadable: {} };
+  if (atHome.length) return { found: atHome.map((instance) => ({ region: home, instance })), searched: [home], unreadable: {}, failures: {} };
   const others = (await ctx.regions()).filter((r) => r !== home);
   const unreadable: Record<string, string> = {};
+  const failures: Record<string, unknown> = {};
   const results = await mapLimit(others, 4, async (region) => {
     try {
       return await listInstances(ctx, region);
     } catch (err) {
-      const kind = errorKind(err);
-      if (kind === 'network' || kind === 'credentials') throw err;
+      if (errorKind(err) === 'blocked') throw err;
       unreadable[region] = describeError(err);
+      failures[region] = err;
       return [];
     }
   });
   const found = others.flatMap((region, i) => results[i]!.map((instance) => ({ region, instance })));
-  return { found, searched: [home, ...others], unreadable };
+  return { found, searched: [home, ...others], unreadable, failures };
 }
 
 /**
@@ -204,6 +208,11 @@ const step: Step = {
         message: `IAM Identity Center is enabled in ${instance.region} (${instance.id}); its portal's default address is ${instance.startUrl}.`,
         data: { reading },
       });
+
+    // Not found, and a region could not be looked at: that region's reading is an error, never a silent "none there".
+    if (!instance)
+      for (const [region, err] of Object.entries(search.failures))
+        findings.push(regionFailure(err, { region, resource: `arn:${partition}:sso:::instance/*`, service: 'IAM Identity Center', permissions: ['sso:ListInstances'] }));
 
     for (const r of withPassword) {
       const keys = activeKeys(r).length;

@@ -27,6 +27,7 @@ import {
   paginateDescribeVpcs,
 } from '@aws-sdk/client-ec2';
 import type { Route, RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
+import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
 import meta from './meta.js';
@@ -315,7 +316,13 @@ const step: Step = {
     const regions = await ctx.regions();
     const target = { partition: ctx.target.partition, accountId: ctx.target.accountId };
     const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      const view = await readRegion(ctx, region);
+      let view: RegionView;
+      try {
+        view = await readRegion(ctx, region);
+      } catch (err) {
+        const resource = `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:vpc/*`;
+        return [regionFailure(err, { region, resource, service: 'Amazon EC2', permissions: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints'] })];
+      }
       // The default VPC first, then by id: reports read the same on every run.
       return [...view.vpcs].sort((a, b) => Number(!!b.IsDefault) - Number(!!a.IsDefault) || (a.VpcId ?? '').localeCompare(b.VpcId ?? '')).map((vpc) => vpcFinding(view, vpc, region, target));
     });

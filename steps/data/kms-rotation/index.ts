@@ -5,6 +5,7 @@
  */
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describeError, errorKind } from '../../../src/aws/errors.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
 import { KEY_CONCURRENCY, isRotatable, keyLabel, regionKeys } from '../_shared/kms.js';
@@ -121,10 +122,15 @@ const step: Step = {
   async check(ctx) {
     const regions = await ctx.regions();
     const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      const rk = await regionKeys(ctx, region);
-      const keys = rk.keys.filter(isRotatable);
-      const statuses = await mapLimit(keys, KEY_CONCURRENCY, (k) => rotationStatus(ctx, k));
-      return { findings: [...regionFindings(keys, statuses), ...readProblems(rk.keys)], awsManaged: rk.keys.filter((k) => k.awsManaged).length };
+      try {
+        const rk = await regionKeys(ctx, region);
+        const keys = rk.keys.filter(isRotatable);
+        const statuses = await mapLimit(keys, KEY_CONCURRENCY, (k) => rotationStatus(ctx, k));
+        return { findings: [...regionFindings(keys, statuses), ...readProblems(rk.keys)], awsManaged: rk.keys.filter((k) => k.awsManaged).length };
+      } catch (err) {
+        const resource = `arn:${ctx.target.partition}:kms:${region}:${ctx.target.accountId}:key/*`;
+        return { findings: [regionFailure(err, { region, resource, service: 'AWS KMS', permissions: ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'] })], awsManaged: 0 };
+      }
     });
     const findings = perRegion.flatMap((r) => r.findings);
     if (findings.length) return findings;

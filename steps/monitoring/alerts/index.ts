@@ -24,6 +24,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { CreateTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { errorCode } from '../../../src/aws/errors.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { CostScale, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
 import { validEmail, zodCheck } from '../../validate.js';
@@ -629,9 +630,21 @@ const step: Step<AlertsInputs> = {
   async check(ctx) {
     const home = ctx.target.homeRegion;
     const regions = alertRegions(await ctx.regions(), home);
-    const [rules, root] = await Promise.all([mapLimit(regions, REGION_CONCURRENCY, (r) => guardDutyRules(ctx, r)), judgeRoot(ctx)]);
-    const homeVerdict = await judgeRegion(ctx, home, rules[0]!, false);
-    const others = await mapLimit(regions.slice(1), REGION_CONCURRENCY, (r, i) => judgeRegion(ctx, r, rules[i + 1]!, homeVerdict.ok));
+    // A region that cannot be read is one finding of its own (the shared rule); the others are still judged.
+    type Read = { rules: GuardDutyRule[] } | { err: unknown };
+    const read = (r: string): Promise<Read> => guardDutyRules(ctx, r).then((found) => ({ rules: found }), (err: unknown) => ({ err }));
+    const verdict = async (r: string, x: Read, homeOk: boolean): Promise<RegionVerdict> => {
+      try {
+        if ('err' in x) throw x.err;
+        return await judgeRegion(ctx, r, x.rules, homeOk);
+      } catch (err) {
+        const resource = `arn:${ctx.target.partition}:events:${r}:${ctx.target.accountId}:rule/*`;
+        return { finding: regionFailure(err, { region: r, resource, service: 'Amazon EventBridge', permissions: meta.permissions.check }), ok: false, emails: [] };
+      }
+    };
+    const [rules, root] = await Promise.all([mapLimit(regions, REGION_CONCURRENCY, read), judgeRoot(ctx)]);
+    const homeVerdict = await verdict(home, rules[0]!, false);
+    const others = await mapLimit(regions.slice(1), REGION_CONCURRENCY, (r, i) => verdict(r, rules[i + 1]!, homeVerdict.ok));
     // The addresses already subscribed to our topic come first: they are the defaults of the next fix.
     const ours = (await subscriptions(ctx, home)).filter((s) => s.TopicArn === topicArn(ctx.target, home) && isEmail(s)).map((s) => s.Endpoint!);
     const emails = [...new Set([...ours, ...homeVerdict.emails, ...others.flatMap((o) => o.emails), ...((root.data?.emails as string[] | undefined) ?? [])])];

@@ -21,7 +21,8 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { ConfigurationRecorder, RecordingGroup } from '@aws-sdk/client-config-service';
 import { CreateServiceLinkedRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { describeError, errorCode, errorKind } from '../../../src/aws/errors.js';
+import { errorCode } from '../../../src/aws/errors.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/types.js';
 import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
@@ -65,15 +66,13 @@ export async function checkRegions(ctx: StepContext): Promise<Finding[]> {
     try {
       view = await readRegion(ctx, region);
     } catch (err) {
-      // One region that cannot be read does not hide the others; a run without credentials or network stops.
-      const kind = errorKind(err);
-      if (kind === 'network' || kind === 'credentials' || kind === 'blocked') throw err;
-      return {
-        status: kind === 'unsupported' ? 'unsupported' : 'error',
-        resource: resourceOf(ctx.target, region, undefined),
+      // One region that cannot be read is reported on its own (the shared rule: `unsupported` only on the endpoint's word).
+      return regionFailure(err, {
         region,
-        message: `AWS Config in ${region} could not be read: ${describeError(err, { permissions: meta.permissions.check.filter((p) => p.startsWith('config:')) })}`,
-      };
+        resource: resourceOf(ctx.target, region, undefined),
+        service: 'AWS Config',
+        permissions: meta.permissions.check.filter((p) => p.startsWith('config:')),
+      });
     }
     const verdict = judgeRegion(view, { recordsGlobal: region === globalAt, ...(globalAt ? { globalRegion: globalAt } : {}) });
     return {

@@ -15,7 +15,7 @@ import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
 import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
 import meta from './meta.js';
-import { regionFailure } from '../_shared/regional.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 
 /** How many regions are read at once (two paginated reads each). */
 export const REGION_CONCURRENCY = 8;

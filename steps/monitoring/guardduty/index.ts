@@ -10,7 +10,7 @@
 import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, UpdateDetectorCommand, paginateListDetectors } from '@aws-sdk/client-guardduty';
 import { mapLimit } from '../../../src/engine/runner.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
-import { regionFailure } from '../_shared/regional.js';
+import { regionFailure } from '../../../src/engine/regional.js';
 import meta from './meta.js';
 
 /** How many regions are read at once. */
