@@ -6,7 +6,7 @@
  */
 import type { StepEntry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
-import { COST_LABEL, planCost } from '../engine/cost.js';
+import { planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
