@@ -4,6 +4,8 @@
  * - a fixer holding `policy --for fix` of two monitoring steps, but denied reading the logging
  *   bucket, so that its HEAD request answers a bare 403 (no error code, as S3 HEAD requests do).
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMoto } from '../../src/sandbox/moto.js';
@@ -74,7 +76,10 @@ describe('a caller without every permission', () => {
 describe('a step whose plan is refused with a bare 403 (the logging bucket HEAD)', () => {
   it('fix --yes reports that step as error, naming the operation and the permission, and fixes the next step', async () => {
     const env = await envFor(fixer);
-    const r = await runCli(['fix', '--yes', '--endpoint-url', moto.endpoint, ...TWO_MONITORING], env);
+    // Both fixes cost money: fix --yes applies them only with the answers file's consent.
+    const consent = join(await tempStateDir(), 'consent.json');
+    await writeFile(consent, JSON.stringify({ 'monitoring.cloudtrail': { apply: true }, 'monitoring.guardduty': { apply: true } }));
+    const r = await runCli(['fix', '--yes', '--answers', consent, '--endpoint-url', moto.endpoint, ...TWO_MONITORING], env);
     expect(r.stderr).not.toMatch(/unexpected error|UnknownError/);
     expect(r.stderr).toMatch(/ERROR\s+monitoring\.cloudtrail: Could not plan the fix: Access denied: s3:HeadBucket[^\n]*It needs: s3:ListBucket/);
     // The run went on: GuardDuty, after CloudTrail in the guide, was fixed.

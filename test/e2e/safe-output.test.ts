@@ -104,7 +104,10 @@ describe('account text in the output of the built CLI', () => {
     const steps = (JSON.parse(json.stdout) as { steps: Array<{ actions: Array<{ summary: string }> }> }).steps;
     expect(steps.flatMap((s) => s.actions.map((a) => a.summary)).some((s) => s.includes(EVIL))).toBe(true);
 
-    const fix = await runCli(['fix', '--yes', ...flags()], env);
+    // Flow logs cost money: fix --yes applies them only with the answers file's consent.
+    const consent = join(state, 'consent.json');
+    await writeFile(consent, JSON.stringify({ 'monitoring.flow-logs': { apply: true } }));
+    const fix = await runCli(['fix', '--yes', '--answers', consent, ...flags()], env);
     // The task list (stdout without a terminal) names the VPC in each task's title.
     expect(fix.stdout).toContain('prod[2K[1A');
     expect(fix.stdout + fix.stderr).not.toMatch(FORBIDDEN);
