@@ -5,7 +5,7 @@ import type { SandboxHandle, Session } from '../engine/session.js';
 import { openSession } from '../engine/session.js';
 import type { GlobalOptions } from './options.js';
 import { targetOf } from './options.js';
-import { plural } from '../engine/wrap.js';
+import { plural, wrap } from '../engine/wrap.js';
 import type { Spinner } from './spinner.js';
 
 /** A line for the person on stderr. It may quote the account (a name, an error): controls are removed here too. */
@@ -30,10 +30,12 @@ export function describeSandbox(s: Pick<SandboxHandle, 'provider' | 'endpoint' |
 
 /** Opens the run's session; the sandbox module loads only when --sandbox asks for it. */
 export async function startSession(opts: GlobalOptions, { quiet = false, spinner }: StartSessionOptions = {}): Promise<Session> {
+  // Prose, not commands: wrapped at spaces to the terminal, so no word is cut at its edge.
+  const fit = (line: string) => (process.stderr.isTTY && process.stderr.columns ? wrap(line, process.stderr.columns).join('\n') : line);
   const say = (line: string) => {
     if (quiet) return;
-    if (spinner) spinner.log(safeBlock(line));
-    else info(line);
+    if (spinner) spinner.log(safeBlock(fit(line)));
+    else info(fit(line));
   };
   const session = await openSession(targetOf(opts), async (choice, endpointUrl) => {
     spinner?.update('Looking for a sandbox…');

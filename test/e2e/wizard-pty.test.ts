@@ -66,7 +66,7 @@ async function readProgress(file: string): Promise<ProgressFile> {
 
 /** The message printed on Ctrl-C and on "Save and quit": one line, the file and the command. */
 async function resumeMessage(run: PtyRun): Promise<{ file: string; command: string }> {
-  const m = await run.waitFor(/Progress saved to (\S+\.json)\. To resume, run: ([^\n]+)\n/, STEP);
+  const m = await run.waitFor(/Progress saved to (\S+\.json)\.\s+To resume, run: ([^\n]+)\n/, STEP);
   return { file: m[1]!, command: m[2]!.trim() };
 }
 

@@ -73,7 +73,7 @@ describe('the start of the wizard in a terminal', () => {
     const run = wizard(['--sandbox', ...ONE_STEP]);
     await run.waitFor(/\? Read the overview of the account area\?/, START);
     run.send('Ctrl-C');
-    await run.waitFor(/Progress saved to \S+\.json\. To resume, run: secure-start --sandbox --step account\.password-policy\n/, STEP);
+    await run.waitFor(/Progress saved to \S+\.json\.\s+To resume, run: secure-start --sandbox --step account\.password-policy\n/, STEP);
     await run.waitFor(THROWN_AWAY, STEP);
     await run.waitFor(/run starts on a fresh day-one account/, STEP);
     await run.waitFor(/long-lived sandbox first: secure-start sandbox start\n/, STEP);
@@ -86,7 +86,7 @@ describe('the start of the wizard in a terminal', () => {
     const run = wizard([`--sandbox=${motoEndpoint()}`, ...ONE_STEP]);
     await run.waitFor(/\? Read the overview of the account area\?/, START);
     run.send('Ctrl-C');
-    await run.waitFor(/Progress saved to \S+\.json\. To resume, run: [^\n]+\n/, STEP);
+    await run.waitFor(/Progress saved to \S+\.json\.\s+To resume, run: [^\n]+\n/, STEP);
     expect(await run.exit).toBe(130);
     expect(run.output).not.toMatch(THROWN_AWAY);
   }, 120_000);

@@ -54,7 +54,8 @@ class StartInterrupted extends Error {
  * how to keep one between runs.
  */
 export function resumeHint(file: string, command: string, privateSandbox: boolean): string[] {
-  const lines = [`Progress saved to ${file}. To resume, run: ${command}`];
+  // The command on a line of its own, so a narrow terminal does not cut it before it is copied.
+  const lines = [`Progress saved to ${file}.`, `To resume, run: ${command}`];
   if (privateSandbox)
     lines.push(
       'This practice account was a private sandbox, and it is thrown away now: the next',
