@@ -10,7 +10,9 @@
 import { stripVTControlCharacters } from 'node:util';
 import { spawn } from '@lydell/node-pty';
 import type { IPty } from '@lydell/node-pty';
-import { BIN, cleanEnv } from './cli-helpers.js';
+import { rm } from 'node:fs/promises';
+import { afterEach, beforeEach } from 'vitest';
+import { BIN, cleanEnv, tempStateDir } from './cli-helpers.js';
 
 /** Named keys for `send`; anything else is sent as typed. */
 export const KEYS = {
@@ -156,4 +158,30 @@ export class PtyRun {
 /** Starts `secure-start ARGS` in a pseudo-terminal. */
 export function spawnCli(args: string[], opts: PtyOptions): PtyRun {
   return new PtyRun(args, opts);
+}
+
+/**
+ * The wizard runs of a test file: each test gets a fresh state directory (`state`), and every run
+ * it started is killed, and the directory removed, after it. Call once at the top of the file.
+ */
+export function wizardRuns(): { readonly state: string; wizard(args: string[]): PtyRun } {
+  let state = '';
+  const runs: PtyRun[] = [];
+  beforeEach(async () => {
+    state = await tempStateDir();
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) run.kill();
+    await rm(state, { recursive: true, force: true });
+  });
+  return {
+    get state() {
+      return state;
+    },
+    wizard(args) {
+      const run = spawnCli(args, { stateDir: state });
+      runs.push(run);
+      return run;
+    },
+  };
 }

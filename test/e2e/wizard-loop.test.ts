@@ -6,13 +6,13 @@
  * Run `npm run build` first.
  */
 import { CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, IAMClient } from '@aws-sdk/client-iam';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+import { cleanEnv, runCli } from './cli-helpers.js';
 import type { PtyRun } from './pty.js';
-import { spawnCli } from './pty.js';
+import { wizardRuns } from './pty.js';
 
 useManagedPolicies();
 
@@ -20,23 +20,8 @@ const START = 30_000;
 const STEP = 15_000;
 const ACCOUNT = '123456789012';
 
-let state: string;
-const runs: PtyRun[] = [];
-
-function wizard(args: string[]): PtyRun {
-  const run = spawnCli(args, { stateDir: state });
-  runs.push(run);
-  return run;
-}
-
-beforeEach(async () => {
-  state = await tempStateDir();
-});
-
-afterEach(async () => {
-  for (const run of runs.splice(0)) run.kill();
-  await rm(state, { recursive: true, force: true });
-});
+const pty = wizardRuns();
+const wizard = (args: string[]) => pty.wizard(args);
 
 /** The person's own AWS CLI, outside the wizard. */
 function personsCli(): IAMClient {
@@ -62,7 +47,7 @@ async function enrolMfaByHand(user: string): Promise<void> {
 
 async function seedDayOne(): Promise<void> {
   await resetMoto();
-  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: state }));
+  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: pty.state }));
   expect(r.code).toBe(0);
 }
 
@@ -95,7 +80,7 @@ async function skipGroupsOnly(args: string[]): Promise<void> {
 }
 
 type Progress = { steps: Record<string, { status: string; reason?: string }>; overviewsSeen?: string[] };
-const progressOf = async () => JSON.parse(await readFile(join(state, `sandbox-${ACCOUNT}.json`), 'utf8')) as Progress;
+const progressOf = async () => JSON.parse(await readFile(join(pty.state, `sandbox-${ACCOUNT}.json`), 'utf8')) as Progress;
 
 describe('the learning loop in a terminal', () => {
   it('user-mfa: MFA enrolled by hand with the printed commands, then "Check again now? Yes" passes', async () => {

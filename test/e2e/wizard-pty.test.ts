@@ -10,13 +10,13 @@
  * move when steps are added to the guide.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
+import { cleanEnv, runCli } from './cli-helpers.js';
 import type { PtyRun } from './pty.js';
-import { spawnCli } from './pty.js';
+import { wizardRuns } from './pty.js';
 
 // The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();
@@ -29,27 +29,12 @@ const STEP = 15_000;
 const ACCOUNT = '123456789012';
 const TWO_STEPS = ['--step', 'account.password-policy', '--step', 'account.security-contacts'];
 
-let state: string;
-const runs: PtyRun[] = [];
-
-function wizard(args: string[]): PtyRun {
-  const run = spawnCli(args, { stateDir: state });
-  runs.push(run);
-  return run;
-}
-
-beforeEach(async () => {
-  state = await tempStateDir();
-});
-
-afterEach(async () => {
-  for (const run of runs.splice(0)) run.kill();
-  await rm(state, { recursive: true, force: true });
-});
+const pty = wizardRuns();
+const wizard = (args: string[]) => pty.wizard(args);
 
 async function seedSharedMoto(): Promise<void> {
   await resetMoto();
-  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: state }));
+  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: pty.state }));
   expect(r.stderr).toContain('Seeded scenario day-one');
   expect(r.code).toBe(0);
 }
@@ -112,7 +97,7 @@ describe('the wizard in a terminal', () => {
     const endpoint = sandbox[1]!;
     await run.waitFor(/Seeded the day-one scenario/, START);
     const progressFile = (await run.waitFor(/Progress file: (\S+\.json) \(new\)/, START))[1]!;
-    expect(progressFile).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    expect(progressFile).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
     await run.waitFor(new RegExp(`\\[SANDBOX\\] practice emulator at ${endpoint}, account ${ACCOUNT}, nothing real changes`), START);
     // Which regions regional steps work on, and who chose them.
     await run.waitFor(/Regions: us-east-1 \(the sandbox's home region\)/, START);
@@ -210,7 +195,7 @@ describe('the wizard in a terminal', () => {
     const { file, command } = await resumeMessage(first);
     expect(await first.exit).toBe(130);
     expect(first.output).not.toMatch(/\n\s+at .*\.js:\d+/);
-    expect(file).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
     expect(command).toBe(`secure-start ${args.join(' ')}`);
 
     const progress = await readProgress(file);
@@ -272,7 +257,7 @@ describe('the wizard in a terminal', () => {
     await run.waitFor(/✔ What would you like to do\? Save and quit/, STEP);
     const { file, command } = await resumeMessage(run);
     expect(await run.exit).toBe(0);
-    expect(file).toBe(join(state, `sandbox-${ACCOUNT}.json`));
+    expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
     expect(command).toBe(`secure-start ${args.join(' ')}`);
     const progress = await readProgress(file);
     expect(progress.steps['account.password-policy']).toBeUndefined();
@@ -320,6 +305,6 @@ describe('the wizard in a terminal', () => {
     expect(await run.exit).toBe(2);
     expect(run.output).not.toMatch(/\n\s+at .*\.js:\d+/);
     expect(run.output).not.toMatch(/Sandbox:|Progress file:/);
-    expect(existsSync(join(state, `sandbox-${ACCOUNT}.json`))).toBe(false);
+    expect(existsSync(join(pty.state, `sandbox-${ACCOUNT}.json`))).toBe(false);
   }, 30_000);
 });

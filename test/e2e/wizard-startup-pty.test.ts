@@ -5,12 +5,10 @@
  * sandbox says that its practice account is thrown away, offering the long-lived one instead.
  * Run `npm run build` first: this launches bin/secure-start.js, which loads dist/.
  */
-import { rm } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
-import type { PtyRun } from './pty.js';
-import { spawnCli } from './pty.js';
+import { cleanEnv, runCli } from './cli-helpers.js';
+import { wizardRuns } from './pty.js';
 
 // The day-one scenario attaches AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();
@@ -20,23 +18,8 @@ const START = 60_000;
 const STEP = 15_000;
 const ONE_STEP = ['--step', 'account.password-policy'];
 
-let state: string;
-const runs: PtyRun[] = [];
-
-function wizard(args: string[]): PtyRun {
-  const run = spawnCli(args, { stateDir: state });
-  runs.push(run);
-  return run;
-}
-
-beforeEach(async () => {
-  state = await tempStateDir();
-});
-
-afterEach(async () => {
-  for (const run of runs.splice(0)) run.kill();
-  await rm(state, { recursive: true, force: true });
-});
+const pty = wizardRuns();
+const wizard = (args: string[]) => pty.wizard(args);
 
 const THROWN_AWAY = /This practice account was a private sandbox, and it is thrown away now/;
 
@@ -82,7 +65,7 @@ describe('the start of the wizard in a terminal', () => {
 
   it('the resume hint of a sandbox that outlives the run says nothing of throwing it away', async () => {
     await resetMoto();
-    expect((await runCli(['sandbox', 'seed', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: state }))).code).toBe(0);
+    expect((await runCli(['sandbox', 'seed', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: pty.state }))).code).toBe(0);
     const run = wizard([`--sandbox=${motoEndpoint()}`, ...ONE_STEP]);
     await run.waitFor(/\? Read the overview of the account area\?/, START);
     run.send('Ctrl-C');
