@@ -2,28 +2,16 @@
  * `lessons` in a terminal: a page at a time (space for more, q to stop); `$PAGER` when set; the
  * whole text when stdout is not a terminal (cli-batch.test.ts reads it through a pipe).
  */
-import { rm } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempStateDir } from './cli-helpers.js';
-import type { PtyRun } from './pty.js';
-import { spawnCli } from './pty.js';
+import { describe, expect, it } from 'vitest';
+import { wizardRuns } from './pty.js';
 
-let state: string;
-const runs: PtyRun[] = [];
-beforeEach(async () => {
-  state = await tempStateDir();
-});
-afterEach(async () => {
-  for (const run of runs.splice(0)) run.kill();
-  await rm(state, { recursive: true, force: true });
-});
+const pty = wizardRuns();
 
 const MORE = /-- more: space for the next page, q to stop --/;
 
 describe('lessons in a terminal', () => {
   it('shows a long lesson a page at a time: space for the next, q to stop', async () => {
-    const run = spawnCli(['lessons', 'account'], { stateDir: state, rows: 20, cols: 80 });
-    runs.push(run);
+    const run = pty.wizard(['lessons', 'account'], { rows: 20, cols: 80 });
     await run.waitFor(/# The account/, 15_000);
     await run.waitFor(MORE);
     run.send(' ');
@@ -35,8 +23,7 @@ describe('lessons in a terminal', () => {
   });
 
   it('opens $PAGER when it is set', async () => {
-    const run = spawnCli(['lessons', 'account'], { stateDir: state, rows: 20, cols: 80, env: { PAGER: 'head -n 3; echo PAGER-WAS-HERE' } });
-    runs.push(run);
+    const run = pty.wizard(['lessons', 'account'], { rows: 20, cols: 80, env: { PAGER: 'head -n 3; echo PAGER-WAS-HERE' } });
     await run.waitFor(/PAGER-WAS-HERE/, 15_000);
     expect(await run.exit).toBe(0);
     expect(run.output).not.toMatch(MORE);

@@ -164,7 +164,7 @@ export function spawnCli(args: string[], opts: PtyOptions): PtyRun {
  * The wizard runs of a test file: each test gets a fresh state directory (`state`), and every run
  * it started is killed, and the directory removed, after it. Call once at the top of the file.
  */
-export function wizardRuns(): { readonly state: string; wizard(args: string[]): PtyRun } {
+export function wizardRuns(): { readonly state: string; wizard(args: string[], opts?: Omit<PtyOptions, 'stateDir'>): PtyRun } {
   let state = '';
   const runs: PtyRun[] = [];
   beforeEach(async () => {
@@ -178,8 +178,8 @@ export function wizardRuns(): { readonly state: string; wizard(args: string[]): 
     get state() {
       return state;
     },
-    wizard(args) {
-      const run = spawnCli(args, { stateDir: state });
+    wizard(args, opts = {}) {
+      const run = spawnCli(args, { ...opts, stateDir: state });
       runs.push(run);
       return run;
     },
