@@ -29,8 +29,8 @@ import type { StepEntry } from '../steps/index.js';
 import accountMeta from '../steps/data/s3-account-public-access/meta.js';
 import bucketMeta from '../steps/data/s3-bucket-public-access/meta.js';
 import tlsMeta from '../steps/data/s3-tls-only/meta.js';
-import { makeBucket } from '../steps/data/s3-bucket-public-access/fixtures.js';
-import type { BucketFixture } from '../steps/data/s3-bucket-public-access/fixtures.js';
+import { makeBucket } from '../steps/data/_shared/bucket-fixtures.js';
+import type { BucketFixture } from '../steps/data/_shared/bucket-fixtures.js';
 import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -2,7 +2,7 @@
  * The registry: every step in guide order (STEPS.md). Metadata is plain data loaded eagerly;
  * the implementation (and with it the AWS SDK clients it uses) loads only when a run needs it.
  */
-import type { Step, StepMeta } from '../src/engine/types.js';
+import type { AnyStep, StepEntry, StepMeta } from '../src/engine/step-kit.js';
 import adminIdentity from './account/admin-identity/meta.js';
 import groupsOnly from './account/groups-only/meta.js';
 import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
@@ -26,14 +26,7 @@ import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
 
-// Each step has its own input type; the engine validates inputs with the step's schema.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyStep = Step<any>;
-
-export interface StepEntry {
-  meta: StepMeta;
-  load(): Promise<AnyStep>;
-}
+export type { AnyStep, StepEntry };
 
 const entry = (meta: StepMeta, load: () => Promise<{ default: AnyStep }>): StepEntry => ({
   meta,

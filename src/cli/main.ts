@@ -11,7 +11,9 @@ import { UserError } from '../engine/errors.js';
 import { safeBlock } from '../engine/safe-text.js';
 import type { GlobalOptions } from './options.js';
 
-export const EXIT = { ok: 0, failed: 1, cannotStart: 2, notChecked: 3, interrupted: 130 } as const;
+import { EXIT } from './exit-codes.js';
+
+export { EXIT };
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

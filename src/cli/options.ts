@@ -1,4 +1,4 @@
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from '../engine/types.js';
 import { registry } from '../../steps/index.js';
 import { UserError } from '../engine/errors.js';
 import { AREAS } from '../engine/types.js';

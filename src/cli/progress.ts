@@ -1,5 +1,5 @@
 import { describeError } from '../aws/errors.js';
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from '../engine/types.js';
 import { EmptyRegionsError } from '../engine/context.js';
 import type { RunRegions } from '../engine/context.js';
 import type { Session } from '../engine/session.js';

@@ -5,7 +5,7 @@
  * exist but are not selected are ignored; only ids that no area has are unknown.
  */
 import { readFile } from 'node:fs/promises';
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from './types.js';
 import { registry } from '../../steps/index.js';
 import { applyNote, mayNeedConsent } from './consent.js';
 import { UserError } from './errors.js';

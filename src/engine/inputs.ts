@@ -8,23 +8,17 @@
  * answered: the step is not applied and says which input it needs. Any other value the schema
  * refuses is an answers-file error, reported before anything runs.
  */
-import type { z } from 'zod';
-import type { AnyStep } from '../../steps/index.js';
 import { safeText } from './safe-text.js';
-import type { Finding } from './types.js';
+import type { AnyStep, Finding } from './types.js';
+import { formatZodError } from './zod-error.js';
+
+export { formatZodError };
 import { invokedAs } from './invocation.js';
 
 export type InputResolution = { ok: true; inputs: unknown; fromAnswers: boolean } | { ok: false; message: string };
 
 /** The engine's consent field in every step's entry. */
 export const APPLY_FIELD = 'apply';
-
-export function formatZodError(err: z.ZodError): string {
-  return err.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(value)'}: ${i.message}`)
-    .join('; ');
-}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -3,11 +3,13 @@
  * apply (action by action, journalled, stopping at the first failure) and re-check.
  */
 import { describeError, errorKind } from '../aws/errors.js';
-import type { AnyStep, StepEntry } from '../../steps/index.js';
 import type { RunContext } from './context.js';
 import type { StepResult } from './result.js';
 import { stepStatus } from './status.js';
-import type { ActionIO, ActionOutcome, Finding, Plan, PlanAction, Status } from './types.js';
+import type { ActionIO, ActionOutcome, AnyStep, Finding, Plan, PlanAction, Status, StepEntry } from './types.js';
+import { mapLimit } from './concurrency.js';
+
+export { mapLimit };
 
 export interface CheckedStep {
   entry: StepEntry;
@@ -74,20 +76,7 @@ export async function recheckStep(entry: StepEntry, ctx: RunContext): Promise<Ch
   return checkStep(entry, ctx);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
+/** Checks the entries, at most `concurrency` (default 4) at a time, in registry order. */
 export async function checkAll(
   entries: readonly StepEntry[],
   ctx: RunContext,

@@ -1,5 +1,5 @@
 /** Sandbox scenarios: each step contributes the insecure fixture it teaches on. */
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from './types.js';
 import type { RunContext } from './context.js';
 import { UserError } from './errors.js';
 

@@ -221,5 +221,15 @@ export interface Step<I = unknown> {
   seed?(ctx: StepContext): Promise<void>;
 }
 
+// Each step has its own input type; the engine validates inputs with the step's schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = Step<any>;
+
+/** A step in the registry: its metadata now, its implementation (and SDK clients) when a run needs it. */
+export interface StepEntry {
+  meta: StepMeta;
+  load(): Promise<AnyStep>;
+}
+
 /** Marks a secret parameter in an OperationSpec. */
 export const REDACTED = '«redacted»';

@@ -7,7 +7,7 @@ import { applyAction } from '../engine/runner.js';
 import { safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import type { ActionIO, Plan } from '../engine/types.js';
-import type { AnyStep } from '../../steps/index.js';
+import type { AnyStep } from '../engine/types.js';
 import type { ProgressStore } from '../progress/index.js';
 import { InquirerAsker } from './prompts.js';
 import { secretsView } from './render.js';

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from '../engine/types.js';
 import { registry } from '../../steps/index.js';
 import type { Answers } from '../engine/answers.js';
 import type { StepResult } from '../engine/result.js';

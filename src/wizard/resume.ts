@@ -3,7 +3,7 @@
  * (resume, --redo), and what the scorecard covers (every step the file knows, not only this run's
  * selection) with the monthly cost of the fixes applied.
  */
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from '../engine/types.js';
 import { resultFor } from '../engine/runner.js';
 import type { StepResult } from '../engine/result.js';
 import type { CostScale, Status } from '../engine/types.js';

@@ -4,7 +4,7 @@
  * re-check, and every plan shown, starts from fresh reads: the person may have just changed the
  * account by hand.
  */
-import type { StepEntry } from '../../steps/index.js';
+import type { StepEntry } from '../engine/types.js';
 import type { Answers } from '../engine/answers.js';
 import { planCost } from '../engine/cost.js';
 import { resolveInputs } from '../engine/inputs.js';

@@ -15,7 +15,7 @@ import { applyAction, checkStep, planStep } from '../../src/engine/runner.js';
 import type { CheckedStep } from '../../src/engine/runner.js';
 import type { Finding } from '../../src/engine/types.js';
 import step from '../../steps/account/regions/index.js';
-import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/regions/policy.js';
+import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/_shared/region-guardrail.js';
 import { resetMoto } from '../helpers/moto.js';
 import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 

@@ -15,7 +15,7 @@ import { FULL_BLOCK } from '../../steps/data/_shared/publicness.js';
 import type { BlockConfig } from '../../steps/data/_shared/publicness.js';
 import step from '../../steps/data/s3-account-public-access/index.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
-import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
+import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
 import { ScriptedAsker, checkedWith, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ACCOUNT = '123456789012';

@@ -9,8 +9,8 @@ import { checkStep, planStep } from '../../src/engine/runner.js';
 import type { Step } from '../../src/engine/types.js';
 import { FULL_BLOCK } from '../../steps/data/_shared/publicness.js';
 import step from '../../steps/data/s3-bucket-public-access/index.js';
-import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
-import type { BucketFixture } from '../../steps/data/s3-bucket-public-access/fixtures.js';
+import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
+import type { BucketFixture } from '../../steps/data/_shared/bucket-fixtures.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
 import { ScriptedAsker, checkedWith, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 

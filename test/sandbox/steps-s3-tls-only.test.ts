@@ -7,11 +7,11 @@ import { resolveInputs } from '../../src/engine/inputs.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
-import { APP_DATA_BUCKET, SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/s3-bucket-public-access/fixtures.js';
-import type { BucketFixture } from '../../steps/data/s3-bucket-public-access/fixtures.js';
+import { APP_DATA_BUCKET, SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
+import type { BucketFixture } from '../../steps/data/_shared/bucket-fixtures.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import step from '../../steps/data/s3-tls-only/index.js';
-import { insecureTransportDeny } from '../../steps/data/s3-tls-only/tls.js';
+import { insecureTransportDeny } from '../../src/aws/s3-tls.js';
 import { resetMoto } from '../helpers/moto.js';
 import { ScriptedAsker, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 

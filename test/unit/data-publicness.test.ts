@@ -1,7 +1,7 @@
 /** Publicness from the documents themselves: ACL grants, policy statements and Block Public Access in force. */
 import { describe, expect, it } from 'vitest';
-import type { Statement } from '../../steps/data/_shared/policy.js';
-import { actionsCover, globMatch, parsePolicy, principalIsEveryone, statementsOf } from '../../steps/data/_shared/policy.js';
+import type { Statement } from '../../src/aws/policy.js';
+import { actionsCover, globMatch, parsePolicy, principalIsEveryone, statementsOf } from '../../src/aws/policy.js';
 import {
   ALL_USERS_URI,
   AUTHENTICATED_USERS_URI,

@@ -1,9 +1,9 @@
 /** The TLS-only rule: recognising it in a policy, and merging it in without touching anything else. */
 import { describe, expect, it } from 'vitest';
-import type { Statement } from '../../steps/data/_shared/policy.js';
-import { BUCKET_POLICY_MAX_BYTES, parsePolicy } from '../../steps/data/_shared/policy.js';
+import type { Statement } from '../../src/aws/policy.js';
+import { BUCKET_POLICY_MAX_BYTES, parsePolicy } from '../../src/aws/policy.js';
 import { publicStatements } from '../../steps/data/_shared/publicness.js';
-import { TLS_SID, covered, freeSid, insecureTransportDeny, isInsecureTransportDeny, mergeTlsDeny, tlsCoverage } from '../../steps/data/s3-tls-only/tls.js';
+import { TLS_SID, covered, freeSid, insecureTransportDeny, isInsecureTransportDeny, mergeTlsDeny, tlsCoverage } from '../../src/aws/s3-tls.js';
 
 const ARN = 'arn:aws:s3:::reports';
 

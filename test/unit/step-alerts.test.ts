@@ -15,7 +15,7 @@ import {
   publishStatement,
   ROOT_FILTER_PATTERN,
 } from '../../steps/monitoring/alerts/pattern.js';
-import { validEmail } from '../../steps/validate.js';
+import { validEmail } from '../../src/engine/validate.js';
 import { ScriptedAsker } from '../helpers/step-tester.js';
 
 const ACCOUNT = '123456789012';

@@ -31,7 +31,7 @@ import {
   guardrailDocument,
   iamPolicySize,
   sameDocument,
-} from '../../steps/account/regions/policy.js';
+} from '../../steps/account/_shared/region-guardrail.js';
 import { partitionOf, usageText } from '../../steps/account/regions/inventory.js';
 
 describe('account.regions: the guardrail document', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, StepContext } from '../../src/engine/types.js';
 import step from '../../steps/account/security-contacts/index.js';
 import type { Contact, SecurityContactsInputs } from '../../steps/account/security-contacts/index.js';
-import { validEmail } from '../../steps/validate.js';
+import { validEmail } from '../../src/engine/validate.js';
 import { ScriptedAsker } from '../helpers/step-tester.js';
 import type { ScriptedAnswer } from '../helpers/step-tester.js';
 

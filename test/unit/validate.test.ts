@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Validator } from '../../src/engine/types.js';
-import { validContactName, validEmail, validIamGroupName, validIamUserName, validPhone, validTitle, zodCheck } from '../../steps/validate.js';
+import { validContactName, validEmail, validIamGroupName, validIamUserName, validPhone, validTitle, zodCheck } from '../../src/engine/validate.js';
 
 function table(name: string, validator: Validator, valid: string[], invalid: [string, RegExp][]) {
   describe(name, () => {

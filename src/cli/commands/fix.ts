@@ -6,7 +6,7 @@ import { answered as hasAnswer, resolveInputs } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import type { Session } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
-import type { StepEntry } from '../../../steps/index.js';
+import type { StepEntry } from '../../engine/types.js';
 import { checkStep, endsTheRun, errorResult, resultFor, tryPlanStep } from '../../engine/runner.js';
 import { regionsText } from '../../engine/report.js';
 import { safeText } from '../../engine/safe-text.js';

@@ -4,7 +4,7 @@ import { UserError } from '../../engine/errors.js';
 import type { Session } from '../../engine/session.js';
 import { NoCredentialsError } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
-import { EXIT } from '../main.js';
+import { EXIT } from '../exit-codes.js';
 import type { GlobalOptions } from '../options.js';
 import { selectSteps } from '../options.js';
 import { openProgress, runRegions } from '../progress.js';

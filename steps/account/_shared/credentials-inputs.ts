@@ -8,9 +8,8 @@
  */
 import { DeleteLoginProfileCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { PlanAction, StepContext } from '../../../src/engine/types.js';
-import { validIamUserName, zodCheck } from '../../validate.js';
+import type { PlanAction, StepContext } from '../../../src/engine/step-kit.js';
+import { formatZodError, validIamUserName, zodCheck } from '../../../src/engine/step-kit.js';
 import type { CredentialRow } from './iam-data.js';
 
 /** A key as the credential report names it: its user and its slot (access key 1 or 2). */

@@ -14,7 +14,7 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import type { GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
 
 /** One row of the credential report, with the columns the steps use typed. */
 export interface CredentialRow {

@@ -1,8 +1,8 @@
 /** The caller's organization, read once per run and shared by the account steps that need it. */
 import { AWSOrganizationsNotInUseException, DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { Organization } from '@aws-sdk/client-organizations';
-import { errorKind } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { errorKind } from '../../../src/engine/step-kit.js';
 
 export type OrganizationRead = { organization: Organization } | { organization?: undefined; why: 'not-in-use' | 'unsupported' };
 

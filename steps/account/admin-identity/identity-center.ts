@@ -16,8 +16,8 @@ import {
   paginateListManagedPoliciesInPermissionSet,
   paginateListPermissionSets,
 } from '@aws-sdk/client-sso-admin';
-import { describeError } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { describeError } from '../../../src/engine/step-kit.js';
 
 export interface IdentityCenterAdmin {
   region: string;

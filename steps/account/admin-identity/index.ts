@@ -15,7 +15,8 @@
  * «redacted»`, the journal records those params. moto ignores PasswordResetRequired on create
  * (moto-coverage.md); that is noted in the sandbox, not faked with a second call.
  */
-import { invokedAs } from '../../../src/engine/invocation.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { REDACTED, errorKind, formatZodError, invokedAs, sandboxOnly, validIamGroupName, validIamUserName, zodCheck } from '../../../src/engine/step-kit.js';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -29,11 +30,6 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { errorKind } from '../../../src/aws/errors.js';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import { REDACTED } from '../../../src/engine/types.js';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
-import { validIamGroupName, validIamUserName, zodCheck } from '../../validate.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
 import { organization } from '../_shared/organization.js';
 import { readIdentityCenter } from './identity-center.js';
@@ -541,7 +537,7 @@ const step: Step<AdminIdentityInputs> = {
 
   /** day-one scenario: an Administrators group that looks done (AdministratorAccess attached) but has nobody in it. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     try {
       await iam.send(new CreateGroupCommand({ GroupName: DEFAULT_GROUP }));

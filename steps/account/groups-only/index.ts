@@ -18,10 +18,11 @@ import {
   PutGroupPolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { sandboxOnly } from '../../../src/engine/step-kit.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
 import type { AuthorizationDetails } from '../_shared/iam-data.js';
-import { POLICY_NAME as REGION_GUARDRAIL } from '../regions/policy.js';
+import { POLICY_NAME as REGION_GUARDRAIL } from '../_shared/region-guardrail.js';
 import meta from './meta.js';
 import { QUOTAS, hasOwnPolicies, planMoves, samePermissions, userPolicies } from './model.js';
 import type { Move, PolicySet } from './model.js';
@@ -202,7 +203,7 @@ const step: Step = {
    * (both move to one new group).
    */
   async seed(ctx: StepContext) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     const once = async (p: Promise<unknown>) => {
       try {

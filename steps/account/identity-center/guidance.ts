@@ -3,7 +3,7 @@
  * and a permission set, set up the CLI with `aws configure sso`, then retire IAM passwords and
  * keys. Pure: built from what the check found.
  */
-import { invokedAs } from '../../../src/engine/invocation.js';
+import { invokedAs } from '../../../src/engine/step-kit.js';
 
 export interface InstanceInfo {
   arn: string;

@@ -20,17 +20,14 @@ import {
 import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { InstanceMetadata } from '@aws-sdk/client-sso-admin';
 import { randomBytes } from 'node:crypto';
-import { describeError, errorKind } from '../../../src/aws/errors.js';
-import { regionFailure } from '../../../src/engine/regional.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { describeError, errorKind, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { authorizationDetails, currentCredentials, reportLagNote } from '../_shared/iam-data.js';
 import type { CredentialRow } from '../_shared/iam-data.js';
 import { defaultStartUrl, guidanceMarkdown } from './guidance.js';
 import type { GuidanceInput, InstanceInfo } from './guidance.js';
 import { organization } from '../_shared/organization.js';
 import meta from './meta.js';
-import { plural } from '../../../src/engine/wrap.js';
 
 export const BREAK_GLASS_TAG = 'secure-start:break-glass';
 /** Set by account.admin-identity on the interim administrator it creates (kept here as data: steps do not import each other). */
@@ -281,7 +278,7 @@ const step: Step = {
 
   /** day-one scenario: a person who signs in with an IAM password, and a CI user with a long-lived key. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     const once = async (p: Promise<unknown>) => {
       try {

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ManagedPolicyDetail } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import type { Finding, Plan, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { sandboxOnly } from '../../../src/engine/step-kit.js';
 import { authorizationDetails, decodePolicyDocument } from '../_shared/iam-data.js';
 import type { AuthorizationDetails } from '../_shared/iam-data.js';
 import { analyseDocument, worst } from './analysis.js';
@@ -195,7 +196,7 @@ const step: Step = {
    * a narrow policy, is fine.
    */
   async seed(ctx: StepContext) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     const account = ctx.target.accountId;
     const arn = (name: string) => `arn:${ctx.target.partition}:iam::${account}:policy/${name}`;

@@ -7,8 +7,8 @@
 import { GetAccountPasswordPolicyCommand, IAMClient, NoSuchEntityException, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
 import type { PasswordPolicy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 const RECOMMENDED_LENGTH = 14;
@@ -323,7 +323,7 @@ const step: Step<PasswordPolicyInputs> = {
 
   /** day-one scenario: a policy that asks for 6 characters of any kind and remembers nothing. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     await ctx.client(IAMClient).send(
       new UpdateAccountPasswordPolicyCommand({
         MinimumPasswordLength: 6,

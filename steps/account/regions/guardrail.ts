@@ -19,10 +19,10 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { PolicySummary, Root } from '@aws-sdk/client-organizations';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
 import { authorizationDetails } from '../_shared/iam-data.js';
 import { organization } from '../_shared/organization.js';
-import { POLICY_NAME, allowedRegionsOf, intersect } from './policy.js';
+import { POLICY_NAME, allowedRegionsOf, intersect } from '../_shared/region-guardrail.js';
 
 export const SCP_TYPE = 'SERVICE_CONTROL_POLICY';
 

@@ -29,15 +29,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
 import { isRegionName } from '../../../src/aws/regions.js';
-import { UserError } from '../../../src/engine/errors.js';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { UserError, formatZodError, plural, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { SCP_TYPE, readGuardrail, targetsOf } from './guardrail.js';
 import type { GuardrailState, IamState, ScpState } from './guardrail.js';
 import { enabledRegionList, regionInventory, usageText } from './inventory.js';
 import type { EnabledRegions, Inventory } from './inventory.js';
 import meta from './meta.js';
-import { plural } from '../../../src/engine/wrap.js';
 import {
   IAM_POLICY_MAX_CHARS,
   POLICY_DESCRIPTION,
@@ -49,7 +47,7 @@ import {
   iamPolicySize,
   parseDocument,
   sameDocument,
-} from './policy.js';
+} from '../_shared/region-guardrail.js';
 
 /** Inputs of the fix (answers file `account.regions`). */
 export interface RegionsInputs {
@@ -569,7 +567,7 @@ const step: Step<RegionsInputs> = {
 
   /** day-one scenario: a forgotten VPC in eu-west-1, a developers group, and no guardrail. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const ec2 = ctx.client(EC2Client, 'eu-west-1');
     // Seeding again (a workshop's `sandbox reset`) keeps the one legacy-test VPC.
     const existing = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['legacy-test'] }] }));

@@ -21,9 +21,8 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { describeError, errorKind } from '../../../src/aws/errors.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { describeError, errorKind, mapLimit } from '../../../src/engine/step-kit.js';
 
 export interface RegionInfo {
   name: string;

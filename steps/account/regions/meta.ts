@@ -1,4 +1,4 @@
-import type { StepMeta } from '../../../src/engine/types.js';
+import type { StepMeta } from '../../../src/engine/step-kit.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {

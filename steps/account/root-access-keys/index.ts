@@ -4,7 +4,7 @@
  * Check: the live account summary (AccountAccessKeysPresent) decides; the credential report's root
  * row gives the details (which slot, active or not, last use) and tells whether this endpoint has a
  * root user at all. moto has none, so in the sandbox the step is `unsupported` with the reason: a
- * hard-coded 0 must not become a pass (see ../root-mfa/root-user.ts, shared by both root steps).
+ * hard-coded 0 must not become a pass (see ../_shared/root-user.ts, shared by both root steps).
  *
  * Fix: only the root user can manage its own keys.
  * - Caller is root: an interactive plan. Deactivate each key (undoable), ask the person to confirm
@@ -20,11 +20,11 @@ import {
   paginateListAccessKeys,
 } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
-import type { ActionIO, Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
-import { consoleUrl, day, readRootState, reportNote, rootArn, whyUnknown } from '../root-mfa/root-user.js';
-import type { RootState } from '../root-mfa/root-user.js';
+import type { ActionIO, Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { invokedAs } from '../../../src/engine/step-kit.js';
+import { consoleUrl, day, readRootState, reportNote, rootArn, whyUnknown } from '../_shared/root-user.js';
+import type { RootState } from '../_shared/root-user.js';
 import meta from './meta.js';
-import { invokedAs } from '../../../src/engine/invocation.js';
 
 export function consoleSteps(ctx: StepContext, keyIds?: string[]): string {
   const which = keyIds?.length ? ` (${keyIds.join(', ')})` : '';
@@ -218,7 +218,7 @@ const step: Step<undefined> = {
       ...(warnings.length ? { warnings } : {}),
     };
   },
-  // No seed: moto has no root user, so there is no root key to make (see ../root-mfa/root-user.ts).
+  // No seed: moto has no root user, so there is no root key to make (see ../_shared/root-user.ts).
 };
 
 export default step;

@@ -25,13 +25,11 @@ import {
   InvalidAuthenticationCodeException,
   paginateListVirtualMFADevices,
 } from '@aws-sdk/client-iam';
-import { describeError } from '../../../src/aws/errors.js';
-import { REDACTED } from '../../../src/engine/types.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { REDACTED, describeError, invokedAs } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 import { askTwoCodes, otpauthUri } from './mfa-codes.js';
-import { consoleUrl, readRootState, reportNote, rootArn, whyUnknown } from './root-user.js';
-import { invokedAs } from '../../../src/engine/invocation.js';
+import { consoleUrl, readRootState, reportNote, rootArn, whyUnknown } from '../_shared/root-user.js';
 
 /** How many times a person may type a fresh pair of codes after AWS refused one. */
 const CODE_ATTEMPTS = 3;

@@ -2,7 +2,7 @@
  * The pieces of enrolling a virtual MFA device that are not AWS calls: the otpauth:// URI an
  * authenticator app scans, and the two codes a person types back, asked and validated.
  */
-import type { Asker, Validator } from '../../../src/engine/types.js';
+import type { Asker, Validator } from '../../../src/engine/step-kit.js';
 
 /**
  * The URI an authenticator app reads from the QR code (the de-facto "Key Uri Format"): TOTP, SHA-1,

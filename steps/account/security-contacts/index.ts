@@ -12,11 +12,9 @@ import {
 } from '@aws-sdk/client-account';
 import type { AlternateContactType, PutAlternateContactRequest } from '@aws-sdk/client-account';
 import { z } from 'zod';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
-import { validContactName, validEmail, validPhone, validTitle, zodCheck } from '../../validate.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { formatZodError, invokedAs, sandboxOnly, validContactName, validEmail, validPhone, validTitle, zodCheck } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
-import { invokedAs } from '../../../src/engine/invocation.js';
 
 export interface Contact {
   name: string;
@@ -259,7 +257,7 @@ const step: Step<SecurityContactsInputs> = {
 
   /** day-one scenario: no security or operations contact, and a billing contact the wizard should keep. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const client = ctx.client(AccountClient);
     for (const kind of KINDS) {
       try {

@@ -21,7 +21,8 @@ import {
 } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { sandboxOnly } from '../../../src/engine/step-kit.js';
 import {
   SANDBOX_AGE_PATH,
   accountResource,
@@ -450,7 +451,7 @@ const step: Step<UnusedCredentialsInputs> = {
    * key is fine. moto cannot back-date, so their IAM paths carry their age (see agedForSandbox).
    */
   async seed(ctx: StepContext) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     const created = async (user: string, days: number) => {
       try {

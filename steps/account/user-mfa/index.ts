@@ -14,7 +14,8 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import type { Asker, Finding, Plan, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Asker, Finding, Plan, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { sandboxOnly } from '../../../src/engine/step-kit.js';
 import {
   accountResource,
   agedForSandbox,
@@ -213,7 +214,7 @@ const step: Step<UserMfaInputs> = {
 
   /** day-one scenario: one console user without MFA (to fix), one with a virtual MFA device (fine as is). */
   async seed(ctx: StepContext) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const iam = ctx.client(IAMClient);
     const once = async (p: Promise<unknown>) => {
       try {

@@ -4,8 +4,8 @@
  * bucket's own region (S3 answers a bucket's requests only in its region).
  */
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { mapLimit } from '../../../src/engine/step-kit.js';
 
 export interface Bucket {
   name: string;

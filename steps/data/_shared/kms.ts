@@ -8,9 +8,8 @@
  */
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import type { KeyMetadata } from '@aws-sdk/client-kms';
-import { describeError, errorKind } from '../../../src/aws/errors.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { describeError, errorKind, mapLimit } from '../../../src/engine/step-kit.js';
 
 /** How many DescribeKey calls run at once in one region. */
 export const KEY_CONCURRENCY = 8;

@@ -10,8 +10,8 @@
  * organization, ARN…). Where S3's rule has finer points (which actions count), this module errs
  * towards calling a bucket public: a false alarm costs a question, a miss costs a leak.
  */
-import type { ConditionEntry, Statement } from './policy.js';
-import { asList, conditionEntries, describeList, isWildcardOrVariable, principalIsEveryone } from './policy.js';
+import type { ConditionEntry, Statement } from '../../../src/aws/policy.js';
+import { asList, conditionEntries, describeList, isWildcardOrVariable, principalIsEveryone } from '../../../src/aws/policy.js';
 
 export const BLOCK_SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 export type BlockSetting = (typeof BLOCK_SETTINGS)[number];

@@ -27,9 +27,8 @@ import {
   paginateDescribeVpcs,
 } from '@aws-sdk/client-ec2';
 import type { Route, RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
-import { regionFailure } from '../../../src/engine/regional.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 /** How many regions are read at once (four reads each). */
@@ -351,7 +350,7 @@ const step: Step = {
    * traffic leaves the VPC. Seeding again removes any S3 gateway endpoint the VPC got since.
    */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const region = ctx.target.homeRegion;
     const ec2 = ctx.client(EC2Client, region);
     const name = 'day-one-app';

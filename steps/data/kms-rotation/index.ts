@@ -4,10 +4,8 @@
  * AWS rotates them itself, and an emulator that calls them customer keys does not change that.
  */
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
-import { describeError, errorKind } from '../../../src/aws/errors.js';
-import { regionFailure } from '../../../src/engine/regional.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { describeError, errorKind, mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { KEY_CONCURRENCY, isRotatable, keyLabel, regionKeys } from '../_shared/kms.js';
 import type { KmsKey } from '../_shared/kms.js';
 import meta from './meta.js';
@@ -166,7 +164,7 @@ const step: Step = {
    * AWS managed key for S3, which moto creates on first use and wrongly reports as a customer key.
    */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const kms = ctx.client(KMSClient, ctx.target.homeRegion);
     const alias = 'alias/day-one-app-data';
     let keyId: string | undefined;

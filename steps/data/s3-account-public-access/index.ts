@@ -15,12 +15,12 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
-import { WEBSITE_BUCKET, makeBucket, sandboxOnly } from '../s3-bucket-public-access/fixtures.js';
-import { accountBlock, bucketAccess } from '../s3-bucket-public-access/reads.js';
-import { bucketNameSchema } from '../s3-bucket-public-access/selection.js';
+import { WEBSITE_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
+import { accountBlock, bucketAccess } from '../_shared/bucket-exposure.js';
+import { bucketNameSchema } from '../_shared/bucket-selection.js';
 import meta from './meta.js';
 
 /** Inputs of the fix (answers file `data.s3-account-public-access`). */

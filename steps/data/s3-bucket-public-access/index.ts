@@ -10,16 +10,16 @@
  */
 import { PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
+import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import type { BlockConfig } from '../_shared/publicness.js';
 import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
-import { SHARED_BUCKET, makeBucket, sandboxOnly } from './fixtures.js';
+import { SHARED_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
 import meta from './meta.js';
-import type { BucketAccess } from './reads.js';
-import { bucketAccess } from './reads.js';
-import type { BucketsInput } from './selection.js';
-import { askSelection, bucketsInputSchema, selects } from './selection.js';
+import type { BucketAccess } from '../_shared/bucket-exposure.js';
+import { bucketAccess } from '../_shared/bucket-exposure.js';
+import type { BucketsInput } from '../_shared/bucket-selection.js';
+import { askSelection, bucketsInputSchema, selects } from '../_shared/bucket-selection.js';
 
 export type BucketPublicAccessInputs = BucketsInput;
 

@@ -4,7 +4,7 @@
  */
 import type { ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { actionsCover, parsePolicy, principalsOf } from '../_shared/policy.js';
+import { actionsCover, parsePolicy, principalsOf } from '../../../src/aws/policy.js';
 
 export type Algorithm = 'none' | 'SSE-S3' | 'SSE-KMS' | 'DSSE-KMS' | 'other';
 

@@ -12,13 +12,10 @@
 import { KMSClient, CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, DeleteBucketEncryptionCommand, GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint, ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import { describeError, errorKind } from '../../../src/aws/errors.js';
-import { UserError } from '../../../src/engine/errors.js';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { UserError, describeError, errorKind, formatZodError, mapLimit, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { buckets, perBucket } from '../_shared/buckets.js';
-import { bucketPolicies } from '../s3-bucket-public-access/reads.js';
+import { bucketPolicies } from '../_shared/bucket-exposure.js';
 import type { Bucket } from '../_shared/buckets.js';
 import { AWS_ALIAS_PREFIX, arnRegion, findKey, isCustomerSymmetric, keyLabel, regionKeys } from '../_shared/kms.js';
 import type { RegionKeys } from '../_shared/kms.js';
@@ -526,7 +523,7 @@ const step: Step<S3EncryptionInputs> = {
 
   /** day-one scenario: a bucket in the home region without default encryption (possible on emulators; S3 itself no longer allows it). */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const region = ctx.target.homeRegion;
     const s3 = ctx.client(S3Client, region);
     const bucket = 'day-one-no-default-encryption';

@@ -13,21 +13,20 @@
  */
 import { GetBucketPolicyCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { errorCode } from '../../../src/aws/errors.js';
-import { formatZodError } from '../../../src/engine/inputs.js';
-import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { errorCode, formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import type { Bucket } from '../_shared/buckets.js';
 import { buckets, perBucket } from '../_shared/buckets.js';
-import { parsePolicy } from '../_shared/policy.js';
+import { parsePolicy } from '../../../src/aws/policy.js';
 import { publicStatements } from '../_shared/publicness.js';
-import { APP_DATA_BUCKET, makeBucket, sandboxOnly } from '../s3-bucket-public-access/fixtures.js';
-import type { Read } from '../s3-bucket-public-access/reads.js';
-import { accountBlock, bucketBlocks, bucketPolicies } from '../s3-bucket-public-access/reads.js';
-import type { BucketsInput } from '../s3-bucket-public-access/selection.js';
-import { askSelection, bucketsInputSchema, selects } from '../s3-bucket-public-access/selection.js';
+import { APP_DATA_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
+import type { Read } from '../_shared/bucket-exposure.js';
+import { accountBlock, bucketBlocks, bucketPolicies } from '../_shared/bucket-exposure.js';
+import type { BucketsInput } from '../_shared/bucket-selection.js';
+import { askSelection, bucketsInputSchema, selects } from '../_shared/bucket-selection.js';
 import meta from './meta.js';
-import type { TlsCoverage } from './tls.js';
-import { covered, mergeTlsDeny, tlsCoverage } from './tls.js';
+import type { TlsCoverage } from '../../../src/aws/s3-tls.js';
+import { covered, mergeTlsDeny, tlsCoverage } from '../../../src/aws/s3-tls.js';
 
 export type TlsOnlyInputs = BucketsInput;
 

@@ -23,11 +23,11 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { errorCode } from '../../../src/aws/errors.js';
-import type { PlanAction, StepContext, Target } from '../../../src/engine/types.js';
-import type { PolicyDocument, Statement } from '../../data/_shared/policy.js';
-import { parsePolicy, serializePolicy, statementsOf } from '../../data/_shared/policy.js';
-import { insecureTransportDeny, isInsecureTransportDeny, tlsCoverage, covered } from '../../data/s3-tls-only/tls.js';
+import type { PlanAction, StepContext, Target } from '../../../src/engine/step-kit.js';
+import { errorCode } from '../../../src/engine/step-kit.js';
+import type { PolicyDocument, Statement } from '../../../src/aws/policy.js';
+import { parsePolicy, serializePolicy, statementsOf } from '../../../src/aws/policy.js';
+import { insecureTransportDeny, isInsecureTransportDeny, tlsCoverage, covered } from '../../../src/aws/s3-tls.js';
 
 /** The services that deliver to the logging bucket, each with the statements it needs. */
 export type LogDelivery = { service: 'cloudtrail'; trailArn: string } | { service: 'flow-logs' } | { service: 'config' };

@@ -6,8 +6,8 @@
  */
 import type { EventSelector, AdvancedEventSelector, Trail } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { StepContext, Target } from '../../../src/engine/types.js';
+import type { StepContext, Target } from '../../../src/engine/step-kit.js';
+import { mapLimit } from '../../../src/engine/step-kit.js';
 
 /** The trail the fix makes when there is none to reuse. */
 export const TRAIL_NAME = 'secure-start-trail';

@@ -23,11 +23,8 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { errorCode } from '../../../src/aws/errors.js';
-import { regionFailure } from '../../../src/engine/regional.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { CostScale, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/types.js';
-import { validEmail, zodCheck } from '../../validate.js';
+import type { CostScale, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
+import { errorCode, mapLimit, regionFailure, sandboxOnly, validEmail, zodCheck } from '../../../src/engine/step-kit.js';
 import { bestMultiRegionTrail, trails } from '../_shared/trails.js';
 import meta from './meta.js';
 import type { Names } from './pattern.js';
@@ -678,7 +675,7 @@ const step: Step<AlertsInputs> = {
 
   /** day-one scenario: an unfinished attempt at alerting: a topic nobody subscribed to, and a GuardDuty rule that sends findings to it. */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const region = ctx.target.homeRegion;
     const arn = (await ctx.client(SNSClient, region).send(new CreateTopicCommand({ Name: 'day-one-alerts' }))).TopicArn!;
     const events = ctx.client(EventBridgeClient, region);

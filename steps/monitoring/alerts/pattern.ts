@@ -3,8 +3,8 @@
  * severity and above, which metric filter patterns watch the root user, which SNS topic policies
  * let a service publish, and the names and documents of what the fix creates. No AWS calls here.
  */
-import type { PolicyDocument, Statement } from '../../data/_shared/policy.js';
-import { parsePolicy, serializePolicy, statementsOf } from '../../data/_shared/policy.js';
+import type { PolicyDocument, Statement } from '../../../src/aws/policy.js';
+import { parsePolicy, serializePolicy, statementsOf } from '../../../src/aws/policy.js';
 
 export const TOPIC_NAME = 'secure-start-alerts';
 export const RULE_NAME = 'secure-start-guardduty-findings';

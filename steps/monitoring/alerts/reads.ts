@@ -12,8 +12,8 @@ import type { Rule, Target } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetTopicAttributesCommand, paginateListSubscriptions, SNSClient } from '@aws-sdk/client-sns';
 import type { Subscription } from '@aws-sdk/client-sns';
-import { errorCode } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { errorCode } from '../../../src/engine/step-kit.js';
 import type { Coverage } from './pattern.js';
 import { guardDutyCoverage } from './pattern.js';
 

@@ -20,9 +20,8 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { errorCode } from '../../../src/aws/errors.js';
-import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/types.js';
-import { sandboxOnly } from '../../data/s3-bucket-public-access/fixtures.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/step-kit.js';
+import { errorCode, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { deliveryStatements, loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
 import type { TrailState } from '../_shared/trails.js';
 import { bestMultiRegionTrail, isGoodTrail, managementEvents, TRAIL_NAME, trailArn, trails } from '../_shared/trails.js';

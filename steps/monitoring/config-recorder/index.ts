@@ -21,10 +21,8 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { ConfigurationRecorder, RecordingGroup } from '@aws-sdk/client-config-service';
 import { CreateServiceLinkedRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { errorCode } from '../../../src/aws/errors.js';
-import { regionFailure } from '../../../src/engine/regional.js';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/step-kit.js';
+import { errorCode, mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
 import { DEFAULT_NAME, globalRegion, isCustomerRecorder, judgeRegion } from './judge.js';
 import type { RegionConfig, RegionData } from './judge.js';
@@ -281,7 +279,7 @@ const step: Step = {
    * only one) and stops it.
    */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const config = ctx.client(ConfigServiceClient, ctx.target.homeRegion);
     const existing = (await config.send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders?.find(isCustomerRecorder);
     const name = existing?.name ?? DEFAULT_NAME;

@@ -11,11 +11,10 @@
  */
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, EC2Client, paginateDescribeFlowLogs, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
 import type { FlowLog, Tag, Vpc } from '@aws-sdk/client-ec2';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
 import meta from './meta.js';
-import { regionFailure } from '../../../src/engine/regional.js';
 
 /** How many regions are read at once (two paginated reads each). */
 export const REGION_CONCURRENCY = 8;
@@ -267,7 +266,7 @@ const step: Step = {
    * seed makes one too); seeding again deletes the flow logs the two VPCs got since.
    */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const ec2 = ctx.client(EC2Client, ctx.target.homeRegion);
     const vpcs: Vpc[] = [];
     for await (const page of paginateDescribeVpcs({ client: ec2 }, {})) vpcs.push(...(page.Vpcs ?? []));

@@ -1,4 +1,4 @@
-import type { StepMeta } from '../../../src/engine/types.js';
+import type { StepMeta } from '../../../src/engine/step-kit.js';
 import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */

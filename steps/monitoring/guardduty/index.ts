@@ -8,9 +8,8 @@
  * It is paid after a 30-day free trial per region, and the plan says so.
  */
 import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, UpdateDetectorCommand, paginateListDetectors } from '@aws-sdk/client-guardduty';
-import { mapLimit } from '../../../src/engine/runner.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/types.js';
-import { regionFailure } from '../../../src/engine/regional.js';
+import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
+import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 /** How many regions are read at once. */
@@ -228,7 +227,7 @@ const step: Step = {
    * reused (and suspended again).
    */
   async seed(ctx) {
-    if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
+    sandboxOnly(ctx);
     const client = ctx.client(GuardDutyClient, ctx.target.homeRegion);
     const ids: string[] = [];
     for await (const page of paginateListDetectors({ client }, {})) ids.push(...(page.DetectorIds ?? []));

@@ -8,13 +8,13 @@
 import { GetBucketAclCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { describeError, errorCode, errorKind } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
-import type { Bucket } from '../_shared/buckets.js';
-import { buckets, perBucket } from '../_shared/buckets.js';
-import { parsePolicy } from '../_shared/policy.js';
-import type { AclGrant, BlockConfig, Exposure, PolicyState } from '../_shared/publicness.js';
-import { assessExposure, blockFrom } from '../_shared/publicness.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { describeError, errorCode, errorKind } from '../../../src/engine/step-kit.js';
+import type { Bucket } from './buckets.js';
+import { buckets, perBucket } from './buckets.js';
+import { parsePolicy } from '../../../src/aws/policy.js';
+import type { AclGrant, BlockConfig, Exposure, PolicyState } from './publicness.js';
+import { assessExposure, blockFrom } from './publicness.js';
 
 /** What one read gave: a value, or why not (`gone`: the bucket was deleted after it was listed). */
 export type Read<T> = { ok: true; value: T } | { ok: false; status: 'error' | 'unsupported' | 'gone'; message: string; error: unknown };

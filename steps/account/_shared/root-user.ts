@@ -14,10 +14,10 @@
  * the live answer.
  */
 import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
-import { describeError } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
-import { credentialReport } from '../_shared/iam-data.js';
-import type { CredentialRow } from '../_shared/iam-data.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { describeError } from '../../../src/engine/step-kit.js';
+import { credentialReport } from './iam-data.js';
+import type { CredentialRow } from './iam-data.js';
 
 export interface RootState {
   /** AccountMFAEnabled = 1 in the account summary. */

@@ -13,10 +13,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { BucketCannedACL, BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { errorCode } from '../../../src/aws/errors.js';
-import type { StepContext } from '../../../src/engine/types.js';
-import type { BlockConfig } from '../_shared/publicness.js';
-import { blockFrom } from '../_shared/publicness.js';
+import type { StepContext } from '../../../src/engine/step-kit.js';
+import { errorCode } from '../../../src/engine/step-kit.js';
+import type { BlockConfig } from './publicness.js';
+import { blockFrom } from './publicness.js';
 
 /** A static website whose files anyone may read through a public-read ACL. */
 export const WEBSITE_BUCKET = 'day-one-website';
@@ -25,9 +25,6 @@ export const SHARED_BUCKET = 'day-one-shared-files';
 /** An application's data: private, with a policy for the account, but no rule against plain HTTP. */
 export const APP_DATA_BUCKET = 'day-one-app-data';
 
-export function sandboxOnly(ctx: StepContext): void {
-  if (!ctx.target.sandbox) throw new Error('Seeds change the account on purpose and run only against the sandbox.');
-}
 
 export interface BucketFixture {
   name: string;

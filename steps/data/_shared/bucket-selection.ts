@@ -5,7 +5,7 @@
  * only when named, so `fix --yes` never closes one silently.
  */
 import { z } from 'zod';
-import type { Asker } from '../../../src/engine/types.js';
+import type { Asker } from '../../../src/engine/step-kit.js';
 
 export type Selection = 'all' | string[];
 

@@ -5,7 +5,7 @@
  * Limits follow what the AWS APIs accept (PutAlternateContact, CreateUser, CreateGroup).
  */
 import { z } from 'zod';
-import type { Validator } from '../src/engine/types.js';
+import type { Validator } from './types.js';
 
 /** Alternate-contact email, as PutAlternateContact accepts it: 1–254 characters, `local@domain.tld`. */
 const EMAIL = /^[\w+=.#|!&-]+@[\w-]+(\.[\w-]+)*\.\w+$/;

@@ -3,7 +3,7 @@
  * HTTP for the bucket and all its objects, and the merge that adds one Deny statement while
  * leaving every existing statement exactly as it was.
  */
-import type { PolicyDocument, Statement } from '../_shared/policy.js';
+import type { PolicyDocument, Statement } from './policy.js';
 import {
   BUCKET_POLICY_MAX_BYTES,
   asList,
@@ -14,7 +14,7 @@ import {
   principalIsEveryone,
   serializePolicy,
   statementsOf,
-} from '../_shared/policy.js';
+} from './policy.js';
 
 export const TLS_SID = 'DenyInsecureTransport';
 
