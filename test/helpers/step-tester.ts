@@ -63,6 +63,8 @@ export function makeSandboxContext(opts: SandboxContextOptions = {}): RunContext
 export interface StepCase {
   /** Unique in the table. */
   name: string;
+  /** The run's regions (regional steps); default: the sandbox's home region only. */
+  regions?: string[];
   /** Makes the account this case starts from (mutations allowed). Often the step's own `seed`. */
   seed?: (ctx: RunContext) => Promise<void>;
   /** The answers-file entry for the step; omitted: what `fix --yes` would use without one. */
@@ -106,6 +108,7 @@ export function validateCases(step: AnyStep, cases: readonly StepCase[]): void {
     const ops = c.expectOperations;
     if (c.expectStatus === 'fail' && !ops?.length)
       problems.push(`${label} expects the step to fail but states no expectOperations: say what the plan must do`);
+    if (c.regions && (!c.regions.length || new Set(c.regions).size !== c.regions.length)) problems.push(`${label}: regions must name at least one region, each once`);
     if (c.expectStatus === 'pass' && ops?.length) problems.push(`${label} expects a pass, and a passing step must plan nothing`);
     if (ops?.some((o) => !/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/.test(o))) problems.push(`${label}: expectOperations are written service:Operation`);
     const spec = step.inputs;
@@ -158,7 +161,10 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
   await resetMoto();
   // Every request after the seed, by phase: reads (check, plan, re-check, second plan) and the fix.
   const sent = { read: [] as SentRequest[], fix: [] as SentRequest[], phase: 'seed' as 'seed' | 'read' | 'fix' };
-  const ctx = makeSandboxContext({ onRequest: (service, operation, input) => void (sent.phase !== 'seed' && sent[sent.phase].push({ service, operation, input })) });
+  const ctx = makeSandboxContext({
+    ...(c.regions ? { regions: c.regions } : {}),
+    onRequest: (service, operation, input) => void (sent.phase !== 'seed' && sent[sent.phase].push({ service, operation, input })),
+  });
   const entry = entryFor(step);
   try {
     if (c.seed) await seedWith(ctx, c.seed);
