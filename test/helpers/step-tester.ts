@@ -1,70 +1,41 @@
 /**
  * StepTester: one table of cases per step, in the spirit of ESLint's RuleTester. Each case runs
  * against the shared moto_server (reset first): seed → check → plan → apply → re-check → a second
- * plan, which must be empty. The table itself is checked before any case runs: unique names, a
- * failing case states the operations its plan makes, a passing case plans nothing, inputs pass the
- * step's schema.
+ * plan, which must be empty. A case names the run's regions (`regions`), and regions that cannot be
+ * reached (`unreachable`, through a fault-injecting proxy), so multi-region cases live in the table
+ * too. The table itself is checked before any case runs: unique names, a failing case states the
+ * operations its plan makes, a passing case plans nothing, inputs pass the step's schema.
  *
- * Also here: `makeSandboxContext()` for other sandbox tests, `recordCheckAndPlan()` to see which
- * requests check and plan really send, and `ScriptedAsker` to drive a step's questions in unit tests.
+ * Also here: `recordCheckAndPlan()` to see which requests check and plan really send. Contexts for
+ * other sandbox tests are in ./sandbox.ts (re-exported here), `ScriptedAsker` in ./scripted-asker.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
-import { ClientFactory, isReadOnlyOperation } from '../../src/aws/factory.js';
-import { RunContext } from '../../src/engine/context.js';
+import { isReadOnlyOperation } from '../../src/aws/factory.js';
+import type { RunContext } from '../../src/engine/context.js';
 import { formatZodError, resolveInputs } from '../../src/engine/inputs.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { CheckedStep, JournalEntry } from '../../src/engine/runner.js';
 import { STATUSES } from '../../src/engine/types.js';
-import type { Asker, Finding, Plan, Status, Step, Target, Validator } from '../../src/engine/types.js';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../src/sandbox/constants.js';
-import type { AnyStep, StepEntry } from '../../steps/index.js';
-import { describeRequest, downloadRecording, motoEndpoint, resetMoto, startRecording, stopRecording } from './moto.js';
+import type { AnyStep, Finding, Plan, Status, Step, StepEntry } from '../../src/engine/types.js';
+import { describeRequest, downloadRecording, startRecording, stopRecording } from './moto.js';
 import type { DescribedRequest } from './moto.js';
 import { fixDiff, FIX_ALLOWANCES, uncovered } from './permissions.js';
 import type { SentRequest } from './permissions.js';
+import { inSandbox, SANDBOX_ACCOUNT_ID } from './sandbox.js';
 
-/** The account moto answers for. */
-export const SANDBOX_ACCOUNT_ID = '123456789012';
-
-export interface SandboxContextOptions {
-  /** Defaults to the suite's moto (this worker's, from test/helpers/moto.ts). */
-  endpoint?: string;
-  /** Called by the factory for every request it lets through, with the command's input. */
-  onRequest?: (service: string, operation: string, input?: unknown) => void;
-  /** The run's regions for regional steps; default: the sandbox's home region only. */
-  regions?: string[];
-}
-
-/** A fresh client factory and run context for the sandbox account, read-only until something says otherwise. */
-export function makeSandboxContext(opts: SandboxContextOptions = {}): RunContext {
-  const endpoint = opts.endpoint ?? motoEndpoint();
-  const factory = new ClientFactory({
-    region: SANDBOX_REGION,
-    endpoint,
-    credentials: { ...SANDBOX_CREDENTIALS },
-    maxAttempts: 1,
-    userAgent: 'secure-start-test',
-    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
-  });
-  const target: Target = {
-    accountId: SANDBOX_ACCOUNT_ID,
-    principalArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:user/moto`,
-    isRoot: false,
-    sandbox: true,
-    endpoint,
-    partition: 'aws',
-    homeRegion: SANDBOX_REGION,
-  };
-  const regions = opts.regions ?? [SANDBOX_REGION];
-  return new RunContext(target, factory, async () => [...regions]);
-}
+export { checkedWith, inSandbox, makeSandboxContext, SANDBOX_ACCOUNT_ID, seedWith, withChecked } from './sandbox.js';
+export type { SandboxContextOptions, SandboxRunOptions } from './sandbox.js';
+export { ScriptedAsker } from './scripted-asker.js';
+export type { AskedQuestion, ScriptedAnswer } from './scripted-asker.js';
 
 export interface StepCase {
   /** Unique in the table. */
   name: string;
   /** The run's regions (regional steps); default: the sandbox's home region only. */
   regions?: string[];
+  /** Regions of `regions` whose every request is dropped (a fault proxy in front of moto): each must come out an `error`. */
+  unreachable?: string[];
   /** Makes the account this case starts from (mutations allowed). Often the step's own `seed`. */
   seed?: (ctx: RunContext) => Promise<void>;
   /** The answers-file entry for the step; omitted: what `fix --yes` would use without one. */
@@ -72,8 +43,15 @@ export interface StepCase {
   expectStatus: Status;
   /** Matched in order, one per finding, each with `expect.objectContaining`. */
   expectFindings?: Partial<Finding>[];
-  /** `service:Operation` of each planned action, in order. Required when the step fails. */
+  /**
+   * `service:Operation` of each planned action, in order; `service:Operation@region` pins the
+   * action's region too (`@global` for a global one). Required when the step fails.
+   */
   expectOperations?: string[];
+  /** More about the first plan than its operations (parameters, cost, warnings). Requests it sends are not counted as the step's. */
+  expectPlan?: (plan: Plan, ctx: RunContext) => void | Promise<void>;
+  /** The account right after the fix, with the fix's journal, before the re-check. Requests it sends are not counted as the step's. */
+  expectApplied?: (ctx: RunContext, journal: JournalEntry[]) => void | Promise<void>;
   /** Status after applying the plan: default `pass` when something was applied, else `expectStatus`. */
   expectAfter?: Status;
   /** Findings of the re-check, matched like `expectFindings`: what the fix left behind. */
@@ -81,21 +59,6 @@ export interface StepCase {
 }
 
 /** Refuses a table that cannot be a meaningful test, before any case runs (as RuleTester does). */
-/**
- * A fresh emulator with `seed` applied (writes allowed only while seeding), then the step's check
- * on it: the starting point of tests that look past the case table at one plan.
- */
-export async function checkedWith(step: AnyStep, seed: (ctx: RunContext) => Promise<void>): Promise<{ ctx: RunContext; checked: CheckedStep }> {
-  await resetMoto();
-  const ctx = makeSandboxContext();
-  ctx.factory.readOnly = false;
-  await seed(ctx);
-  ctx.factory.readOnly = true;
-  ctx.invalidate();
-  const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
-  return { ctx, checked };
-}
-
 export function validateCases(step: AnyStep, cases: readonly StepCase[]): void {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -109,8 +72,11 @@ export function validateCases(step: AnyStep, cases: readonly StepCase[]): void {
     if (c.expectStatus === 'fail' && !ops?.length)
       problems.push(`${label} expects the step to fail but states no expectOperations: say what the plan must do`);
     if (c.regions && (!c.regions.length || new Set(c.regions).size !== c.regions.length)) problems.push(`${label}: regions must name at least one region, each once`);
+    const regions = c.regions ?? ['us-east-1'];
+    if (c.unreachable?.some((r) => !regions.includes(r)) || (c.unreachable && c.unreachable.length >= regions.length))
+      problems.push(`${label}: unreachable regions are some of the case's regions, never all of them`);
     if (c.expectStatus === 'pass' && ops?.length) problems.push(`${label} expects a pass, and a passing step must plan nothing`);
-    if (ops?.some((o) => !/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/.test(o))) problems.push(`${label}: expectOperations are written service:Operation`);
+    if (ops?.some((o) => !/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+(@[a-z0-9-]+)?$/.test(o))) problems.push(`${label}: expectOperations are written service:Operation or service:Operation@region`);
     const spec = step.inputs;
     if (c.inputs !== undefined) {
       if (!spec) problems.push(`${label} gives inputs, but the step takes none`);
@@ -127,8 +93,9 @@ function entryFor(step: AnyStep): StepEntry {
   return { meta: step.meta, load: async () => step };
 }
 
-function operations(plan: Plan): string[] {
-  return plan.actions.map((a) => `${a.service}:${a.operation}`);
+/** The plan's operations, each with its region where the expectation at the same place names one. */
+function operations(plan: Plan, expected: readonly string[] = []): string[] {
+  return plan.actions.map((a, i) => `${a.service}:${a.operation}${expected[i]?.includes('@') ? `@${a.region}` : ''}`);
 }
 
 function explain(checked: CheckedStep): string {
@@ -144,31 +111,30 @@ function inputsFor(step: AnyStep, checked: CheckedStep, given: unknown): unknown
   throw new Error(resolved.message);
 }
 
-async function seedWith(ctx: RunContext, seed: (ctx: RunContext) => Promise<void>): Promise<void> {
-  ctx.factory.readOnly = false;
-  try {
-    await seed(ctx);
-  } finally {
-    ctx.factory.readOnly = true;
-    ctx.invalidate();
-  }
-}
-
 /** What each step's cases sent while applying, for the both-ways diff of its fix permissions. */
 const appliedBy = new Map<string, { cases: number; done: number; applied: SentRequest[] }>();
 
 async function runCase(step: AnyStep, c: StepCase): Promise<void> {
-  await resetMoto();
   // Every request after the seed, by phase: reads (check, plan, re-check, second plan) and the fix.
-  const sent = { read: [] as SentRequest[], fix: [] as SentRequest[], phase: 'seed' as 'seed' | 'read' | 'fix' };
-  const ctx = makeSandboxContext({
-    ...(c.regions ? { regions: c.regions } : {}),
-    onRequest: (service, operation, input) => void (sent.phase !== 'seed' && sent[sent.phase].push({ service, operation, input })),
-  });
+  // The case's own looks at the account (expectPlan, expectApplied) count as 'test', like the seed.
+  const sent = { read: [] as SentRequest[], fix: [] as SentRequest[], phase: 'test' as 'test' | 'read' | 'fix' };
+  const ownLook = async (look: () => void | Promise<void>) => {
+    const phase = sent.phase;
+    sent.phase = 'test';
+    try {
+      await look();
+    } finally {
+      sent.phase = phase;
+    }
+  };
   const entry = entryFor(step);
-  try {
-    if (c.seed) await seedWith(ctx, c.seed);
-
+  const opts = {
+    ...(c.regions ? { regions: c.regions } : {}),
+    ...(c.unreachable ? { unreachable: c.unreachable } : {}),
+    ...(c.seed ? { seed: c.seed } : {}),
+    onRequest: (service: string, operation: string, input?: unknown) => void (sent.phase !== 'test' && sent[sent.phase].push({ service, operation, input })),
+  };
+  await inSandbox(opts, async (ctx) => {
     sent.phase = 'read';
     const first = await checkStep(entry, ctx);
     expect(first.result.status, `status after the check:\n${explain(first)}`).toBe(c.expectStatus);
@@ -178,14 +144,18 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
       expect(f.region, 'every finding names its region (or global)').toBeTruthy();
     }
     if (c.expectFindings) expect(first.result.findings).toEqual(c.expectFindings.map((f) => expect.objectContaining(f)));
+    for (const r of c.unreachable ?? [])
+      expect(first.result.findings.filter((f) => f.region === r).map((f) => f.status), `findings of unreachable ${r}`).toEqual(['error']);
 
     const plan = await planStep(first, ctx, inputsFor(step, first, c.inputs));
-    const ops = operations(plan);
+    const ops = operations(plan, c.expectOperations);
     expect(ops, 'planned operations').toEqual(c.expectOperations ?? []);
     for (const a of plan.actions) {
       expect(a.summary, 'a one-line summary').toMatch(/^[^\n]+$/);
       expect(step.meta.permissions.fix, 'a planned operation is declared in meta.permissions.fix').toContain(iamActionFor(a.service, a.operation));
     }
+    if (c.unreachable) expect(plan.actions.filter((a) => c.unreachable!.includes(a.region)), 'no action in an unreachable region').toEqual([]);
+    if (c.expectPlan) await ownLook(() => c.expectPlan!(plan, ctx));
 
     expect(uncovered(step.meta, 'check', sent.read, SANDBOX_ACCOUNT_ID), 'what check and plan read is allowed by `policy --for check`').toEqual([]);
 
@@ -199,6 +169,7 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
       expect(journal.map((e) => e.result)).toEqual(plan.actions.map(() => 'ok'));
       expect(uncovered(step.meta, 'fix', sent.fix, SANDBOX_ACCOUNT_ID), 'what the fix sends is allowed by `policy --for fix`').toEqual([]);
       sent.phase = 'read';
+      if (c.expectApplied) await ownLook(() => c.expectApplied!(ctx, journal));
     }
 
     const after = await checkStep(entry, ctx);
@@ -212,9 +183,7 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
       tally.applied.push(...sent.fix);
       tally.done++;
     }
-  } finally {
-    ctx.factory.destroy();
-  }
+  });
 }
 
 /** Declares one vitest test per case (inside a `describe` named after the step). */
@@ -258,13 +227,11 @@ export interface CheckAndPlanRecord {
 /** Resets moto, seeds, then records what check and plan send, as the factory sees it and as moto receives it. */
 export async function recordCheckAndPlan(
   step: AnyStep,
-  opts: { seed?: (ctx: RunContext) => Promise<void>; inputs?: unknown } = {},
+  opts: { seed?: (ctx: RunContext) => Promise<unknown>; inputs?: unknown; regions?: string[] } = {},
 ): Promise<CheckAndPlanRecord> {
-  await resetMoto();
   const sent: string[] = [];
-  const ctx = makeSandboxContext({ onRequest: (service, operation) => sent.push(`${service}:${operation}`) });
-  try {
-    if (opts.seed) await seedWith(ctx, opts.seed);
+  const { seed, regions } = opts;
+  return inSandbox({ ...(seed ? { seed } : {}), ...(regions ? { regions } : {}), onRequest: (service, operation) => sent.push(`${service}:${operation}`) }, async (ctx) => {
     sent.length = 0;
     await startRecording();
     let checked: CheckedStep;
@@ -277,128 +244,5 @@ export async function recordCheckAndPlan(
     }
     const recorded = (await downloadRecording()).map(describeRequest).filter((d) => !d.action.includes('/moto-api/'));
     return { checked, plan, sent, recorded };
-  } finally {
-    ctx.factory.destroy();
-  }
-}
-
-/** One scripted answer; `null` (or '' for text) presses Enter and takes the prompt's default. */
-export type ScriptedAnswer =
-  | { text: string }
-  | { number: number | null }
-  | { confirm: boolean | null }
-  | { select: string | null }
-  | { checkbox: string[] };
-
-type Kind = 'text' | 'number' | 'confirm' | 'select' | 'checkbox';
-
-export interface AskedQuestion {
-  kind: Kind;
-  message: string;
-  default?: unknown;
-  /** The names shown for a select or checkbox, in order. */
-  choices?: string[];
-  /** Answers the prompt's validation refused, with its messages, before the accepted one. */
-  rejected: { answer: unknown; message: string }[];
-  answer: unknown;
-}
-
-/**
- * An Asker that plays a script, as a person at the keyboard would: Enter takes the default, an
- * answer the validation refuses is shown its message and the next scripted answer is typed.
- * It throws when asked something the script did not expect, so a test states every question.
- */
-export class ScriptedAsker implements Asker {
-  readonly asked: AskedQuestion[] = [];
-  readonly notes: string[] = [];
-  private readonly script: ScriptedAnswer[];
-
-  constructor(script: ScriptedAnswer[]) {
-    this.script = [...script];
-  }
-
-  /** Answers not used yet: a finished dialogue leaves none. */
-  get remaining(): number {
-    return this.script.length;
-  }
-
-  private next<K extends Kind>(kind: K, message: string): Extract<ScriptedAnswer, Record<K, unknown>>[K] {
-    const s = this.script.shift();
-    if (!s) throw new Error(`Unscripted question (${kind}): ${message}`);
-    if (!(kind in s)) throw new Error(`Asked ${kind} "${message}", but the script answers ${Object.keys(s)[0]}`);
-    return (s as unknown as Record<K, Extract<ScriptedAnswer, Record<K, unknown>>[K]>)[kind];
-  }
-
-  private ask<T>(kind: Kind, message: string, dflt: unknown, take: () => T, check: (v: T) => true | string, choices?: { name: string }[]): T {
-    const rejected: AskedQuestion['rejected'] = [];
-    for (;;) {
-      const answer = take();
-      const verdict = check(answer);
-      if (verdict === true) {
-        this.asked.push({
-          kind,
-          message,
-          ...(dflt !== undefined ? { default: dflt } : {}),
-          ...(choices ? { choices: choices.map((c) => c.name) } : {}),
-          rejected,
-          answer,
-        });
-        return answer;
-      }
-      rejected.push({ answer, message: verdict });
-    }
-  }
-
-  async text(q: { message: string; default?: string; validate?: Validator; required?: boolean }): Promise<string> {
-    return this.ask(
-      'text',
-      q.message,
-      q.default,
-      () => {
-        const typed = this.next('text', q.message);
-        return typed === '' ? (q.default ?? '') : typed;
-      },
-      (v) => (q.required && !v ? 'A value is required.' : q.validate ? q.validate(v) : true),
-    );
-  }
-
-  async number(q: { message: string; default?: number; min?: number; max?: number }): Promise<number> {
-    return this.ask(
-      'number',
-      q.message,
-      q.default,
-      () => this.next('number', q.message) ?? q.default ?? Number.NaN,
-      (v) =>
-        Number.isNaN(v)
-          ? 'Enter a number.'
-          : q.min !== undefined && v < q.min
-            ? `At least ${q.min}.`
-            : q.max !== undefined && v > q.max
-              ? `At most ${q.max}.`
-              : true,
-    );
-  }
-
-  async confirm(q: { message: string; default: boolean }): Promise<boolean> {
-    return this.ask('confirm', q.message, q.default, () => this.next('confirm', q.message) ?? q.default, () => true);
-  }
-
-  async select<T extends string>(q: { message: string; choices: { value: T; name: string }[]; default?: T }): Promise<T> {
-    const picked = this.next('select', q.message) ?? q.default ?? q.choices[0]?.value;
-    const choice = q.choices.find((c) => c.value === picked);
-    if (!choice) throw new Error(`"${picked}" is not a choice of "${q.message}": ${q.choices.map((c) => c.value).join(', ')}`);
-    return this.ask('select', q.message, q.default, () => choice.value, () => true, q.choices);
-  }
-
-  async checkbox<T extends string>(q: { message: string; choices: { value: T; name: string; checked?: boolean }[]; required?: boolean }): Promise<T[]> {
-    const picked = this.next('checkbox', q.message);
-    const values = q.choices.map((c) => c.value);
-    const unknown = picked.filter((p) => !values.includes(p as T));
-    if (unknown.length) throw new Error(`Not choices of "${q.message}": ${unknown.join(', ')}`);
-    return this.ask('checkbox', q.message, undefined, () => picked as T[], (v) => (q.required && !v.length ? 'Choose at least one.' : true), q.choices);
-  }
-
-  note(text: string): void {
-    this.notes.push(text);
-  }
+  });
 }

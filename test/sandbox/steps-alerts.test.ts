@@ -11,8 +11,7 @@ import { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/monitoring/alerts/index.js';
 import { GUARDDUTY_PATTERN, publishStatement, ROOT_FILTER_PATTERN } from '../../steps/monitoring/alerts/pattern.js';
-import { resetMoto } from '../helpers/moto.js';
-import { checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT_ID;
 const EMAIL = 'security@example.com';
@@ -25,6 +24,8 @@ const TOPIC = ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:Subscribe'];
 const HOME_RULE = ['events:PutRule', 'events:PutTargets'];
 const TRAIL_TO_LOGS = ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'iam:CreateRole', 'iam:PutRolePolicy', 'cloudtrail:UpdateTrail'];
 const FILTER_AND_ALARM = ['logs:PutMetricFilter', 'cloudwatch:PutMetricAlarm'];
+/** `service:Operation@region`, as a multi-region case pins its operations. */
+const at = (region: string) => (op: string) => `${op}@${region}`;
 
 /** A multi-region trail that logs, delivering to S3 only (as monitoring.cloudtrail leaves it). */
 async function trail(ctx: RunContext, name = 'org-trail'): Promise<string> {
@@ -203,27 +204,31 @@ runStepCases(step, [
     expectAfter: 'fail',
     expectFindingsAfter: [GUARDDUTY_PASS, { status: 'fail', message: expect.stringContaining('fix monitoring.cloudtrail first') }],
   },
-]);
-
-describe('monitoring.alerts: beyond the table', () => {
-  it('in two regions, the other region forwards its findings to the home bus through a role that may do only that', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1'] });
-    try {
-      ctx.factory.readOnly = false;
+  {
+    name: 'in two regions, the other region forwards its findings to the home bus through a role that may do only that',
+    regions: ['us-east-1', 'eu-west-1'],
+    seed: async (ctx) => {
       await step.seed!(ctx);
       await trail(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.findings.map((f) => [f.status, f.region])).toEqual([
-        ['fail', 'us-east-1'],
-        ['fail', 'eu-west-1'],
-        ['fail', 'us-east-1'],
-      ]);
-      const plan = await planStep(checked, ctx, INPUTS);
+    },
+    inputs: INPUTS,
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'fail', region: 'us-east-1' },
+      { status: 'fail', region: 'eu-west-1' },
+      { status: 'fail', region: 'us-east-1' },
+    ],
+    // Only the home region has a topic: the other region's rule never targets SNS directly.
+    expectOperations: [
+      ...TOPIC.map(at('us-east-1')),
+      ...['iam:CreateRole', 'iam:PutRolePolicy'].map(at('global')),
+      ...HOME_RULE.map(at('us-east-1')),
+      ...HOME_RULE.map(at('eu-west-1')),
+      ...['logs:CreateLogGroup@us-east-1', 'logs:PutRetentionPolicy@us-east-1', 'iam:CreateRole@global', 'iam:PutRolePolicy@global', 'cloudtrail:UpdateTrail@us-east-1'],
+      ...FILTER_AND_ALARM.map(at('us-east-1')),
+    ],
+    expectPlan: (plan) => {
       const eu = plan.actions.filter((a) => a.region === 'eu-west-1');
-      expect(eu.map((a) => a.operation)).toEqual(['PutRule', 'PutTargets']);
       expect(eu[1]!.params).toEqual({
         Rule: 'secure-start-guardduty-findings',
         Targets: [{ Id: 'secure-start-home-bus', Arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`, RoleArn: `arn:aws:iam::${ACCOUNT}:role/secure-start-events-forwarder` }],
@@ -238,20 +243,20 @@ describe('monitoring.alerts: beyond the table', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
       });
-      // Only the home region has a topic: the other region's rule never targets SNS directly.
-      expect(plan.actions.filter((a) => a.service === 'sns').map((a) => a.region)).toEqual(['us-east-1', 'us-east-1', 'us-east-1']);
-      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
+    },
+    expectApplied: async (ctx) => {
       const targets = await ctx.client(EventBridgeClient, 'eu-west-1').send(new ListTargetsByRuleCommand({ Rule: 'secure-start-guardduty-findings' }));
       expect(targets.Targets?.map((t) => t.Arn)).toEqual([`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`]);
-      const after = await checkStep(entry, ctx);
-      expect(after.result.status).toBe('pass');
-      expect(after.result.findings[1]!.message).toContain('to the default event bus of us-east-1, where a rule emails them');
-      expect((await planStep(after, ctx, INPUTS)).actions).toEqual([]);
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
+    },
+    expectFindingsAfter: [
+      { status: 'pass', region: 'us-east-1' },
+      { status: 'pass', region: 'eu-west-1', message: expect.stringContaining('to the default event bus of us-east-1, where a rule emails them') },
+      { status: 'pass', region: 'us-east-1' },
+    ],
+  },
+]);
 
+describe('monitoring.alerts: beyond the table', () => {
   it('the fix wires what it made together: topic policy, trail log group, filter pattern and alarm action', async () => {
     const { ctx, checked } = await checkedWith(step, async (c) => {
       await step.seed!(c);
@@ -326,9 +331,7 @@ describe('monitoring.alerts: beyond the table', () => {
   });
 
   it('seeding twice is harmless, and the seed refuses to run outside the sandbox', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await step.seed!(ctx);
       await step.seed!(ctx);
@@ -337,8 +340,6 @@ describe('monitoring.alerts: beyond the table', () => {
       ctx.factory.readOnly = true;
       ctx.invalidate();
       expect((await checkStep(entry, ctx)).result.findings[0]!.status).toBe('fail');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

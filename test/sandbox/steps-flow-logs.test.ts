@@ -8,8 +8,7 @@ import type { JournalEntry } from '../../src/engine/runner.js';
 import step, { DAY_ONE_VPC, FLOW_LOG_NAME } from '../../steps/monitoring/flow-logs/index.js';
 import type { LogDelivery } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
-import { resetMoto } from '../helpers/moto.js';
-import { makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { inSandbox, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const BUCKET = loggingBucketName({ accountId: SANDBOX_ACCOUNT_ID, homeRegion: 'us-east-1' });
@@ -125,13 +124,38 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectOperations: ['s3:PutBucketPolicy', CREATE],
   },
+  {
+    name: 'two regions: one CreateFlowLogs in the region that lacks them, delivering to the one bucket in the home region',
+    regions: ['us-east-1', 'eu-west-1'],
+    seed: async (ctx) => {
+      await vpc(ctx, '10.80.0.0/16', 'eu-app', 'eu-west-1');
+      await toS3(ctx, [await defaultVpc(ctx)], 'ALL', await otherBucket(ctx));
+    },
+    expectStatus: 'fail',
+    expectFindings: [
+      { region: 'us-east-1', status: 'pass' },
+      { region: 'eu-west-1', status: 'fail' },
+      { region: 'eu-west-1', status: 'fail' },
+    ],
+    expectOperations: [...BUCKET_OPS.map((o) => `${o}@us-east-1`), `${CREATE}@eu-west-1`],
+    expectPlan: async (plan, ctx) => {
+      const creates = plan.actions.filter((a) => a.operation === 'CreateFlowLogs');
+      // The eu-west-1 VPCs: its default one and eu-app.
+      expect(creates.map((a) => [a.region, [...(a.params.ResourceIds as string[])].sort(), a.params.LogDestination])).toEqual([
+        ['eu-west-1', (await vpcIds(ctx, 'eu-west-1')).sort(), `arn:aws:s3:::${BUCKET}`],
+      ]);
+      expect(plan.warnings!.join('\n')).toMatch(/flow logs of eu-west-1 are delivered to the logging bucket in us-east-1/);
+    },
+    expectApplied: async (ctx) => {
+      const ours = (await flowLogs(ctx, 'eu-west-1')).filter((l) => l.LogDestination === `arn:aws:s3:::${BUCKET}`);
+      expect(ours.map((l) => l.ResourceId).sort()).toEqual((await vpcIds(ctx, 'eu-west-1')).sort());
+    },
+  },
 ]);
 
 describe('monitoring.flow-logs: beyond the table', () => {
   it('plans only the VPCs without a flow log, with the parameters as sent', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       const covered = await vpc(ctx, '10.71.0.0/16', 'covered');
       const bare = await vpc(ctx, '10.72.0.0/16', 'bare');
@@ -162,59 +186,21 @@ describe('monitoring.flow-logs: beyond the table', () => {
       const ops = plan.actions.map((a) => a.operation);
       expect(ops.indexOf('PutBucketPolicy')).toBeLessThan(ops.indexOf('CreateFlowLogs'));
       expect(String(plan.actions.find((a) => a.operation === 'PutBucketPolicy')!.params.Policy)).toContain('delivery.logs.amazonaws.com');
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
-  it('covers every region of the run: one CreateFlowLogs per region, each in its own region, delivering to the one bucket', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1'] });
-    try {
-      ctx.factory.readOnly = false;
-      const euApp = await vpc(ctx, '10.80.0.0/16', 'eu-app', 'eu-west-1');
-      const euDefault = await defaultVpc(ctx, 'eu-west-1');
-      await toS3(ctx, [await defaultVpc(ctx)], 'ALL', await otherBucket(ctx));
-      ctx.factory.readOnly = true;
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.findings.map((f) => [f.region, f.status])).toEqual([
-        ['us-east-1', 'pass'],
-        ['eu-west-1', 'fail'],
-        ['eu-west-1', 'fail'],
-      ]);
-      const plan = await planStep(checked, ctx, undefined);
-      const creates = plan.actions.filter((a) => a.operation === 'CreateFlowLogs');
-      expect(creates.map((a) => [a.region, [...(a.params.ResourceIds as string[])].sort(), a.params.LogDestination])).toEqual([
-        ['eu-west-1', [euApp, euDefault].sort(), `arn:aws:s3:::${BUCKET}`],
-      ]);
-      expect(plan.actions.filter((a) => a.service === 's3').every((a) => a.region === 'us-east-1')).toBe(true);
-      expect(plan.warnings!.join('\n')).toMatch(/flow logs of eu-west-1 are delivered to the logging bucket in us-east-1/);
-
-      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
-      expect((await flowLogs(ctx, 'eu-west-1')).filter((l) => l.LogDestination === `arn:aws:s3:::${BUCKET}`).map((l) => l.ResourceId).sort()).toEqual([euApp, euDefault].sort());
-      const after = await checkStep(entry, ctx);
-      expect(after.result.status).toBe('pass');
-      expect((await planStep(after, ctx, undefined)).actions).toEqual([]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check reads each region with exactly two calls, DescribeVpcs and DescribeFlowLogs, however many VPCs', async () => {
-    await resetMoto();
     const sent: string[] = [];
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'], onRequest: (s, o) => sent.push(`${s}:${o}`) });
-    try {
-      ctx.factory.readOnly = false;
+    const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+    const seed = async (ctx: RunContext) => {
       for (const cidr of ['10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16']) await vpc(ctx, cidr);
-      ctx.factory.readOnly = true;
+    };
+    await inSandbox({ regions, seed, onRequest: (s, o) => sent.push(`${s}:${o}`) }, async (ctx) => {
       sent.length = 0;
       const checked = await checkStep(entry, ctx);
       expect(checked.result.findings).toHaveLength(6);
       expect(sent.sort()).toEqual([...Array(3).fill('EC2:DescribeFlowLogs'), ...Array(3).fill('EC2:DescribeVpcs')]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan send only reads', async () => {
@@ -225,9 +211,7 @@ describe('monitoring.flow-logs: beyond the table', () => {
   });
 
   it('the journal’s inverse names the flow logs that were created, and the flow logs carry our name tag', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
       const create = plan.actions.at(-1)!;
       expect(create.inverse).toMatchObject({ operation: 'DeleteFlowLogs', params: { FlowLogIds: ['(the flow logs this call creates)'] } });
@@ -239,18 +223,11 @@ describe('monitoring.flow-logs: beyond the table', () => {
       expect(last.inverse).toMatchObject({ operation: 'DeleteFlowLogs', params: { FlowLogIds: ids } });
       const made = (await flowLogs(ctx)).find((l) => l.FlowLogId === ids[0]);
       expect(made).toMatchObject({ TrafficType: 'ALL', FlowLogStatus: 'ACTIVE', LogDestinationType: 's3', Tags: [{ Key: 'Name', Value: FLOW_LOG_NAME }] });
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('seeding again reuses the day-one VPC and takes away the flow logs it got since', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
       expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
       expect((await checkStep(entry, ctx)).result.status).toBe('pass');
@@ -261,8 +238,6 @@ describe('monitoring.flow-logs: beyond the table', () => {
       const again = await checkStep(entry, ctx);
       expect(again.result.findings.map((f) => f.status)).toEqual(['fail', 'fail']);
       expect(again.result.findings.filter((f) => f.resource.includes(DAY_ONE_VPC))).toHaveLength(1);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

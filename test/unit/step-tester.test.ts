@@ -25,8 +25,18 @@ describe('validateCases', () => {
     ['inputs outside the schema', [{ name: 'x', expectStatus: 'fail', expectOperations: [UPDATE], inputs: { minimumLength: 2 } }], /inputs do not match/],
     ['an operation not written service:Operation', [{ name: 'x', expectStatus: 'fail', expectOperations: ['UpdateAccountPasswordPolicy'] }], /service:Operation/],
     ['a nameless case', [{ name: ' ', expectStatus: 'pass' }], /has no name/],
+    ['a region written after anything but one @', [{ name: 'x', expectStatus: 'fail', expectOperations: [`${UPDATE}@@global`] }], /service:Operation@region/],
+    ['an empty region list', [{ name: 'x', expectStatus: 'pass', regions: [] }], /at least one region/],
+    ['an unreachable region that is not one of the case’s', [{ name: 'x', expectStatus: 'pass', regions: ['us-east-1'], unreachable: ['eu-west-1'] }], /unreachable regions/],
+    ['every region unreachable', [{ name: 'x', expectStatus: 'pass', regions: ['us-east-1', 'eu-west-1'], unreachable: ['us-east-1', 'eu-west-1'] }], /never all of them/],
   ])('refuses %s', (_label, cases, message) => {
     expect(() => validateCases(passwordPolicy, cases)).toThrow(message);
+  });
+
+  it('accepts operations pinned to a region, and some regions unreachable', () => {
+    expect(() =>
+      validateCases(passwordPolicy, [{ name: 'x', regions: ['us-east-1', 'eu-west-1'], unreachable: ['eu-west-1'], expectStatus: 'fail', expectOperations: [`${UPDATE}@global`] }]),
+    ).not.toThrow();
   });
 
   it('refuses changes expected from a step that needs inputs when the case gives none', () => {
