@@ -59,7 +59,7 @@ export async function seedWith(ctx: RunContext, seed: (ctx: RunContext) => Promi
   }
 }
 
-export interface SandboxRunOptions extends Omit<SandboxContextOptions, 'endpoint'> {
+export interface SandboxRunOptions extends SandboxContextOptions {
   /** Makes the account the test starts from (writes allowed only while it runs). */
   seed?: (ctx: RunContext) => Promise<unknown>;
   /**
@@ -77,12 +77,13 @@ export interface SandboxRunOptions extends Omit<SandboxContextOptions, 'endpoint
  */
 export async function inSandbox<T>(opts: SandboxRunOptions, body: (ctx: RunContext) => Promise<T>): Promise<T> {
   if (!opts.keep) await resetMoto();
+  if (opts.unreachable?.length && opts.endpoint) throw new Error('inSandbox: unreachable regions put a proxy in front of moto; give no endpoint with them');
   const proxy = opts.unreachable?.length ? await startFaultProxy(motoEndpoint(), { reset: opts.unreachable }) : undefined;
   try {
     const ctx = makeSandboxContext({
       ...(opts.regions ? { regions: opts.regions } : {}),
       ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
-      ...(proxy ? { endpoint: proxy.endpoint } : {}),
+      ...(proxy ? { endpoint: proxy.endpoint } : opts.endpoint ? { endpoint: opts.endpoint } : {}),
     });
     try {
       if (opts.seed) await seedWith(ctx, opts.seed);

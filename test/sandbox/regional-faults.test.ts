@@ -10,7 +10,7 @@ import { registry } from '../../steps/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import type { FaultProxy } from '../helpers/fault-proxy.js';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
-import { makeSandboxContext } from '../helpers/step-tester.js';
+import { inSandbox } from '../helpers/sandbox.js';
 
 const regional = registry.filter((e) => e.meta.scope === 'regional');
 const GOOD = 'us-east-1';
@@ -42,20 +42,16 @@ describe('every regional step', () => {
 
   describe.each(regional.map((e) => [e.meta.id, e] as const))('%s', (_id, entry) => {
     it('refuses an empty region set: the step is an error, never a pass', async () => {
-      const ctx = makeSandboxContext({ regions: [] });
-      try {
+      await inSandbox({ regions: [], keep: true }, async (ctx) => {
         const { result } = await checkStep(entry, ctx);
         expect(result.status).toBe('error');
         expect(result.findings.map((f) => f.message).join(' ')).toMatch(/no region/);
-      } finally {
-        ctx.factory.destroy();
-      }
+      });
     });
 
     it(`reports a connection reset in ${DROPPED} as an error there, and still reads ${GOOD}`, async () => {
-      const ctx = makeSandboxContext({ endpoint: proxy.endpoint, regions: [GOOD, DROPPED] });
       const before = { reset: proxy.resets(DROPPED), good: proxy.forwarded(GOOD) };
-      try {
+      await inSandbox({ endpoint: proxy.endpoint, regions: [GOOD, DROPPED], keep: true }, async (ctx) => {
         const { result } = await checkStep(entry, ctx);
         // The fault really happened, and the good region was really asked.
         expect(proxy.resets(DROPPED)).toBeGreaterThan(before.reset);
@@ -65,9 +61,7 @@ describe('every regional step', () => {
         expect(dropped.map((f) => f.status)).toEqual(['error']);
         expect(dropped[0]!.message).toMatch(/could not be read: Could not reach /);
         expect(result.findings.filter((f) => f.status === 'unsupported')).toEqual([]);
-      } finally {
-        ctx.factory.destroy();
-      }
+      });
     });
   });
 });

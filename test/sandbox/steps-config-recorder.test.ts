@@ -15,8 +15,7 @@ import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { Plan } from '../../src/engine/types.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import step, { configRoleArn } from '../../steps/monitoring/config-recorder/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { SANDBOX_ACCOUNT_ID, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { SANDBOX_ACCOUNT_ID, inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, withChecked } from '../helpers/step-tester.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const LOGS = `secure-start-logs-${SANDBOX_ACCOUNT_ID}-us-east-1`;
@@ -37,6 +36,7 @@ const EC2_ONLY: RecordingGroup = {
   recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' },
 };
 
+const TWO = ['us-east-1', 'eu-west-1'];
 const config = (ctx: RunContext, region = 'us-east-1') => ctx.client(ConfigServiceClient, region);
 
 interface Setup {
@@ -196,34 +196,25 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectOperations: [...BUCKET, ROLE_OP, PUT, CHANNEL, START],
   },
-]);
-
-async function applyAll(ctx: RunContext, plan: Plan) {
-  const applied = await applyPlan(step.meta.id, plan, ctx, () => undefined);
-  expect(applied.error ?? 'ok').toBe('ok');
-}
-
-describe('monitoring.config-recorder: beyond the table', () => {
-  it('two regions: one bucket and one role for both, global resources recorded in the home region only', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1'] });
-    try {
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.findings.map((f) => [f.region, f.status])).toEqual([
-        ['us-east-1', 'fail'],
-        ['eu-west-1', 'fail'],
-      ]);
-      const plan = await planStep(checked, ctx, undefined);
-      expect(plan.actions.map((a) => `${a.service}:${a.operation}@${a.region}`)).toEqual([
-        ...BUCKET.map((o) => `${o}@us-east-1`),
-        `${ROLE_OP}@global`,
-        `${PUT}@us-east-1`,
-        `${CHANNEL}@us-east-1`,
-        `${START}@us-east-1`,
-        `${PUT}@eu-west-1`,
-        `${CHANNEL}@eu-west-1`,
-        `${START}@eu-west-1`,
-      ]);
+  {
+    name: 'two regions: one bucket and one role for both, global resources recorded in the home region only',
+    regions: TWO,
+    expectStatus: 'fail',
+    expectFindings: [
+      { region: 'us-east-1', status: 'fail' },
+      { region: 'eu-west-1', status: 'fail' },
+    ],
+    expectOperations: [
+      ...BUCKET.map((o) => `${o}@us-east-1`),
+      `${ROLE_OP}@global`,
+      `${PUT}@us-east-1`,
+      `${CHANNEL}@us-east-1`,
+      `${START}@us-east-1`,
+      `${PUT}@eu-west-1`,
+      `${CHANNEL}@eu-west-1`,
+      `${START}@eu-west-1`,
+    ],
+    expectPlan: (plan, ctx) => {
       const puts = plan.actions.filter((a) => a.operation === 'PutConfigurationRecorder');
       expect(puts.map((a) => a.params)).toEqual([
         { ConfigurationRecorder: { name: 'default', roleARN: configRoleArn(ctx.target), recordingGroup: ALL_GLOBAL } },
@@ -235,66 +226,52 @@ describe('monitoring.config-recorder: beyond the table', () => {
         { DeliveryChannel: { name: 'default', s3BucketName: loggingBucketName(ctx.target) } },
       ]);
       expect(plan.cost).toEqual({ scale: 'cents', detail: expect.stringMatching(/^AWS Config in 2 regions \(us-east-1, eu-west-1\): \$0\.003 per configuration item/) });
-
-      await applyAll(ctx, plan);
+    },
+    expectApplied: async (ctx) => {
       expect((await recorders(ctx, 'us-east-1'))[0]!.recordingGroup).toMatchObject(ALL_GLOBAL);
       expect((await recorders(ctx, 'eu-west-1'))[0]!.recordingGroup).toMatchObject(ALL_REGIONAL);
-      for (const region of ['us-east-1', 'eu-west-1']) {
+      for (const region of TWO) {
         const status = await config(ctx, region).send(new DescribeConfigurationRecorderStatusCommand({}));
         expect(status.ConfigurationRecordersStatus?.[0]?.recording, region).toBe(true);
       }
+    },
+    expectFindingsAfter: [
+      { region: 'us-east-1', status: 'pass' },
+      { region: 'eu-west-1', status: 'pass', message: `AWS Config in eu-west-1: recorder "default" records every supported resource type and delivers to bucket ${LOGS}.` },
+    ],
+  },
+  {
+    name: 'two regions that both record global resources pass, with a note about the duplicate cost',
+    regions: TWO,
+    seed: seedWith({ channelTo: LOGS, started: true }, { region: 'eu-west-1', channelTo: LOGS, started: true }),
+    expectStatus: 'pass',
+    expectFindings: [
+      { region: 'us-east-1', status: 'pass', message: expect.not.stringContaining('Note') },
+      { region: 'eu-west-1', status: 'pass', message: expect.stringMatching(/Note: it also records global resources \(IAM\), which us-east-1 records: every IAM change is recorded and billed twice/) },
+    ],
+  },
+  {
+    name: 'a second region without global resources passes while the home region is fixed alone',
+    regions: TWO,
+    seed: seedWith({ region: 'eu-west-1', group: ALL_REGIONAL, channelTo: LOGS, started: true }),
+    expectStatus: 'fail',
+    expectFindings: [
+      { region: 'us-east-1', status: 'fail' },
+      { region: 'eu-west-1', status: 'pass' },
+    ],
+    expectOperations: [...BUCKET.map((o) => `${o}@us-east-1`), `${ROLE_OP}@global`, ...[PUT, CHANNEL, START].map((o) => `${o}@us-east-1`)],
+    expectPlan: (plan) => expect(plan.cost?.detail).toMatch(/^AWS Config in 1 region \(us-east-1\)/),
+  },
+]);
 
-      const after = await checkStep(entry, ctx);
-      expect(after.result.status).toBe('pass');
-      expect(after.result.findings[1]!.message).toBe(
-        `AWS Config in eu-west-1: recorder "default" records every supported resource type and delivers to bucket ${LOGS}.`,
-      );
-      expect((await planStep(after, ctx, undefined)).actions).toEqual([]);
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
+async function applyAll(ctx: RunContext, plan: Plan) {
+  const applied = await applyPlan(step.meta.id, plan, ctx, () => undefined);
+  expect(applied.error ?? 'ok').toBe('ok');
+}
 
-  it('two regions that both record global resources pass, with a note about the duplicate cost', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1'] });
-    try {
-      ctx.factory.readOnly = false;
-      await configured(ctx, { channelTo: LOGS, started: true });
-      await configured(ctx, { region: 'eu-west-1', channelTo: LOGS, started: true });
-      ctx.factory.readOnly = true;
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.status).toBe('pass');
-      expect(checked.result.findings[0]!.message).not.toContain('Note');
-      expect(checked.result.findings[1]!.message).toMatch(/Note: it also records global resources \(IAM\), which us-east-1 records: every IAM change is recorded and billed twice/);
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
-  it('a second region without global resources passes while the home region is fixed alone', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext({ regions: ['us-east-1', 'eu-west-1'] });
-    try {
-      ctx.factory.readOnly = false;
-      await configured(ctx, { region: 'eu-west-1', group: ALL_REGIONAL, channelTo: LOGS, started: true });
-      ctx.factory.readOnly = true;
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.findings.map((f) => [f.region, f.status])).toEqual([
-        ['us-east-1', 'fail'],
-        ['eu-west-1', 'pass'],
-      ]);
-      const plan = await planStep(checked, ctx, undefined);
-      expect(plan.actions.filter((a) => a.service === 'config').map((a) => a.region)).toEqual(['us-east-1', 'us-east-1', 'us-east-1']);
-      expect(plan.cost?.detail).toMatch(/^AWS Config in 1 region \(us-east-1\)/);
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
+describe('monitoring.config-recorder: beyond the table', () => {
   it('the undo of a widened recorder puts back its old recording group (moto drops recordingMode: see the unit test)', async () => {
-    const { ctx, checked } = await checkedWith(step, seedWith({ group: EC2_ONLY, channelTo: LOGS, started: true }));
-    try {
+    await withChecked(step, { seed: seedWith({ group: EC2_ONLY, channelTo: LOGS, started: true }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => a.operation)).toEqual(['PutConfigurationRecorder']);
       const undo = plan.actions[0]!.inverse!;
@@ -306,25 +283,19 @@ describe('monitoring.config-recorder: beyond the table', () => {
       await config(ctx).send(new PutConfigurationRecorderCommand(undo.params as unknown as ConstructorParameters<typeof PutConfigurationRecorderCommand>[0]));
       ctx.factory.readOnly = true;
       expect((await recorders(ctx))[0]!.recordingGroup).toMatchObject({ allSupported: false, resourceTypes: ['AWS::EC2::Instance'] });
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a recorder in place keeps its own role', async () => {
     const mine = `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/my-config-role`;
-    const { ctx, checked } = await checkedWith(step, seedWith({ group: ALL_REGIONAL, role: mine, channelTo: LOGS, started: true }));
-    try {
+    await withChecked(step, { seed: seedWith({ group: ALL_REGIONAL, role: mine, channelTo: LOGS, started: true }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => [a.operation, (a.params.ConfigurationRecorder as { roleARN: string }).roleARN])).toEqual([['PutConfigurationRecorder', mine]]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a channel created by the fix is recorded in moto with the logging bucket, and the journal can undo each action', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => step.seed!(c) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       for (const a of plan.actions.filter((x) => x.service === 'config')) expect(a.inverse, a.operation).toBeDefined();
       expect(plan.actions.find((a) => a.operation === 'StartConfigurationRecorder')!.inverse).toMatchObject({
@@ -338,15 +309,11 @@ describe('monitoring.config-recorder: beyond the table', () => {
       const bucket = await readLoggingBucket(ctx);
       const sids = (JSON.parse(bucket.policy!) as { Statement: { Sid: string }[] }).Statement.map((s) => s.Sid);
       expect(sids).toEqual(['DenyInsecureTransport', 'AWSConfigBucketPermissionsCheck', 'AWSConfigBucketExistenceCheck', 'AWSConfigBucketDelivery']);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the seed runs again on a fixed account: the recorder is narrowed and stopped again, under its own name', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await configured(ctx, { name: 'main', channelTo: LOGS, started: true });
       await step.seed!(ctx);
@@ -355,9 +322,7 @@ describe('monitoring.config-recorder: beyond the table', () => {
       expect((await recorders(ctx)).map((r) => [r.name, r.recordingGroup?.resourceTypes])).toEqual([['main', ['AWS::EC2::Instance']]]);
       const checked = await checkStep(entry, ctx);
       expect(checked.result.findings[0]!.message).toMatch(/recorder "main" records only 1 resource type.*is not recording/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan only read: three Config reads per region, then the role and the bucket', async () => {

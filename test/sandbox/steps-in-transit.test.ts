@@ -15,16 +15,17 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { RunContext } from '../../src/engine/context.js';
+import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
 import step, { s3ServiceName } from '../../steps/data/in-transit/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const CREATE = 'ec2:CreateVpcEndpoint';
 const MODIFY = 'ec2:ModifyVpcEndpoint';
 const entry = { meta: step.meta, load: async () => step };
+/** The eu-west-1 network a multi-region case's seed made, for its own assertions. */
+const eu: { net?: Net; table?: string } = {};
 
 /** moto's default VPC has no internet gateway and no default route: its subnets count as isolated. */
 const DEFAULT_VPC = { status: 'pass' as const, region: 'us-east-1', message: expect.stringMatching(/\(default VPC\).*6 private subnets have no route out of the VPC/) };
@@ -157,40 +158,32 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectOperations: [CREATE],
   },
+  {
+    name: 'works in every region of the run, each endpoint in its own region with that region’s S3 service',
+    regions: ['eu-west-1', 'us-east-1'],
+    seed: async (ctx) => {
+      eu.net = await network(ctx, '10.60', 'eu-west-1');
+      eu.table = await privateSubnet(ctx, eu.net, '10.60.1.0/24', 'eu-west-1');
+    },
+    expectStatus: 'fail',
+    // The one failing finding is the eu-west-1 network's (its VPC and table are pinned in the plan below).
+    expectFindings: [
+      { status: 'pass', region: 'eu-west-1', message: expect.stringContaining('(default VPC) in eu-west-1') },
+      { status: 'fail', region: 'eu-west-1', message: expect.stringMatching(/private subnets on route table rtb-\w+ send S3 traffic out through nat-\w+/) },
+      { status: 'pass', region: 'us-east-1' },
+    ],
+    expectOperations: [`${CREATE}@eu-west-1`],
+    expectPlan: (plan) => {
+      expect(plan.actions.map((a) => [a.params.VpcId, a.params.ServiceName, a.params.RouteTableIds])).toEqual([[eu.net!.vpcId, 'com.amazonaws.eu-west-1.s3', [eu.table]]]);
+      expect(plan.guidance).toMatch(/Client VPN[\s\S]*Site-to-Site VPN[\s\S]*PrivateLink/);
+    },
+    expectApplied: async (ctx) => expect((await s3Gateways(ctx, eu.net!.vpcId, 'eu-west-1')).map((e) => e.RouteTableIds)).toEqual([[eu.table]]),
+  },
 ]);
 
 describe('data.in-transit: beyond the table', () => {
-  it('works in every region of the run, each endpoint in its own region with that region’s S3 service', async () => {
-    await resetMoto();
-    const base = makeSandboxContext();
-    const ctx = new RunContext(base.target, base.factory, async () => ['eu-west-1', 'us-east-1']);
-    try {
-      ctx.factory.readOnly = false;
-      const eu = await network(ctx, '10.60', 'eu-west-1');
-      const euTable = await privateSubnet(ctx, eu, '10.60.1.0/24', 'eu-west-1');
-      ctx.factory.readOnly = true;
-      const checked = await checkStep(entry, ctx);
-      const failing = checked.result.findings.filter((f) => f.status === 'fail');
-      expect(failing.map((f) => [f.region, f.resource.endsWith(eu.vpcId)])).toEqual([['eu-west-1', true]]);
-      expect(failing[0]!.message).toContain(euTable);
-      const plan = await planStep(checked, ctx, undefined);
-      expect(plan.actions.map((a) => [a.operation, a.region, a.params.ServiceName])).toEqual([['CreateVpcEndpoint', 'eu-west-1', 'com.amazonaws.eu-west-1.s3']]);
-      expect(plan.guidance).toMatch(/Client VPN[\s\S]*Site-to-Site VPN[\s\S]*PrivateLink/);
-      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
-      expect((await s3Gateways(ctx, eu.vpcId, 'eu-west-1')).map((e) => e.RouteTableIds)).toEqual([[euTable]]);
-      expect((await checkStep(entry, ctx)).result.status).toBe('pass');
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
   it('the journal’s inverse names the endpoint that was created, and running it removes it', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const checked = await checkStep(entry, ctx);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions[0]!.inverse!.params).toEqual({ VpcEndpointIds: ['(the new endpoint)'] });
@@ -204,15 +197,11 @@ describe('data.in-transit: beyond the table', () => {
       ctx.factory.readOnly = true;
       ctx.invalidate();
       expect((await checkStep(entry, ctx)).result.findings.map((f) => f.status)).toEqual(checked.result.findings.map((f) => f.status));
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the inverse of attaching route tables detaches exactly those', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       const net = await network(ctx, '10.61');
       const a = await privateSubnet(ctx, net, '10.61.1.0/24');
@@ -224,18 +213,11 @@ describe('data.in-transit: beyond the table', () => {
       expect(plan.actions[0]!.inverse!.params).toEqual({ VpcEndpointId: id, RemoveRouteTableIds: [b] });
       expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
       expect((await s3Gateways(ctx, net.vpcId))[0]!.RouteTableIds?.sort()).toEqual([a, b].sort());
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('seeding twice keeps one day-one VPC and takes its endpoint away again', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
       expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
       ctx.factory.readOnly = false;
@@ -244,9 +226,7 @@ describe('data.in-transit: beyond the table', () => {
       ctx.invalidate();
       const again = await checkStep(entry, ctx);
       expect(again.result.findings.map((f) => f.status)).toEqual(['pass', 'fail']);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan send only reads', async () => {

@@ -10,14 +10,16 @@ import {
 } from '@aws-sdk/client-kms';
 import type { CreateKeyRequest } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { RunContext } from '../../src/engine/context.js';
+import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/data/kms-rotation/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ENABLE = 'kms:EnableKeyRotation';
 const entry = { meta: step.meta, load: async () => step };
+const EU_FIRST = ['eu-west-1', 'us-east-1'];
+/** The keys a case's seed made, for its own assertions after the fix. */
+const keys = { eu: '', us: '' };
 
 async function createKey(ctx: RunContext, req: CreateKeyRequest = {}, region?: string): Promise<string> {
   return (await ctx.client(KMSClient, region).send(new CreateKeyCommand(req))).KeyMetadata!.KeyId!;
@@ -91,13 +93,29 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectOperations: [ENABLE, ENABLE],
   },
+  {
+    name: 'works in every region of the run, each key fixed in its own region',
+    regions: EU_FIRST,
+    seed: async (ctx) => {
+      keys.eu = await createKey(ctx, {}, 'eu-west-1');
+      keys.us = await createKey(ctx, {}, 'us-east-1');
+    },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'fail', region: 'eu-west-1' },
+      { status: 'fail', region: 'us-east-1' },
+    ],
+    expectOperations: [`${ENABLE}@eu-west-1`, `${ENABLE}@us-east-1`],
+    expectApplied: async (ctx) => {
+      expect(await rotating(ctx, keys.eu, 'eu-west-1')).toBe(true);
+      expect(await rotating(ctx, keys.us, 'us-east-1')).toBe(true);
+    },
+  },
 ]);
 
 describe('data.kms-rotation: beyond the table', () => {
   it('never enables rotation on alias/aws/s3, even in a fix of the same region', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await step.seed!(ctx);
       const awsKey = await touchAwsS3Key(ctx);
@@ -109,45 +127,17 @@ describe('data.kms-rotation: beyond the table', () => {
       const applied = await applyPlan(step.meta.id, plan, ctx, () => undefined);
       expect(applied.ok).toBe(true);
       expect(await rotating(ctx, awsKey)).toBe(false);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
-  it('works in every region of the run, each key fixed in its own region', async () => {
-    await resetMoto();
-    const base = makeSandboxContext();
-    const ctx = new RunContext(base.target, base.factory, async () => ['eu-west-1', 'us-east-1']);
-    try {
-      ctx.factory.readOnly = false;
-      const eu = await createKey(ctx, {}, 'eu-west-1');
-      const us = await createKey(ctx, {}, 'us-east-1');
-      ctx.factory.readOnly = true;
-      const checked = await checkStep(entry, ctx);
-      expect(checked.result.findings.map((f) => [f.status, f.region])).toEqual([
-        ['fail', 'eu-west-1'],
-        ['fail', 'us-east-1'],
-      ]);
-      const plan = await planStep(checked, ctx, undefined);
-      expect(plan.actions.map((a) => a.region)).toEqual(['eu-west-1', 'us-east-1']);
-      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).ok).toBe(true);
-      expect(await rotating(ctx, eu, 'eu-west-1')).toBe(true);
-      expect(await rotating(ctx, us, 'us-east-1')).toBe(true);
-      expect((await checkStep(entry, ctx)).result.status).toBe('pass');
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
-
+  // Not a table case: on moto the replica keeps its own rotation status, so a second plan is never empty.
   it('a multi-Region key and its replica: one action, on the primary in its own region (moto does not share the status with the replica)', async () => {
-    await resetMoto();
-    const base = makeSandboxContext();
-    const ctx = new RunContext(base.target, base.factory, async () => ['eu-west-1', 'us-east-1']);
-    try {
-      ctx.factory.readOnly = false;
-      const id = await createKey(ctx, { MultiRegion: true }, 'us-east-1');
+    let id = '';
+    const seed = async (ctx: RunContext) => {
+      id = await createKey(ctx, { MultiRegion: true }, 'us-east-1');
       await ctx.client(KMSClient).send(new ReplicateKeyCommand({ KeyId: id, ReplicaRegion: 'eu-west-1' }));
-      ctx.factory.readOnly = true;
+    };
+    await inSandbox({ regions: EU_FIRST, seed }, async (ctx) => {
       const checked = await checkStep(entry, ctx);
       expect(checked.result.findings.map((f) => [f.status, f.region])).toEqual([
         ['fail', 'eu-west-1'],
@@ -160,15 +150,11 @@ describe('data.kms-rotation: beyond the table', () => {
       expect(await rotating(ctx, id, 'us-east-1')).toBe(true);
       // AWS reports the primary's setting for its replicas; moto keeps a separate, unchanged one.
       expect(await rotating(ctx, id, 'eu-west-1')).toBe(false);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the inverse turns rotation off again', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       const id = await createKey(ctx);
       ctx.factory.readOnly = true;
@@ -181,9 +167,7 @@ describe('data.kms-rotation: beyond the table', () => {
       expect(await rotating(ctx, id)).toBe(true);
       await ctx.client(KMSClient).send(new DisableKeyRotationCommand(action!.inverse!.params as { KeyId: string }));
       expect(await rotating(ctx, id)).toBe(false);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan send only reads, and skip DescribeKey for keys with an alias/aws/* name', async () => {
