@@ -14,28 +14,19 @@ import {
 } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientFactory } from '../../src/aws/factory.js';
-import { RunContext } from '../../src/engine/context.js';
-import { applyAction, checkStep, planStep } from '../../src/engine/runner.js';
-import type { JournalEntry } from '../../src/engine/runner.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/engine/context.js';
+import { checkStep, planStep } from '../../src/engine/runner.js';
 import type { ActionIO, Plan } from '../../src/engine/types.js';
 import step from '../../steps/account/root-access-keys/index.js';
-import { ScriptedAsker } from '../helpers/step-tester.js';
-import type { ScriptedAnswer } from '../helpers/step-tester.js';
+import { applyWith as applyInteractively, CREDENTIAL_REPORT_HEADER, person, ROOT_ARN, stubContext } from '../helpers/stub-context.js';
 
 const STUB = '(SDK stub: moto has no root user)';
-const ACCOUNT = '111122223333';
-const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+const ROOT = ROOT_ARN;
 const ACTIVE_KEY = 'AKIAROOTACTIVE000001';
 const INACTIVE_KEY = 'AKIAROOTINACTIVE0002';
-const SESSION_KEY = 'ASIAEXAMPLESESSION01';
 
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
-  'access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,' +
-  'cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+const HEADER = CREDENTIAL_REPORT_HEADER;
 
 /** The root row: key 1 active and used, key 2 inactive and never used (or no keys). */
 function rootRow(keys: boolean): string {
@@ -46,24 +37,8 @@ function rootRow(keys: boolean): string {
 
 const iam = mockClient(IAMClient);
 const entry = { meta: step.meta, load: async () => step };
-const contexts: RunContext[] = [];
 
-function context(opts: { isRoot?: boolean; keyInUse?: string } = {}): RunContext {
-  const isRoot = opts.isRoot ?? true;
-  const factory = new ClientFactory({
-    region: 'us-east-1',
-    credentials: { accessKeyId: opts.keyInUse ?? SESSION_KEY, secretAccessKey: 'test-secret' },
-    maxAttempts: 1,
-    userAgent: 'secure-start-test',
-  });
-  const ctx = new RunContext(
-    { accountId: ACCOUNT, principalArn: isRoot ? ROOT : `arn:aws:iam::${ACCOUNT}:user/alice`, isRoot, sandbox: false, partition: 'aws', homeRegion: 'us-east-1' },
-    factory,
-    async () => ['us-east-1'],
-  );
-  contexts.push(ctx);
-  return ctx;
-}
+const context = (opts: { isRoot?: boolean; keyInUse?: string } = {}) => stubContext({ isRoot: opts.isRoot ?? true, ...(opts.keyInUse ? { accessKeyId: opts.keyInUse } : {}) });
 
 function account(opts: { summaryKeys: boolean; reportKeys?: boolean }): void {
   iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: { AccountMFAEnabled: 1, AccountAccessKeysPresent: opts.summaryKeys ? 1 : 0 } });
@@ -83,20 +58,8 @@ function rootKeys(keys: AccessKeyMetadata[] = [
   iam.on(DeleteAccessKeyCommand).resolves({});
 }
 
-function person(script: ScriptedAnswer[]): { io: ActionIO; asker: ScriptedAsker } {
-  const asker = new ScriptedAsker(script);
-  return { asker, io: { asker, secret: async () => undefined } };
-}
 
-async function applyWith(ctx: RunContext, plan: Plan, io?: ActionIO): Promise<JournalEntry[]> {
-  const journal: JournalEntry[] = [];
-  for (const action of plan.actions) {
-    const { entry: e } = await applyAction(step.meta.id, action, ctx, io);
-    journal.push(e);
-    if (e.result === 'failed') break;
-  }
-  return journal;
-}
+const applyWith = (ctx: RunContext, plan: Plan, io?: ActionIO) => applyInteractively(step.meta.id, ctx, plan, io);
 
 async function checkAndPlan(ctx: RunContext) {
   const checked = await checkStep(entry, ctx);
@@ -107,9 +70,6 @@ const ops = (plan: Plan) => plan.actions.map((a) => `${a.service}:${a.operation}
 
 beforeEach(() => {
   iam.reset();
-});
-afterEach(() => {
-  for (const c of contexts.splice(0)) c.factory.destroy();
 });
 afterAll(() => {
   iam.restore();

@@ -15,29 +15,22 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientFactory } from '../../src/aws/factory.js';
-import { RunContext } from '../../src/engine/context.js';
-import { applyAction, checkStep, planStep } from '../../src/engine/runner.js';
-import type { JournalEntry } from '../../src/engine/runner.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/engine/context.js';
+import { checkStep, planStep } from '../../src/engine/runner.js';
 import { REDACTED } from '../../src/engine/types.js';
 import type { ActionIO, Plan } from '../../src/engine/types.js';
 import step from '../../steps/account/root-mfa/index.js';
 import { otpauthUri } from '../../steps/account/root-mfa/mfa-codes.js';
-import { ScriptedAsker } from '../helpers/step-tester.js';
-import type { ScriptedAnswer } from '../helpers/step-tester.js';
+import { applyWith as applyInteractively, CREDENTIAL_REPORT_HEADER, person, ROOT_ARN, STUB_ACCOUNT, stubContext } from '../helpers/stub-context.js';
 
 const STUB = '(SDK stub: moto has no root user)';
-const ACCOUNT = '111122223333';
-const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+const ACCOUNT = STUB_ACCOUNT;
+const ROOT = ROOT_ARN;
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const SERIAL = `arn:aws:iam::${ACCOUNT}:mfa/root-mfa-test`;
 
-const HEADER =
-  'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
-  'access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,' +
-  'access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,' +
-  'cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+const HEADER = CREDENTIAL_REPORT_HEADER;
 
 function rootRow(mfa: boolean): string {
   return `<root_account>,${ROOT},2024-01-02T10:00:00+00:00,not_supported,2026-11-28T09:00:00+00:00,not_supported,not_supported,${mfa},false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
@@ -45,32 +38,9 @@ function rootRow(mfa: boolean): string {
 
 const iam = mockClient(IAMClient);
 const entry = { meta: step.meta, load: async () => step };
-const contexts: RunContext[] = [];
 
-/** A run context whose IAM client is the stub above. */
-function context(opts: { isRoot?: boolean; sandbox?: boolean } = {}): RunContext {
-  const isRoot = opts.isRoot ?? true;
-  const factory = new ClientFactory({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'ASIAEXAMPLESESSION01', secretAccessKey: 'test-secret' },
-    maxAttempts: 1,
-    userAgent: 'secure-start-test',
-  });
-  const ctx = new RunContext(
-    {
-      accountId: ACCOUNT,
-      principalArn: isRoot ? ROOT : `arn:aws:iam::${ACCOUNT}:user/alice`,
-      isRoot,
-      sandbox: opts.sandbox ?? false,
-      partition: 'aws',
-      homeRegion: 'us-east-1',
-    },
-    factory,
-    async () => ['us-east-1'],
-  );
-  contexts.push(ctx);
-  return ctx;
-}
+/** A run context whose IAM client is the stub above (the caller is root unless said otherwise). */
+const context = (opts: { isRoot?: boolean; sandbox?: boolean } = {}) => stubContext({ isRoot: true, ...opts });
 
 /** The account as IAM reports it: the live summary flag and the credential report's root row (or none, or an error). */
 function account(opts: { summaryMfa: boolean; reportMfa?: boolean | null; reportError?: Error }): void {
@@ -87,22 +57,8 @@ function enrolment(): void {
   iam.on(DeleteVirtualMFADeviceCommand).resolves({});
 }
 
-function person(script: ScriptedAnswer[]): { io: ActionIO; asker: ScriptedAsker; shown: { label: string; value: string; qr?: string }[] } {
-  const asker = new ScriptedAsker(script);
-  const shown: { label: string; value: string; qr?: string }[] = [];
-  return { asker, shown, io: { asker, secret: async (s) => void shown.push(s) } };
-}
 
-/** Applies an interactive plan the way the wizard does: one action after the other, with a person, stopping at the first failure. */
-async function applyWith(ctx: RunContext, plan: Plan, io?: ActionIO): Promise<JournalEntry[]> {
-  const journal: JournalEntry[] = [];
-  for (const action of plan.actions) {
-    const { entry: e } = await applyAction(step.meta.id, action, ctx, io);
-    journal.push(e);
-    if (e.result === 'failed') break;
-  }
-  return journal;
-}
+const applyWith = (ctx: RunContext, plan: Plan, io?: ActionIO) => applyInteractively(step.meta.id, ctx, plan, io);
 
 async function checkAndPlan(ctx: RunContext) {
   const checked = await checkStep(entry, ctx);
@@ -111,9 +67,6 @@ async function checkAndPlan(ctx: RunContext) {
 
 beforeEach(() => {
   iam.reset();
-});
-afterEach(() => {
-  for (const c of contexts.splice(0)) c.factory.destroy();
 });
 afterAll(() => {
   iam.restore();
