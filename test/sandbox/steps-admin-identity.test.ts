@@ -42,7 +42,7 @@ import { planView } from '../../src/wizard/render.js';
 import step from '../../steps/account/admin-identity/index.js';
 import { characterTypes } from '../../steps/account/admin-identity/password.js';
 import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { SANDBOX_ACCOUNT_ID, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
 
 // The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();

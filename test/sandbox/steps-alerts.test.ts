@@ -11,7 +11,7 @@ import { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/monitoring/alerts/index.js';
 import { GUARDDUTY_PATTERN, publishStatement, ROOT_FILTER_PATTERN } from '../../steps/monitoring/alerts/pattern.js';
-import { checkedWith, inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT_ID;
 const EMAIL = 'security@example.com';
@@ -258,11 +258,10 @@ runStepCases(step, [
 
 describe('monitoring.alerts: beyond the table', () => {
   it('the fix wires what it made together: topic policy, trail log group, filter pattern and alarm action', async () => {
-    const { ctx, checked } = await checkedWith(step, async (c) => {
+    await withChecked(step, { seed: async (c) => {
       await step.seed!(c);
       await trail(c);
-    });
-    try {
+    } }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, INPUTS);
       expect(plan.cost?.scale).toBe('cents');
       expect(plan.warnings?.join('\n')).toMatch(/confirmation.*security@example.com.*click its link, or nothing is delivered/is);
@@ -282,35 +281,27 @@ describe('monitoring.alerts: beyond the table', () => {
       ]);
       const subs = (await ctx.client(SNSClient).send(new ListSubscriptionsCommand({}))).Subscriptions ?? [];
       expect(subs.map((s) => [s.TopicArn, s.Endpoint])).toEqual([[OUR_TOPIC, EMAIL]]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('defaults to the address already subscribed to our topic, and only plans what is missing', async () => {
-    const { ctx, checked } = await checkedWith(step, async (c) => {
+    await withChecked(step, { seed: async (c) => {
       await trailWithLogs(c);
       await ownTopic(c, 'secure-start-alerts', 'team@example.com');
-    });
-    try {
+    } }, async (ctx, checked) => {
       expect(step.inputs!.defaults(checked.result.findings)).toEqual({ email: 'team@example.com' });
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions.map((a) => a.operation)).toEqual(['PutRule', 'PutTargets', 'PutMetricFilter', 'PutMetricAlarm']);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a plan without an email (a preview) subscribes no one and says so', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => step.seed!(c) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions.map((a) => a.operation)).not.toContain('Subscribe');
       expect(plan.warnings?.join('\n')).toMatch(/No email address was given/);
       expect(plan.warnings?.join('\n')).toMatch(/fix monitoring.cloudtrail first/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan send only reads', async () => {

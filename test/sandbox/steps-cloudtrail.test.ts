@@ -8,8 +8,7 @@ import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { TRAIL_NAME } from '../../steps/monitoring/_shared/trails.js';
 import step, { DAY_ONE_TRAIL, dayOneTrailBucket } from '../../steps/monitoring/cloudtrail/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const A = SANDBOX_ACCOUNT_ID;
 const LOGS = loggingBucketName({ accountId: A, homeRegion: 'us-east-1' });
@@ -237,8 +236,7 @@ async function fix(ctx: RunContext) {
 describe('monitoring.cloudtrail: what the fix keeps', () => {
   it('a data-event selector is kept exactly; the management selector is widened to reads and writes', async () => {
     const data: EventSelector = { ReadWriteType: 'WriteOnly', IncludeManagementEvents: false, DataResources: [S3_DATA] };
-    const { ctx } = await checkedWith(step, trails({ name: 'keep-data', selectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }, data] }));
-    try {
+    await withChecked(step, { seed: trails({ name: 'keep-data', selectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }, data] }) }, async (ctx) => {
       const plan = await fix(ctx);
       expect(plan.actions[0]).toMatchObject({
         params: { TrailName: ARN('keep-data'), EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }, data] },
@@ -246,9 +244,7 @@ describe('monitoring.cloudtrail: what the fix keeps', () => {
       });
       const after = await selectorsOf(ctx, ARN('keep-data'));
       expect(after.basic).toEqual([{ ReadWriteType: 'All', IncludeManagementEvents: true }, expect.objectContaining(data)]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('advanced selectors: the read-only management selector is replaced, the data selector kept', async () => {
@@ -266,32 +262,25 @@ describe('monitoring.cloudtrail: what the fix keeps', () => {
         { Field: 'readOnly', Equals: ['true'] },
       ],
     };
-    const { ctx } = await checkedWith(step, trails({ name: 'keep-advanced', advanced: [reads, s3Data] }));
-    try {
+    await withChecked(step, { seed: trails({ name: 'keep-advanced', advanced: [reads, s3Data] }) }, async (ctx) => {
       await fix(ctx);
       const after = await selectorsOf(ctx, ARN('keep-advanced'));
       expect(after.advanced).toEqual([s3Data, { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a reused trail keeps its own bucket and name; no trail or bucket is added', async () => {
-    const { ctx } = await checkedWith(step, trails({ name: 'theirs', logging: false, validation: false }));
-    try {
+    await withChecked(step, { seed: trails({ name: 'theirs', logging: false, validation: false }) }, async (ctx) => {
       const plan = await fix(ctx);
       expect(plan.actions.every((a) => a.service === 'cloudtrail' && a.params.Name !== TRAIL_NAME)).toBe(true);
       const list = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
       expect(list.map((t) => [t.Name, t.S3BucketName, t.LogFileValidationEnabled])).toEqual([['theirs', THEIR_BUCKET, true]]);
       expect((await readLoggingBucket(ctx)).exists).toBe(false);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a new trail delivers to the shared bucket, whose policy lets only this trail write below AWSLogs/<account>/', async () => {
-    const { ctx, checked } = await checkedWith(step, async () => undefined);
-    try {
+    await withChecked(step, {}, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       const create = plan.actions.find((a) => a.operation === 'CreateTrail')!;
       expect(create).toMatchObject({
@@ -306,22 +295,17 @@ describe('monitoring.cloudtrail: what the fix keeps', () => {
       expect(policy.Statement[2]!.Condition!.StringEquals!['aws:SourceArn']).toBe(ARN(TRAIL_NAME));
       expect(plan.cost).toBeUndefined();
       expect(plan.warnings).toBeUndefined();
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('beside a single-region trail that already records management events, the plan names the paid second copy', async () => {
-    const { ctx, checked } = await checkedWith(step, trails({ name: 'old-local', multiRegion: false, selectors: ALL }));
-    try {
+    await withChecked(step, { seed: trails({ name: 'old-local', multiRegion: false, selectors: ALL }) }, async (ctx, checked) => {
       expect(checked.result.status).toBe('fail');
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => a.operation)).toContain('CreateTrail');
       expect(plan.cost).toEqual({ scale: 'dollars', detail: expect.stringContaining('beside old-local (us-east-1)) costs $2.00 per 100,000 events') });
       expect(plan.warnings).toEqual([expect.stringMatching(/^Trail old-local \(us-east-1\) already records management events\. Only the first copy/)]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -339,9 +323,7 @@ describe('monitoring.cloudtrail: permissions, reads and guards', () => {
   });
 
   it('the seed is tolerant of running twice, and refuses to run outside the sandbox', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await step.seed!(ctx);
       await step.seed!(ctx);
@@ -349,9 +331,7 @@ describe('monitoring.cloudtrail: permissions, reads and guards', () => {
       expect(list.map((t) => [t.Name, t.S3BucketName, t.IsMultiRegionTrail])).toEqual([[DAY_ONE_TRAIL, dayOneTrailBucket(A), false]]);
       const real = new RunContext({ ...ctx.target, sandbox: false }, ctx.factory, ctx.regions.bind(ctx));
       await expect(step.seed!(real)).rejects.toThrow(/only against the sandbox/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -361,8 +341,7 @@ describe('monitoring.cloudtrail: the day-one trail and the data area', () => {
     const { default: bucketPublic } = await import('../../steps/data/s3-bucket-public-access/index.js');
     const { default: tlsOnly } = await import('../../steps/data/s3-tls-only/index.js');
     const { default: encryption } = await import('../../steps/data/s3-encryption/index.js');
-    const { ctx } = await checkedWith(step, (c) => step.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => step.seed!(c) }, async (ctx) => {
       for (const s of [accountPublic, bucketPublic, tlsOnly, encryption]) {
         const checked = await checkStep({ meta: s.meta, load: async () => s }, ctx);
         expect(['pass', 'fail'], `${s.meta.id}: ${checked.result.findings.map((f) => f.message).join(' | ')}`).toContain(checked.result.status);
@@ -373,8 +352,6 @@ describe('monitoring.cloudtrail: the day-one trail and the data area', () => {
       const bucketPublicCheck = await checkStep({ meta: bucketPublic.meta, load: async () => bucketPublic }, ctx);
       const trailBucket = bucketPublicCheck.result.findings.filter((f) => f.resource.includes(dayOneTrailBucket(A)));
       expect(trailBucket).toEqual([expect.objectContaining({ message: expect.stringContaining('is not public today'), data: expect.objectContaining({ exposure: 'private' }) })]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

@@ -15,7 +15,7 @@ import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { Plan } from '../../src/engine/types.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import step, { configRoleArn } from '../../steps/monitoring/config-recorder/index.js';
-import { SANDBOX_ACCOUNT_ID, inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, withChecked } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const LOGS = `secure-start-logs-${SANDBOX_ACCOUNT_ID}-us-east-1`;

@@ -15,8 +15,8 @@ import { checkStep, planStep } from '../../src/engine/runner.js';
 import { applyPlan } from '../../src/engine/runner.js';
 import adminIdentity from '../../steps/account/admin-identity/index.js';
 import step, { BREAK_GLASS_TAG } from '../../steps/account/identity-center/index.js';
-import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { useManagedPolicies } from '../helpers/moto.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 // The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();
@@ -88,9 +88,7 @@ runStepCases(step, [
 
 describe('account.identity-center: IAM users who sign in with passwords', () => {
   it('names each of them, and the guidance carries the instance’s start URL in the profile snippet', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await all(organization, userWithPassword('alice'), userWithPassword('bob'), userWithKey('ci-deploy'))(ctx);
       const instance = await instanceOf(ctx);
@@ -116,19 +114,11 @@ describe('account.identity-center: IAM users who sign in with passwords', () => 
       expect(plan.guidance).toContain('aws iam delete-login-profile --user-name alice');
       expect(plan.guidance).toContain('aws iam delete-login-profile --user-name bob');
       expect(plan.guidance).not.toContain('Turn on IAM Identity Center');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the day-one seed outside an organization: moto’s instance is an account instance, so the guidance starts with turning one on', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const checked = await checkStep(entry, ctx);
       expect(checked.result.status).toBe('fail');
       expect(checked.result.findings.map((f) => [f.status, f.message])).toEqual([
@@ -140,40 +130,24 @@ describe('account.identity-center: IAM users who sign in with passwords', () => 
       expect(plan.actions).toEqual([]);
       expect(plan.guidance).toMatch(/## 1\. Turn on IAM Identity Center[\s\S]*create an organization[\s\S]*## 2\. Give yourself a way in[\s\S]*## 3\. Use it from the command line/);
       expect(plan.guidance).toContain('sso_start_url = https://<your-portal>.awsapps.com/start');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a break-glass user without MFA fails', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await all(organization, breakGlass('emergency', { mfa: false }))(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => all(organization, breakGlass('emergency', { mfa: false }))(ctx) }, async (ctx) => {
       const checked = await checkStep(entry, ctx);
       expect(checked.result.findings[1]).toMatchObject({ status: 'fail', message: expect.stringContaining('tagged as the break-glass user but has no MFA') });
       // Not a password user to retire: the guidance asks for MFA, not for its password to go.
       const guidance = (await planStep(checked, ctx, undefined)).guidance;
       expect(guidance).toMatch(/## \d\. Give the break-glass user MFA/);
       expect(guidance).not.toContain('delete-login-profile --user-name emergency');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
 describe('account.identity-center and account.admin-identity agree', () => {
   it('the administrator that admin-identity created is named as the interim one to move, not as a stranger’s password', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await all(organization, userWithPassword('dana'))(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => all(organization, userWithPassword('dana'))(ctx) }, async (ctx) => {
       // In an organization with Identity Center, admin-identity points to it first, and says what happens to an IAM user made anyway.
       const admin = await checkStep({ meta: adminIdentity.meta, load: async () => adminIdentity }, ctx);
       const plan = await planStep(admin, ctx, { groupName: 'Administrators', userName: 'alex.admin' });
@@ -184,9 +158,7 @@ describe('account.identity-center and account.admin-identity agree', () => {
       const about = (u: string) => checked.result.findings.find((f) => f.resource === USER_ARN(u));
       expect(about('alex.admin')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^IAM user alex\.admin is the interim administrator secure-start created \(account\.admin-identity\).*It is the one to move/) });
       expect(about('dana')!.message).toMatch(/^IAM user dana signs in to the console with a password/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 

@@ -20,7 +20,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step, { SEED_ATTACHED, SEED_ROLE, SEED_UNATTACHED } from '../../steps/account/no-admin-star-policies/index.js';
 import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 // The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();
@@ -130,9 +130,7 @@ describe('account.no-admin-star-policies: failing policies and the advice', () =
   });
 
   it('names every user, group and role a policy is attached to', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       const iam = ctx.client(IAMClient);
       await policies({ star: doc({ Effect: 'Allow', Action: ['s3:GetObject', '*:*'], Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }) })(ctx);
@@ -148,9 +146,7 @@ describe('account.no-admin-star-policies: failing policies and the advice', () =
         'Customer-managed policy star allows every action on every resource (statement 1). Its Deny statement takes some of that back. It is attached to user una; group ops.',
       );
       expect(f!.data).toMatchObject({ users: ['una'], groups: ['ops'], roles: [] });
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan read the authorization details once, and nothing else', async () => {

@@ -6,7 +6,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/password-policy/index.js';
 import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ACCOUNT = 'arn:aws:iam::123456789012:account';
 const UPDATE = 'iam:UpdateAccountPasswordPolicy';
@@ -90,15 +90,11 @@ describe('account.password-policy: check and plan change nothing', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       const plan = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, undefined);
       expect(ctx.factory.readOnly).toBe(true);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 

@@ -17,7 +17,7 @@ import type { Finding } from '../../src/engine/types.js';
 import step from '../../steps/account/regions/index.js';
 import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/_shared/region-guardrail.js';
 import { resetMoto } from '../helpers/moto.js';
-import { ScriptedAsker, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, ScriptedAsker } from '../helpers/step-tester.js';
 
 const IAM_POLICY_ARN = `arn:aws:iam::123456789012:policy/${POLICY_NAME}`;
 const entry = { meta: step.meta, load: async () => step };
@@ -227,9 +227,7 @@ describe('account.regions: the choice and the plan, on the day-one seed', () => 
 
 describe('account.regions: an organization, fixed again and again', () => {
   it('creates and attaches the SCP once, then only updates it', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await organization(ctx);
       ctx.invalidate();
@@ -244,9 +242,7 @@ describe('account.regions: an organization, fixed again and again', () => {
       expect(attached.Policies!.map((p) => p.Name).sort()).toEqual(['FullAWSAccess', POLICY_NAME]);
       const after = await checkStep(entry, ctx);
       expect(after.result.findings[1]!.message).toContain('leaves only eu-west-1, us-east-1 open');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 

@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/root-access-keys/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ROOT = 'arn:aws:iam::123456789012:root';
 
@@ -46,16 +45,12 @@ runStepCases(step, [
 
 describe('account.root-access-keys in the sandbox', () => {
   it('plans no change for a caller who is not root, and shows the console steps', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toEqual([]);
       expect(plan.guidance).toMatch(/Security credentials[\s\S]*Deactivate[\s\S]*Delete/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan only read', async () => {

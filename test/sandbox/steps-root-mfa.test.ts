@@ -11,7 +11,7 @@ import { checkStep, planStep } from '../../src/engine/runner.js';
 import accessKeysStep from '../../steps/account/root-access-keys/index.js';
 import step from '../../steps/account/root-mfa/index.js';
 import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ROOT = 'arn:aws:iam::123456789012:root';
 
@@ -48,17 +48,13 @@ runStepCases(step, [
 
 describe('account.root-mfa in the sandbox', () => {
   it('plans no change for a caller who is not root, and shows the console steps', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toEqual([]);
       expect(plan.interactive).toBeFalsy();
       expect(plan.guidance).toMatch(/Root user.*\n(.*\n)*.*Security credentials.*\n(.*\n)*.*Assign MFA device/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan only read: the account summary and the credential report', async () => {
@@ -73,17 +69,14 @@ describe('account.root-mfa in the sandbox', () => {
   it('shares one account summary and one credential report with account.root-access-keys', async () => {
     await resetMoto();
     const sent: string[] = [];
-    const ctx = makeSandboxContext({ onRequest: (s, op) => sent.push(`${s}:${op}`) });
-    try {
+    await inSandbox({ onRequest: (s, op) => sent.push(`${s}:${op}`), keep: true }, async (ctx) => {
       const results = await Promise.all(
         [step, accessKeysStep].map((s) => checkStep({ meta: s.meta, load: async () => s }, ctx).then((c) => c.result.status)),
       );
       expect(results).toEqual(['unsupported', 'unsupported']);
       expect(sent.filter((r) => r === 'IAM:GetAccountSummary')).toHaveLength(1);
       expect(sent.filter((r) => r === 'IAM:GetCredentialReport')).toHaveLength(1);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('has no seed: moto cannot express a root user without MFA', () => {

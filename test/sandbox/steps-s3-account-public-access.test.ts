@@ -16,7 +16,7 @@ import type { BlockConfig } from '../../steps/data/_shared/publicness.js';
 import step from '../../steps/data/s3-account-public-access/index.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
-import { ScriptedAsker, checkedWith, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
 
 const ACCOUNT = '123456789012';
 const RESOURCE = `arn:aws:s3::${ACCOUNT}:account`;
@@ -111,8 +111,7 @@ runStepCases(withOperationNames(step, [PUT]), [
 
 describe('data.s3-account-public-access: a public website is seen before it goes dark', () => {
   it('the plan names the public website, warns that it stops being public, and is destructive (confirmation defaults to No)', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => step.seed!(c) }, async (ctx, checked) => {
       const inputs = await step.inputs!.ask(new ScriptedAsker([]), step.inputs!.defaults(checked.result.findings), checked.result.findings);
       expect(inputs).toEqual({ publicBucketsToClose: [WEBSITE_BUCKET] });
       const plan = await planStep(checked, ctx, inputs);
@@ -130,25 +129,19 @@ describe('data.s3-account-public-access: a public website is seen before it goes
         'Bucket day-one-website (us-east-1) stops being public: its ACL grants READ to everyone (AllUsers).',
         expect.stringContaining('Anything served to the public straight from these buckets (a static website, download links) stops working at once.'),
       ]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the wizard says which buckets it would close before the plan, and asks nothing itself', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => step.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => step.seed!(c) }, async (ctx, checked) => {
       const asker = new ScriptedAsker([]);
       await step.inputs!.ask(asker, step.inputs!.defaults(checked.result.findings), checked.result.findings);
       expect(asker.notes).toEqual([expect.stringMatching(/^Turning on Block Public Access for the account ends public access to 1 bucket: day-one-website \(us-east-1\)\. .*defaults to No\.$/)]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('under fix --yes without the names, nothing is planned: the warnings name the buckets and the guidance says how to go ahead', async () => {
-    const { ctx, checked } = await checkedWith(step, both((c) => step.seed!(c), (c) => bucketStep.seed!(c)));
-    try {
+    await withChecked(step, { seed: both((c) => step.seed!(c), (c) => bucketStep.seed!(c)) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions).toEqual([]);
       expect(plan.warnings).toEqual([
@@ -160,22 +153,17 @@ describe('data.s3-account-public-access: a public website is seen before it goes
       const half = await planStep(checked, ctx, { publicBucketsToClose: [WEBSITE_BUCKET] });
       expect(half.actions).toEqual([]);
       expect(half.guidance).toMatch(/^Turning on Block Public Access for the account would end public access to 1 bucket that nobody confirmed: day-one-shared-files/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a bucket whose policy cannot be parsed may be public, and must be named too', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => makeBucket(c, { name: 'ss-acct-garbled', policy: 'Allow everyone' }).then(() => undefined));
-    try {
+    await withChecked(step, { seed: (c) => makeBucket(c, { name: 'ss-acct-garbled', policy: 'Allow everyone' }).then(() => undefined) }, async (ctx, checked) => {
       expect(checked.result.findings[0]!.message).toContain('Whether 1 bucket is public could not be told: ss-acct-garbled (us-east-1).');
       expect((await planStep(checked, ctx, undefined)).actions).toEqual([]);
       const plan = await planStep(checked, ctx, { publicBucketsToClose: ['ss-acct-garbled'] });
       expect(plan.actions[0]!.destructive).toBe(true);
       expect(plan.warnings![0]).toMatch(/^Bucket ss-acct-garbled \(us-east-1\) may be public \(its policy cannot be read \(it is not valid JSON/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -198,21 +186,17 @@ describe('data.s3-account-public-access: permissions, reads and undo', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(step, async () => undefined);
-    try {
+    await withChecked(step, {}, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it.each([
     ['none', undefined],
     ['a partial one', { BlockPublicPolicy: true, RestrictPublicBuckets: true }],
   ])('the inverse restores the previous configuration exactly (%s)', async (_name, block) => {
-    const { ctx, checked } = await checkedWith(step, block ? accountBlock(block) : async () => undefined);
-    try {
+    await withChecked(step, { seed: block ? accountBlock(block) : async () => undefined }, async (ctx, checked) => {
       const [action] = (await planStep(checked, ctx, undefined)).actions;
       ctx.factory.readOnly = false;
       await action!.run(ctx);
@@ -224,8 +208,6 @@ describe('data.s3-account-public-access: permissions, reads and undo', () => {
       ctx.invalidate();
       const restored = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(restored.result.findings).toEqual(checked.result.findings);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

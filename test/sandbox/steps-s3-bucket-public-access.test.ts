@@ -12,7 +12,7 @@ import step from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
 import type { BucketFixture } from '../../steps/data/_shared/bucket-fixtures.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
-import { ScriptedAsker, checkedWith, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
 
 const PUT = 's3:PutPublicAccessBlock';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -144,11 +144,10 @@ runStepCases(withOperationNames(step, [PUT]), [
 
 describe('data.s3-bucket-public-access: a public bucket is never closed silently', () => {
   it('under fix --yes defaults ("all"), the public bucket is left open and the plan says how to name it', async () => {
-    const { ctx, checked } = await checkedWith(step, async (c) => {
+    await withChecked(step, { seed: async (c) => {
       await step.seed!(c);
       await accountStep.seed!(c);
-    });
-    try {
+    } }, async (ctx, checked) => {
       expect(checked.result.status).toBe('fail');
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions).toEqual([]);
@@ -156,14 +155,11 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
         expect.stringMatching(/^Bucket day-one-shared-files \(us-east-1\) is left as it is: it is public \(its policy: .*\), and a public bucket is closed only when it is named .*"buckets": \["day-one-shared-files", …\]/),
         expect.stringMatching(/^Bucket day-one-website \(us-east-1\) is left as it is: it is public \(its ACL grants READ to everyone \(AllUsers\)\)/),
       ]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a named public bucket: the action is destructive and a warning says it stops being public', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => accountStep.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => accountStep.seed!(c) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, { buckets: [WEBSITE_BUCKET] });
       expect(plan.actions).toHaveLength(1);
       expect(plan.actions[0]).toMatchObject({
@@ -174,16 +170,11 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
         inverse: { operation: 'DeletePublicAccessBlock', params: { Bucket: WEBSITE_BUCKET } },
       });
       expect(plan.warnings).toEqual([expect.stringMatching(/^Bucket day-one-website \(us-east-1\) stops being public: its ACL grants READ to everyone \(AllUsers\)\. .*website visitors/)]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the wizard asks per public bucket (default No) and once for the others (default Yes)', async () => {
-    const { ctx, checked } = await checkedWith(step, 
-      buckets({ name: 'ss-ask-a' }, { name: 'ss-ask-b' }, { name: 'ss-ask-public', acl: 'public-read' }, { name: 'ss-ask-shared', policy: publicPolicy('ss-ask-shared') }),
-    );
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-ask-a' }, { name: 'ss-ask-b' }, { name: 'ss-ask-public', acl: 'public-read' }, { name: 'ss-ask-shared', policy: publicPolicy('ss-ask-shared') }) }, async (ctx, checked) => {
       const findings = checked.result.findings;
       const asker = new ScriptedAsker([{ confirm: null }, { confirm: true }, { confirm: null }]);
       const answer = await step.inputs!.ask(asker, step.inputs!.defaults(findings), findings);
@@ -198,22 +189,17 @@ describe('data.s3-bucket-public-access: a public bucket is never closed silently
 
       const onlyOthers = await step.inputs!.ask(new ScriptedAsker([{ confirm: null }, { confirm: null }, { confirm: null }]), { buckets: 'all' }, findings);
       expect(onlyOthers).toEqual({ buckets: 'all' });
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
 describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
   it('declares its fix as the IAM action, not the operation name', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-perm', block: { BlockPublicAcls: true } }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-perm', block: { BlockPublicAcls: true } }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       for (const a of plan.actions) expect(step.meta.permissions.fix).toContain(iamActionFor(a.service, a.operation));
       expect(step.meta.permissions.fix).toEqual(['s3:PutBucketPublicAccessBlock']);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('check and plan only read: the bucket list once, then one read of each kind per bucket', async () => {
@@ -235,21 +221,17 @@ describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-guard' }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-guard' }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it.each([
     ['none', undefined],
     ['a partial one', { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false }],
   ])('the inverse restores the previous block exactly (%s)', async (_name, block) => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-undo', region: 'eu-west-1', ...(block ? { block } : {}) }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-undo', region: 'eu-west-1', ...(block ? { block } : {}) }) }, async (ctx, checked) => {
       const [action] = (await planStep(checked, ctx, undefined)).actions;
       ctx.factory.readOnly = false;
       await action!.run(ctx);
@@ -262,8 +244,6 @@ describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
       ctx.invalidate();
       const restored = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(restored.result.findings).toEqual(checked.result.findings);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

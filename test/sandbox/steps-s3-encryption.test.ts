@@ -17,7 +17,7 @@ import type { JournalEntry } from '../../src/engine/runner.js';
 import type { Plan } from '../../src/engine/types.js';
 import step from '../../steps/data/s3-encryption/index.js';
 import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const PUT = 's3:PutBucketEncryption';
 const NEW_KEY = ['kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'];
@@ -317,9 +317,7 @@ async function trailBucket(ctx: RunContext, name: string): Promise<void> {
 
 describe('data.s3-encryption: buckets that receive logs from AWS services', () => {
   it('with a new key, the key policy lets CloudTrail use it (this account only), and the plan says why', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await trailBucket(ctx, 'enc-trail-logs');
       await bucket(ctx, 'enc-plain');
@@ -343,15 +341,11 @@ describe('data.s3-encryption: buckets that receive logs from AWS services', () =
       const keyId = (await ctx.client(KMSClient).send(new DescribeKeyCommand({ KeyId: 'alias/secure-start-s3' }))).KeyMetadata!.KeyId!;
       const stored = (await ctx.client(KMSClient).send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy!;
       expect(stored).toContain('cloudtrail.amazonaws.com');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('with an existing key, a bucket CloudTrail writes to is left out with the reason; the other buckets move', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await key(ctx, 'alias/app-data');
       await trailBucket(ctx, 'enc-trail-logs');
@@ -366,9 +360,7 @@ describe('data.s3-encryption: buckets that receive logs from AWS services', () =
       // SSE-S3 needs no key permission: the log bucket is encrypted with the others.
       const sse = await planStep(await checkStep(entry, ctx), ctx, { algorithm: 'SSE-S3' });
       expect(sse.actions.map((a) => a.params.Bucket)).toEqual(['enc-plain', 'enc-trail-logs']);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 

@@ -13,7 +13,7 @@ import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import step from '../../steps/data/s3-tls-only/index.js';
 import { insecureTransportDeny } from '../../src/aws/s3-tls.js';
 import { resetMoto } from '../helpers/moto.js';
-import { ScriptedAsker, checkedWith, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
 
 const PUT = 's3:PutBucketPolicy';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -157,8 +157,7 @@ async function applyAll(ctx: RunContext, plan: Awaited<ReturnType<typeof planSte
 describe('data.s3-tls-only: what is there is kept', () => {
   it('every other statement of a bucket policy is unchanged', async () => {
     const original = JSON.stringify(handWritten('ss-keep'), null, 3);
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-keep', policy: original }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-keep', policy: original }) }, async (ctx, checked) => {
       const { result } = await applyAll(ctx, await planStep(checked, ctx, undefined));
       expect(result.ok).toBe(true);
       const after = JSON.parse((await policyText(ctx, 'ss-keep'))!);
@@ -167,29 +166,23 @@ describe('data.s3-tls-only: what is there is kept', () => {
       expect(after.Statement.slice(before.Statement.length)).toStrictEqual([insecureTransportDeny(arn('ss-keep'))]);
       expect(after.Version).toBe(before.Version);
       expect(after.Id).toBe(before.Id);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a bucket policy that cannot be parsed is not overwritten', async () => {
     const garbled = '{"Version": "2012-10-17", "Statement": [ {"Effect": "Allow", "Principal": "*"';
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-garbled', policy: garbled }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-garbled', policy: garbled }) }, async (ctx, checked) => {
       expect(checked.result.status).toBe('error');
       const plan = await planStep(checked, ctx, { buckets: ['ss-garbled'] });
       expect(plan.actions).toEqual([]);
       await applyAll(ctx, plan);
       expect(await policyText(ctx, 'ss-garbled')).toBe(garbled);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the plan shows the policy before (in the undo) and after (in the call), and the undo restores the text exactly', async () => {
     const original = JSON.stringify(handWritten('ss-undo'), null, 1) + '\n';
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-undo', region: 'eu-west-1', policy: original }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-undo', region: 'eu-west-1', policy: original }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       const [action] = plan.actions;
       expect(action).toMatchObject({
@@ -206,14 +199,11 @@ describe('data.s3-tls-only: what is there is kept', () => {
       ctx.factory.readOnly = false;
       await ctx.client(S3Client, 'eu-west-1').send(new PutBucketPolicyCommand(action!.inverse!.params as { Bucket: string; Policy: string }));
       expect(await policyText(ctx, 'ss-undo', 'eu-west-1')).toBe(original);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('the undo of a first policy deletes it', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-first' }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-first' }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions[0]!.inverse).toMatchObject({ operation: 'DeleteBucketPolicy', params: { Bucket: 'ss-first' } });
       await applyAll(ctx, plan);
@@ -221,14 +211,11 @@ describe('data.s3-tls-only: what is there is kept', () => {
       await ctx.client(S3Client).send(new DeleteBucketPolicyCommand({ Bucket: 'ss-first' }));
       ctx.invalidate();
       expect((await checkStep({ meta: step.meta, load: async () => step }, ctx)).result.findings).toEqual(checked.result.findings);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a policy edited after the plan was made is not overwritten', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-race', policy: handWritten('ss-race') }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-race', policy: handWritten('ss-race') }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       const edited = JSON.stringify({ Version: '2012-10-17', Statement: [handWritten('ss-race').Statement[2]] });
       ctx.factory.readOnly = false;
@@ -237,22 +224,17 @@ describe('data.s3-tls-only: what is there is kept', () => {
       expect(result.ok).toBe(false);
       expect(journal[0]).toMatchObject({ result: 'failed', error: expect.stringContaining('changed after the plan was made; nothing was written') });
       expect(await policyText(ctx, 'ss-race')).toBe(edited);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a public policy is kept too, with a warning that Block Public Access may refuse the new one', async () => {
-    const { ctx, checked } = await checkedWith(step, (c) => bucketStep.seed!(c));
-    try {
+    await withChecked(step, { seed: (c) => bucketStep.seed!(c) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toHaveLength(1);
       expect(plan.warnings).toEqual([
         expect.stringMatching(/^Bucket day-one-shared-files \(us-east-1\)'s policy still grants public access \(statement 1 \("ShareDownloads"\) allows anyone s3:GetObject\)\. .*BlockPublicPolicy/),
       ]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -264,25 +246,18 @@ describe('data.s3-tls-only: a plan leaves out what S3 would refuse', () => {
   const blockAll = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
   it('a public policy on a bucket whose Block Public Access blocks public policies is not rewritten, and the plan says why', async () => {
-    const { ctx, checked } = await checkedWith(
-      step,
-      buckets({ name: 'ss-blocked', policy: publicRead('ss-blocked'), block: blockAll }, { name: 'ss-open', policy: publicRead('ss-open') }, { name: 'ss-private' }),
-    );
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-blocked', policy: publicRead('ss-blocked'), block: blockAll }, { name: 'ss-open', policy: publicRead('ss-open') }, { name: 'ss-private' }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => a.params.Bucket)).toEqual(['ss-open', 'ss-private']);
       expect(plan.warnings).toEqual([
         expect.stringMatching(/^Bucket ss-blocked \(us-east-1\) is left as it is: its policy still grants public access .*is on for the bucket, so S3 would refuse/),
         expect.stringMatching(/^Bucket ss-open \(us-east-1\)'s policy still grants public access .*Once Block Public Access/),
       ]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('is built from the state after the earlier steps: once the account block is on, the public-policy bucket is left out', async () => {
-    const { ctx } = await checkedWith(step, buckets({ name: 'ss-later', policy: publicRead('ss-later') }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-later', policy: publicRead('ss-later') }) }, async (ctx) => {
       const before = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, undefined);
       expect(before.actions).toHaveLength(1);
       // An earlier step of the same run turns the account's block on (its apply forgets the shared reads).
@@ -292,16 +267,13 @@ describe('data.s3-tls-only: a plan leaves out what S3 would refuse', () => {
       const after = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, undefined);
       expect(after.actions).toEqual([]);
       expect(after.warnings!.join(' ')).toMatch(/ss-later .*is left as it is: .*is on for the account/);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
 describe('data.s3-tls-only: websites are asked about', () => {
   it('the wizard asks per website bucket (default No) and once for the others (default Yes)', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-ask-site', website: true }, { name: 'ss-ask-a' }, { name: 'ss-ask-b' }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-ask-site', website: true }, { name: 'ss-ask-a' }, { name: 'ss-ask-b' }) }, async (ctx, checked) => {
       const findings = checked.result.findings;
       const asker = new ScriptedAsker([{ confirm: null }, { confirm: null }]);
       const answer = await step.inputs!.ask(asker, step.inputs!.defaults(findings), findings);
@@ -315,20 +287,15 @@ describe('data.s3-tls-only: websites are asked about', () => {
       const plan = await planStep(checked, ctx, yes);
       expect(plan.actions.filter((a) => a.destructive).map((a) => a.params.Bucket)).toEqual(['ss-ask-site']);
       expect(plan.warnings).toEqual([expect.stringContaining('Bucket ss-ask-site (us-east-1) serves a static website over HTTP')]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('without a website, the wizard asks nothing', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-quiet' }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-quiet' }) }, async (ctx, checked) => {
       const asker = new ScriptedAsker([]);
       expect(await step.inputs!.ask(asker, { buckets: 'all' }, checked.result.findings)).toEqual({ buckets: 'all' });
       expect(asker.asked).toEqual([]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -349,13 +316,10 @@ describe('data.s3-tls-only: permissions, reads and guards', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    const { ctx, checked } = await checkedWith(step, buckets({ name: 'ss-guard' }));
-    try {
+    await withChecked(step, { seed: buckets({ name: 'ss-guard' }) }, async (ctx, checked) => {
       const plan = await planStep(checked, ctx, undefined);
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
 });

@@ -7,7 +7,7 @@ import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/security-contacts/index.js';
 import type { Contact } from '../../steps/account/security-contacts/index.js';
 import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const PUT = 'account:PutAlternateContact';
 const arn = (type: string) => `arn:aws:account::123456789012:alternate-contact/${type}`;
@@ -96,14 +96,10 @@ describe('account.security-contacts: check and plan change nothing', () => {
   });
 
   it('the read-only guard refuses the planned change while a check or plan runs', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       const plan = await planStep(await checkStep({ meta: step.meta, load: async () => step }, ctx), ctx, { security: SECURITY });
       await expect(plan.actions[0]!.run(ctx)).rejects.toBeInstanceOf(MutationBlockedError);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 

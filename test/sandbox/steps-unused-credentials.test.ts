@@ -25,7 +25,7 @@ import { SANDBOX_AGE_PATH } from '../../steps/account/_shared/credentials-inputs
 import { clock } from '../../steps/account/unused-credentials/assess.js';
 import step, { SEED_FRESH_KEY, SEED_IDLE_KEY, SEED_IDLE_PASSWORD } from '../../steps/account/unused-credentials/index.js';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const DAY = 86_400_000;
 const realNow = clock.now;
@@ -158,13 +158,7 @@ runStepCases(step, [
 
 describe('account.unused-credentials: nothing is implied by --yes', () => {
   it('without an answers entry the plan is empty, and says what is left and how', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(checked.result.findings.map((f) => f.status)).toEqual(['fail', 'fail']);
       const resolved = resolveInputs(step, checked.result.findings, undefined);
@@ -173,9 +167,7 @@ describe('account.unused-credentials: nothing is implied by --yes', () => {
       expect(plan.actions).toEqual([]);
       expect(plan.guidance).toContain('**Keys nobody uses**');
       expect(plan.guidance).toContain(`**Console passwords nobody uses** (\`${SEED_IDLE_PASSWORD}\`)`);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -270,9 +262,7 @@ describe('account.unused-credentials: reads', () => {
 
 describe('account.unused-credentials: seed', () => {
   it('refuses to run outside the sandbox, and can run twice', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       const real = new RunContext({ ...ctx.target, sandbox: false }, ctx.factory, ctx.regions.bind(ctx));
       await expect(step.seed!(real)).rejects.toThrow(/only against the sandbox/);
@@ -283,8 +273,6 @@ describe('account.unused-credentials: seed', () => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(checked.result.findings.map((f) => f.resource)).toEqual([AGED_ARN(120, SEED_IDLE_KEY), AGED_ARN(60, SEED_IDLE_PASSWORD)]);
       expect(checked.result.findings.some((f) => f.resource.endsWith(SEED_FRESH_KEY))).toBe(false);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });

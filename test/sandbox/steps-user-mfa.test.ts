@@ -11,8 +11,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { resolveInputs } from '../../src/engine/inputs.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step, { SEED_WITHOUT_MFA, SEED_WITH_MFA } from '../../steps/account/user-mfa/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ARN = (user: string) => `arn:aws:iam::123456789012:user/${user}`;
 const DELETE = 'iam:DeleteLoginProfile';
@@ -90,13 +89,7 @@ runStepCases(step, [
 
 describe('account.user-mfa: nothing is implied by --yes', () => {
   it('without an answers entry the plan is empty and guides each user through enrolment', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await users(['dora', 'eli'])(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => users(['dora', 'eli'])(ctx) }, async (ctx) => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(checked.result.status).toBe('fail');
       const resolved = resolveInputs(step, checked.result.findings, undefined);
@@ -106,19 +99,11 @@ describe('account.user-mfa: nothing is implied by --yes', () => {
       expect(plan.guidance).toContain('`dora`, `eli`');
       expect(plan.guidance).toContain('Assign MFA device');
       expect(plan.guidance).toContain('arn:aws:iam::123456789012:mfa/dora');
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 
   it('a user listed in the answers who already has MFA is left alone, with a warning', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
       const checked = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       const plan = await planStep(checked, ctx, { removeConsoleAccess: [SEED_WITH_MFA], deactivateKeys: ['AKIAIOSFODNN7EXAMPLE'] });
       expect(plan.actions).toEqual([]);
@@ -126,9 +111,7 @@ describe('account.user-mfa: nothing is implied by --yes', () => {
         expect.stringContaining(`found no password without MFA for them: ${SEED_WITH_MFA}`),
         expect.stringContaining('deactivateKeys does not apply'),
       ]);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
 
@@ -146,14 +129,10 @@ describe('account.user-mfa: check and plan change nothing', () => {
 describe('account.user-mfa: seed', () => {
 
   it('can run twice on the same sandbox', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    try {
+    await inSandbox({}, async (ctx) => {
       ctx.factory.readOnly = false;
       await step.seed!(ctx);
       await step.seed!(ctx);
-    } finally {
-      ctx.factory.destroy();
-    }
+    });
   });
 });
