@@ -20,6 +20,9 @@ import regions from './account/regions/meta.js';
 import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
+import ddosProtection from './infrastructure/ddos-protection/meta.js';
+import networkFirewall from './infrastructure/network-firewall/meta.js';
+import networkLayout from './infrastructure/network-layout/meta.js';
 import alerts from './monitoring/alerts/meta.js';
 import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
@@ -45,6 +48,9 @@ export const registry: StepEntry[] = [
   entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
+  entry(networkLayout, () => import('./infrastructure/network-layout/index.js')),
+  entry(networkFirewall, () => import('./infrastructure/network-firewall/index.js')),
+  entry(ddosProtection, () => import('./infrastructure/ddos-protection/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
