@@ -12,7 +12,7 @@
 import { DescribeSubscriptionCommand, ShieldClient } from '@aws-sdk/client-shield';
 import type { Subscription } from '@aws-sdk/client-shield';
 import type { Finding, Plan, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { errorCode, regionFailure } from '../../../src/engine/step-kit.js';
+import { describeError, errorCode, regionFailureStatus } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 /** Shield's API lives in us-east-1 for the commercial partition. */
@@ -81,7 +81,9 @@ const step: Step = {
     try {
       return [subscriptionFinding(await readSubscription(ctx), resource)];
     } catch (err) {
-      return [{ ...regionFailure(err, { region: 'global', resource, service: 'AWS Shield', permissions: ['shield:DescribeSubscription'] }), region: 'global' }];
+      const status = regionFailureStatus(err, { region: 'global' });
+      const why = describeError(err, { permissions: ['shield:DescribeSubscription'] });
+      return [{ status, resource, region: 'global', message: status === 'unsupported' ? `AWS Shield: the endpoint says it does not offer this API. ${why}` : `AWS Shield could not be read: ${why}` }];
     }
   },
 
