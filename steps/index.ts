@@ -8,6 +8,9 @@ import groupsOnly from './account/groups-only/meta.js';
 import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
 import unusedCredentials from './account/unused-credentials/meta.js';
 import userMfa from './account/user-mfa/meta.js';
+import adminPorts from './infrastructure/admin-ports/meta.js';
+import defaultSecurityGroups from './infrastructure/default-security-groups/meta.js';
+import naclAdminPorts from './infrastructure/nacl-admin-ports/meta.js';
 import inTransit from './data/in-transit/meta.js';
 import kmsRotation from './data/kms-rotation/meta.js';
 import s3AccountPublicAccess from './data/s3-account-public-access/meta.js';
@@ -49,6 +52,9 @@ export const registry: StepEntry[] = [
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
   entry(networkLayout, () => import('./infrastructure/network-layout/index.js')),
+  entry(defaultSecurityGroups, () => import('./infrastructure/default-security-groups/index.js')),
+  entry(adminPorts, () => import('./infrastructure/admin-ports/index.js')),
+  entry(naclAdminPorts, () => import('./infrastructure/nacl-admin-ports/index.js')),
   entry(networkFirewall, () => import('./infrastructure/network-firewall/index.js')),
   entry(ddosProtection, () => import('./infrastructure/ddos-protection/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
