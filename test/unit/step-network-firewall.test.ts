@@ -9,7 +9,7 @@ const ARN = 'arn:aws:ec2:eu-west-1:111122223333';
 describe('internet gateways by VPC', () => {
   it('counts attached gateways, not detached ones', () => {
     const m = gatewaysByVpc([
-      { InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' }] },
+      { InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'attached' }] },
       { InternetGatewayId: 'igw-2', Attachments: [{ VpcId: 'vpc-2', State: 'detached' }] },
       { InternetGatewayId: 'igw-3', Attachments: [] },
     ]);
