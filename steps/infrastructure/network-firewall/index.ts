@@ -182,7 +182,7 @@ const step: Step = {
         scale: 'dollars',
         detail:
           `Nothing is created by this tool. Deploying it yourself: ${plural(exposed.length, 'VPC')} × 2 Availability Zones = ${zones} endpoints at about $${endpointMonthUsd()} a month each ` +
-          `(about $${zones * endpointMonthUsd()} a month), plus about $${GB_PROCESSED_USD} per GB inspected.`,
+          `(about $${(zones * endpointMonthUsd()).toLocaleString('en-US')} a month), plus about $${GB_PROCESSED_USD} per GB inspected.`,
       },
     };
   },

@@ -32,7 +32,7 @@ const subnetRef = z
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, 'a subnet id or Name tag without control characters');
 
-export const inputsSchema = z.strictObject({ subnets: z.array(subnetRef).min(1, 'name at least one subnet (its id, or its Name tag)') });
+export const inputsSchema = z.strictObject({ subnets: z.array(subnetRef).min(1, 'no subnet was chosen, so nothing would change (to keep them as they are, choose Skip and give a reason; in the answers file, list subnet ids or Name tags)') });
 export interface NetworkLayoutInputs {
   subnets: string[];
 }
