@@ -124,7 +124,8 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
       for (const a of plan.actions) {
         const inv = a.inverse!;
         const params = inv.params as { GroupId: string; IpPermissions: never[] };
-        await ec2.send(inv.operation === 'AuthorizeSecurityGroupIngress' ? new AuthorizeSecurityGroupIngressCommand(params) : new AuthorizeSecurityGroupEgressCommand(params));
+        if (inv.operation === 'AuthorizeSecurityGroupIngress') await ec2.send(new AuthorizeSecurityGroupIngressCommand(params));
+        else await ec2.send(new AuthorizeSecurityGroupEgressCommand(params));
       }
       const restored = await defaultGroup(ctx);
       expect(restored.IpPermissions).toEqual(before.IpPermissions);
