@@ -18,7 +18,7 @@ describe('who uses a group, named from the network interface', () => {
     ['a Lambda function', eni('eni-2', { Description: 'AWS Lambda VPC ENI-resize-images-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', InterfaceType: 'lambda' }), 'Lambda function resize-images'],
     ['an application load balancer', eni('eni-3', { Description: 'ELB app/web-lb/50dc6c495c0c9188' }), 'load balancer web-lb'],
     ['a classic load balancer', eni('eni-4', { Description: 'ELB legacy-lb' }), 'load balancer legacy-lb'],
-    ['a NAT gateway', eni('eni-5', { InterfaceType: 'nat_gateway', Description: 'Interface for NAT Gateway nat-1' }), 'NAT gateway (eni-5)'],
+    ['a NAT gateway', eni('eni-5', { InterfaceType: 'natGateway', Description: 'Interface for NAT Gateway nat-1' }), 'NAT gateway (eni-5)'],
     ['an RDS database', eni('eni-6', { Description: 'RDSNetworkInterface', RequesterId: 'amazon-rds' }), 'RDS database interface eni-6'],
     ['anything else, with its description', eni('eni-7', { Description: 'build agent' }), 'network interface eni-7 (build agent)'],
     ['anything else, bare', eni('eni-8'), 'network interface eni-8'],

@@ -10,7 +10,9 @@ const LAMBDA = /^AWS Lambda VPC ENI-(.+?)(-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[
 const ELB = /^ELB (?:(?:app|net|gwy)\/([^/]+)\/\w+|(\S+))$/;
 
 const TYPES: Record<string, string> = {
-  nat_gateway: 'NAT gateway',
+  natGateway: 'NAT gateway',
+  load_balancer: 'load balancer',
+  gateway_load_balancer: 'Gateway Load Balancer',
   vpc_endpoint: 'VPC endpoint',
   gateway_load_balancer_endpoint: 'Gateway Load Balancer endpoint',
   network_load_balancer: 'network load balancer',
