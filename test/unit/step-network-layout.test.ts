@@ -60,3 +60,14 @@ describe('inputs', () => {
     expect(step.inputs!.requiredInAnswers).toBe(true);
   });
 });
+
+describe('the plan from the defaults', () => {
+  it('plans nothing, and says which subnets are left, when the defaults choose none (every failing subnet public)', async () => {
+    const findings = [subnetFinding(subnet('subnet-web', { MapPublicIpOnLaunch: true }), [MAIN_PRIVATE, OWN_PUBLIC], 'eu-west-1', ACCOUNT)];
+    const defaults = step.inputs!.defaults(findings);
+    expect(defaults).toEqual({ subnets: [] });
+    const plan = await step.plan({} as never, findings, defaults);
+    expect(plan.actions).toEqual([]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/^Left as they are \(not chosen\): subnet-web \(eu-west-1\)/)]);
+  });
+});

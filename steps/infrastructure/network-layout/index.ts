@@ -47,8 +47,11 @@ export function failingSubnets(findings: Finding[]): SubnetData[] {
   return findings.filter((f) => f.status === 'fail' && f.data && 'subnetId' in f.data).map((f) => dataSchema.parse(f.data));
 }
 
+/** What the plan takes: the answers' shape, where an empty list (the defaults when every failing subnet is public) plans nothing. */
+const planInputsSchema = z.object({ subnets: z.array(subnetRef) });
+
 function parseInputs(given: unknown): NetworkLayoutInputs {
-  const parsed = inputsSchema.safeParse(given);
+  const parsed = planInputsSchema.safeParse(given);
   if (!parsed.success) throw new Error(`Invalid inputs for ${meta.id}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }
