@@ -8,6 +8,9 @@ import groupsOnly from './account/groups-only/meta.js';
 import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
 import unusedCredentials from './account/unused-credentials/meta.js';
 import userMfa from './account/user-mfa/meta.js';
+import adminPorts from './infrastructure/admin-ports/meta.js';
+import defaultSecurityGroups from './infrastructure/default-security-groups/meta.js';
+import naclAdminPorts from './infrastructure/nacl-admin-ports/meta.js';
 import inTransit from './data/in-transit/meta.js';
 import kmsRotation from './data/kms-rotation/meta.js';
 import s3AccountPublicAccess from './data/s3-account-public-access/meta.js';
@@ -20,6 +23,9 @@ import regions from './account/regions/meta.js';
 import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
+import ddosProtection from './infrastructure/ddos-protection/meta.js';
+import networkFirewall from './infrastructure/network-firewall/meta.js';
+import networkLayout from './infrastructure/network-layout/meta.js';
 import alerts from './monitoring/alerts/meta.js';
 import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
@@ -45,6 +51,12 @@ export const registry: StepEntry[] = [
   entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
+  entry(networkLayout, () => import('./infrastructure/network-layout/index.js')),
+  entry(defaultSecurityGroups, () => import('./infrastructure/default-security-groups/index.js')),
+  entry(adminPorts, () => import('./infrastructure/admin-ports/index.js')),
+  entry(naclAdminPorts, () => import('./infrastructure/nacl-admin-ports/index.js')),
+  entry(networkFirewall, () => import('./infrastructure/network-firewall/index.js')),
+  entry(ddosProtection, () => import('./infrastructure/ddos-protection/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),

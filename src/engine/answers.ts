@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { StepEntry } from './types.js';
 import { registry } from '../../steps/index.js';
 import { applyNote, mayNeedConsent } from './consent.js';
+import { ACCEPT, DECISION_FIELD, REASON_FIELD } from './decision.js';
 import { UserError } from './errors.js';
 import { invokedAs } from './invocation.js';
 import { APPLY_FIELD, checkEntry } from './inputs.js';
@@ -98,6 +99,13 @@ export async function answersTemplate(entries: readonly StepEntry[]): Promise<An
   for (const e of entries) {
     const step = await e.load();
     const consent = mayNeedConsent(e.meta) ? { [APPLY_FIELD]: false, [`$${APPLY_FIELD}`]: applyNote(e.meta) } : {};
+    // Advice steps change nothing through the API: what a script can say for them is the person's decision.
+    if (e.meta.fix.kind === 'advice')
+      Object.assign(consent, {
+        [DECISION_FIELD]: '',
+        [REASON_FIELD]: '',
+        [`$${DECISION_FIELD}`]: `Set to "${ACCEPT}", with a reason, to record that you accept this step as it is: fix --yes records it, and check reports the step as skipped with the reason.`,
+      });
     if (step.inputs) out[e.meta.id] = { ...(step.inputs.defaults([]) as object), ...consent };
     else if (Object.keys(consent).length) out[e.meta.id] = consent;
   }

@@ -3,11 +3,15 @@
  * against the step's schema, plus two things the engine reads the same way for every step:
  * - `"apply"`: `true` lets `fix --yes` apply a fix that adds a running cost or removes or disables
  *   something (see consent.ts); `false` (the template's value) or no value: it does not.
+ * - `"decision": "accept"` with `"reason": "…"`: the person accepts the step as it is (decision.ts);
+ *   blank (`""`, the template's value) decides nothing.
  * - keys starting with `$`: notes for people (`"$apply"` in the template), never inputs.
  * A value left blank (`""`, `[]`, `null`, or an object of blanks, as the template has them) is not
  * answered: the step is not applied and says which input it needs. Any other value the schema
  * refuses is an answers-file error, reported before anything runs.
  */
+import { ACCEPT, DECISION_FIELD, REASON_FIELD } from './decision.js';
+import type { AcceptDecision } from './decision.js';
 import { safeText } from './safe-text.js';
 import type { AnyStep, Finding } from './types.js';
 import { formatZodError } from './zod-error.js';
@@ -40,6 +44,22 @@ export interface EntryParts {
   inputs?: Record<string, unknown>;
   /** The entry is not a JSON object. */
   notAnObject?: boolean;
+  /** `"decision": "accept"` with a reason: the step is accepted as it is. */
+  decision?: AcceptDecision;
+  /** What is wrong with the decision fields (an answers-file error). */
+  badDecision?: string;
+}
+
+/** The decision fields of an entry: a decision, a problem, or neither (both blank or absent). */
+function decisionOf(answer: Record<string, unknown>): Pick<EntryParts, 'decision' | 'badDecision'> {
+  const d = answer[DECISION_FIELD];
+  const r = answer[REASON_FIELD];
+  const reason = typeof r === 'string' ? r.trim() : undefined;
+  if (r !== undefined && r !== null && reason === undefined) return { badDecision: `${REASON_FIELD}: a sentence saying why the step is accepted as it is` };
+  if (isBlank(d)) return reason ? { badDecision: `${DECISION_FIELD}: "${ACCEPT}", to accept this step as it is for the reason given (or leave the reason blank)` } : {};
+  if (d !== ACCEPT) return { badDecision: `${DECISION_FIELD}: "${ACCEPT}" or blank, not ${safeText(JSON.stringify(d))}` };
+  if (!reason) return { badDecision: `${REASON_FIELD}: say why the step is accepted as it is (kept in the progress file and shown by check)` };
+  return { decision: { reason, source: 'answers' } };
 }
 
 /** Splits an entry into the engine's fields and the step's inputs. */
@@ -48,8 +68,9 @@ export function splitEntry(answer: unknown): EntryParts {
   if (!isPlainObject(answer)) return { notAnObject: true };
   const inputs: Record<string, unknown> = {};
   const out: EntryParts = { inputs };
+  Object.assign(out, decisionOf(answer));
   for (const [key, value] of Object.entries(answer)) {
-    if (key.startsWith('$')) continue;
+    if (key.startsWith('$') || key === DECISION_FIELD || key === REASON_FIELD) continue;
     if (key !== APPLY_FIELD) inputs[key] = value;
     else if (typeof value === 'boolean') out.apply = value;
     else if (value !== null) out.badApply = value;
@@ -89,6 +110,7 @@ export function checkEntry(step: AnyStep, answer: unknown): EntryCheck {
   if (parts.notAnObject) return { invalid: ['(entry): an object of this step’s inputs, such as {"apply": true}'], missing };
   if (parts.badApply !== undefined)
     invalid.push(`${APPLY_FIELD}: true or false (true lets fix --yes apply a fix that costs money or removes something), not ${safeText(JSON.stringify(parts.badApply))}`);
+  if (parts.badDecision) invalid.push(parts.badDecision);
   const given = parts.inputs ?? {};
   const spec = step.inputs;
   if (!spec) {

@@ -181,7 +181,15 @@ describe('consent under --yes', () => {
     const byArea = await runCli(['fix', '--yes', '--answers', answers, sandbox, '--area', 'monitoring'], env);
     expect(byArea.stderr).toMatch(/SKIPPED\s+monitoring\.flow-logs.*Accepted as is/);
     expect(byArea.stderr).toMatch(/FIXED\s+monitoring\.guardduty/);
-    expect(await statuses('monitoring.flow-logs')).toEqual({ 'monitoring.flow-logs': 'fail' });
+    // Not fixed: check of the same progress file shows the decision (skipped), with the failing finding under it.
+    expect(await statuses('monitoring.flow-logs')).toEqual({ 'monitoring.flow-logs': 'skipped' });
+    const report = JSON.parse((await runCli(['check', sandbox, '--format', 'json', '--step', 'monitoring.flow-logs'], env)).stdout) as {
+      results: Array<{ findings: Array<{ status: string; message: string }> }>;
+    };
+    const [first, ...below] = report.results[0]!.findings.map((f) => f.status);
+    expect(first).toBe('skipped');
+    expect(below.length && below.every((s) => s === 'fail')).toBe(true);
+    expect(report.results[0]!.findings[0]!.message).toMatch(/^Accepted as is on \d{4}-\d{2}-\d{2} \(Accepted as is\)/);
     const recorded = JSON.parse(await readFile(progressFile(), 'utf8')) as { steps: Record<string, { status: string; reason?: string }> };
     expect(recorded.steps['monitoring.flow-logs']).toMatchObject({ status: 'skipped', reason: 'Accepted as is' });
 

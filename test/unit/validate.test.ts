@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Validator } from '../../src/engine/types.js';
-import { validContactName, validEmail, validIamGroupName, validIamUserName, validPhone, validTitle, zodCheck } from '../../src/engine/validate.js';
+import { validCidr, validContactName, validEmail, validIamGroupName, validIamUserName, validPhone, validTitle, zodCheck } from '../../src/engine/validate.js';
 
 function table(name: string, validator: Validator, valid: string[], invalid: [string, RegExp][]) {
   describe(name, () => {
@@ -77,3 +77,24 @@ describe('zodCheck', () => {
     expect(parsed.error?.issues[0]?.message).toBe(validEmail('nope'));
   });
 });
+
+table(
+  'validCidr',
+  validCidr,
+  ['203.0.113.0/24', '198.51.100.7/32', ' 10.0.0.0/8 ', '2001:db8::/32', '2001:db8:1234::/48', '2001:db8::1/128', '::ffff:192.0.2.0/120'],
+  [
+    ['', /CIDR notation/],
+    ['office', /not a network in CIDR notation/],
+    ['300.1.2.3/24', /not a network in CIDR notation/],
+    ['203.0.113.7', /no prefix length: add \/32/],
+    ['2001:db8::1', /add \/128/],
+    ['203.0.113.0/33', /from 0 to 32/],
+    ['2001:db8::/129', /from 0 to 128/],
+    ['203.0.113.0/x', /from 0 to 32/],
+    ['0.0.0.0/0', /whole internet/],
+    ['::/0', /whole internet/],
+    ['203.0.113.7/24', /the network is 203\.0\.113\.0\/24/],
+    ['2001:db8::1/64', /the network is 2001:db8::\/64/],
+    ['10.0.0.0/8\u001b[31m', /not a network|prefix length/],
+  ],
+);

@@ -166,6 +166,12 @@ describe('planView', () => {
     expect(v).toContain('defaults to No');
   });
 
+  it('an advice plan (guidance, nothing to apply) names its cost but no confirmation, since none is asked', () => {
+    const v = planView({ ...meta, fix: { ...meta.fix, kind: 'advice', costScale: 'dollars', paid: true } }, { actions: [], guidance: 'Deploy a firewall by hand.', cost: { scale: 'dollars', detail: 'About $288 a month.' } });
+    expect(v).toContain('Cost: dollars a month (order of magnitude). About $288 a month.');
+    expect(v).not.toContain('defaults to No');
+  });
+
   it('names the plan’s own cost order of magnitude when it has one, and a paid plan defaults to No', () => {
     const cheap = planView(meta, { ...plan, cost: { scale: 'cents', detail: 'An alarm at $0.10 a month.' } });
     expect(cheap).toContain('Cost: cents a month (order of magnitude). An alarm at $0.10 a month.');

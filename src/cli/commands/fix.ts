@@ -1,8 +1,10 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
 import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
+import type { AcceptDecision } from '../../engine/decision.js';
+import { decisionText, withDecision } from '../../engine/decision.js';
 import { UserError } from '../../engine/errors.js';
-import { answered as hasAnswer, resolveInputs } from '../../engine/inputs.js';
+import { answered as hasAnswer, resolveInputs, splitEntry } from '../../engine/inputs.js';
 import type { StepResult } from '../../engine/result.js';
 import type { Session } from '../../engine/session.js';
 import type { ProgressStore } from '../../progress/index.js';
@@ -37,6 +39,12 @@ export async function run(opts: GlobalOptions): Promise<number> {
     // Catalogue order, each step checked again just before its plan: earlier fixes change the account.
     for (const entry of entries) {
       const id = entry.meta.id;
+      // The answers file accepts this step as it is: recorded, so later checks of this progress file show it.
+      const decision = splitEntry(answers[id]).decision;
+      if (decision) {
+        results.push(await acceptOne(entry, decision, session, progress));
+        continue;
+      }
       // A step the person accepted as is stays so, unless this run names it.
       const skip = honouredSkip(progress.data.steps[id], id, opts.step);
       if (skip) {
@@ -62,6 +70,23 @@ export async function run(opts: GlobalOptions): Promise<number> {
     await progress.close();
     await session.close();
   }
+}
+
+/**
+ * A step the answers file accepts as it is: checked (read-only), and when it fails or needs a
+ * person, recorded as skipped with the reason; a step that passes, or cannot be checked, is
+ * reported as it is.
+ */
+async function acceptOne(entry: StepEntry, decision: AcceptDecision, session: Session, progress: ProgressStore): Promise<StepResult> {
+  const id = entry.meta.id;
+  const checked = await checkStep(entry, session.ctx);
+  const result = withDecision(checked.result, decision);
+  if (result.status === 'skipped') progress.recordStep(id, { status: 'skipped', reason: decision.reason });
+  else if (result.status === 'pass') progress.recordStep(id, { status: 'pass' });
+  await progress.save();
+  const why = result.status === 'skipped' ? `: ${decisionText(decision)}` : result.status === 'pass' ? '' : `: ${safeText(result.error ?? '')}`;
+  info(`${result.status.toUpperCase().padEnd(11)} ${id}${why}`);
+  return result;
 }
 
 /** Checks one step again, plans its fix from the answers, applies it and checks again. */

@@ -3,7 +3,8 @@ import { loadAnswers } from '../../engine/answers.js';
 import { honouredSkip, refusalUnderYes } from '../../engine/consent.js';
 import { planCost } from '../../engine/cost.js';
 import { regionsText } from '../../engine/report.js';
-import { answered, resolveInputs } from '../../engine/inputs.js';
+import { answered, resolveInputs, splitEntry } from '../../engine/inputs.js';
+import { decisionText } from '../../engine/decision.js';
 import { checkAll, endsTheRun, errorResult, PLAN_FAILED, tryPlanStep } from '../../engine/runner.js';
 import type { CheckedStep } from '../../engine/runner.js';
 import type { RunContext } from '../../engine/context.js';
@@ -44,7 +45,9 @@ export async function run(opts: GlobalOptions): Promise<number> {
     const planned: PlannedStep[] = [];
     for (const c of checked) {
       try {
-        planned.push(await planOne(c, answers, session.ctx, honouredSkip(recorded?.steps[c.entry.meta.id], c.entry.meta.id, opts.step)));
+        const id = c.entry.meta.id;
+        const decision = splitEntry(answers[id]).decision;
+        planned.push(await planOne(c, answers, session.ctx, decision ? decisionText(decision) : honouredSkip(recorded?.steps[id], id, opts.step)));
       } catch (err) {
         // One step's failure never takes the run down: it is that step's error, and the next step is planned.
         if (endsTheRun(err)) throw err;

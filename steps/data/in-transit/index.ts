@@ -26,9 +26,10 @@ import {
   paginateDescribeVpcEndpoints,
   paginateDescribeVpcs,
 } from '@aws-sdk/client-ec2';
-import type { Route, RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
+import type { RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
 import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { exposure, routeTableOf } from '../../../src/aws/routing.js';
 import meta from './meta.js';
 
 /** How many regions are read at once (four reads each). */
@@ -42,49 +43,9 @@ export function s3ServiceName(region: string, partition = 'aws'): string {
   return `${partition === 'aws-cn' ? 'cn.' : ''}com.amazonaws.${region}.s3`;
 }
 
-const isDefaultRoute = (r: Route) => r.DestinationCidrBlock === '0.0.0.0/0' || r.DestinationIpv6CidrBlock === '::/0';
-
-/** Where a route sends traffic: the id of its target. */
-export function routeTarget(r: Route): string {
-  return (
-    r.GatewayId ??
-    r.NatGatewayId ??
-    r.TransitGatewayId ??
-    r.EgressOnlyInternetGatewayId ??
-    r.NetworkInterfaceId ??
-    r.InstanceId ??
-    r.VpcPeeringConnectionId ??
-    r.LocalGatewayId ??
-    r.CarrierGatewayId ??
-    r.CoreNetworkArn ??
-    'unknown'
-  );
-}
-
-/**
- * How a route table lets its subnets out:
- * - `public`: a default route (IPv4 or IPv6) to an internet gateway;
- * - `egress`: a default route to anything else (NAT gateway or instance, transit or VPN gateway, a firewall endpoint…);
- * - `isolated`: no default route at all: the subnets reach nothing outside the VPC's own routes.
- */
-export type Exposure = { kind: 'public'; via: string } | { kind: 'egress'; via: string[] } | { kind: 'isolated' };
-
-export function exposure(rt: RouteTable): Exposure {
-  const defaults = (rt.Routes ?? []).filter((r) => isDefaultRoute(r) && r.State !== 'blackhole');
-  const igw = defaults.map(routeTarget).find((t) => t.startsWith('igw-'));
-  if (igw) return { kind: 'public', via: igw };
-  if (defaults.length) return { kind: 'egress', via: [...new Set(defaults.map(routeTarget))] };
-  return { kind: 'isolated' };
-}
-
-/** The route table a subnet uses: its explicit association, else the VPC's main route table. */
-export function routeTableOf(subnet: Subnet, tables: RouteTable[]): RouteTable | undefined {
-  const vpcTables = tables.filter((t) => t.VpcId === subnet.VpcId);
-  return (
-    vpcTables.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnet.SubnetId)) ??
-    vpcTables.find((t) => (t.Associations ?? []).some((a) => a.Main))
-  );
-}
+// How a subnet reaches the internet is shared with the infrastructure area (network-layout).
+export { exposure, routeTableOf, routeTarget } from '../../../src/aws/routing.js';
+export type { Exposure } from '../../../src/aws/routing.js';
 
 export function isS3Gateway(e: VpcEndpoint, region: string, partition = 'aws'): boolean {
   return e.VpcEndpointType === 'Gateway' && e.ServiceName === s3ServiceName(region, partition) && !GONE.has((e.State ?? '').toLowerCase());

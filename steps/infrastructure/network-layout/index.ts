@@ -1,0 +1,163 @@
+/**
+ * infrastructure.network-layout: every subnet of the run's regions is known as public (a default
+ * route to an internet gateway) or private, and no subnet gives new instances a public IP address
+ * by default (FSBP EC2.15). Reads subnets and route tables from the shared EC2 inventory: two
+ * paginated reads per region, however many subnets there are.
+ *
+ * The fix turns MapPublicIpOnLaunch off, subnet by subnet, only for the subnets the person picks
+ * (the wizard asks; `fix --yes` takes the ids named in the answers file and nothing else). On a
+ * public subnet that is marked destructive: a launch that counted on the automatic address (an
+ * Auto Scaling group of web servers, say) comes up unreachable.
+ */
+import { EC2Client, ModifySubnetAttributeCommand } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { READ_ACTION, routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
+import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
+import { formatZodError, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { seedPublicDefaultVpc } from '../_shared/default-vpc.js';
+import type { SubnetData } from './layout.js';
+import { regionFindings } from './layout.js';
+import meta from './meta.js';
+
+export { reachOf, regionFindings, subnetFinding } from './layout.js';
+
+const REGION_CONCURRENCY = 4;
+
+/** A subnet id, or a subnet's Name tag (every failing subnet with that name). */
+const subnetRef = z
+  .string()
+  .trim()
+  .min(1, 'a subnet id (subnet-0abc…) or a subnet Name tag')
+  .max(255, 'a Name tag has at most 255 characters')
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, 'a subnet id or Name tag without control characters');
+
+export const inputsSchema = z.strictObject({ subnets: z.array(subnetRef).min(1, 'no subnet was chosen, so nothing would change (to keep them as they are, choose Skip and give a reason; in the answers file, list subnet ids or Name tags)') });
+export interface NetworkLayoutInputs {
+  subnets: string[];
+}
+
+const dataSchema = z.object({ subnetId: z.string(), region: z.string(), label: z.string(), name: z.string().optional(), vpcId: z.string(), public: z.boolean() });
+
+/** Whether the answers name this subnet, by id or by Name tag. */
+export const named = (chosen: readonly string[], d: Pick<SubnetData, 'subnetId' | 'name'>): boolean =>
+  chosen.includes(d.subnetId) || (d.name !== undefined && chosen.includes(d.name));
+
+export function failingSubnets(findings: Finding[]): SubnetData[] {
+  return findings.filter((f) => f.status === 'fail' && f.data && 'subnetId' in f.data).map((f) => dataSchema.parse(f.data));
+}
+
+/** What the plan takes: the answers' shape, where an empty list (the defaults when every failing subnet is public) plans nothing. */
+const planInputsSchema = z.object({ subnets: z.array(subnetRef) });
+
+function parseInputs(given: unknown): NetworkLayoutInputs {
+  const parsed = planInputsSchema.safeParse(given);
+  if (!parsed.success) throw new Error(`Invalid inputs for ${meta.id}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+function turnOff(d: SubnetData): PlanAction {
+  const params = { SubnetId: d.subnetId, MapPublicIpOnLaunch: { Value: false } };
+  return {
+    service: 'ec2',
+    operation: 'ModifySubnetAttribute',
+    region: d.region,
+    params,
+    summary: `Stop giving new instances in ${d.public ? 'public' : 'private'} subnet ${d.label} (${d.region}) a public IP address`,
+    ...(d.public ? { destructive: true } : {}),
+    inverse: {
+      service: 'ec2',
+      operation: 'ModifySubnetAttribute',
+      region: d.region,
+      params: { SubnetId: d.subnetId, MapPublicIpOnLaunch: { Value: true } },
+      summary: `Give new instances in subnet ${d.subnetId} a public IP address again`,
+    },
+    async run(ctx) {
+      await ctx.client(EC2Client, d.region).send(new ModifySubnetAttributeCommand(params));
+    },
+  };
+}
+
+const inputs: StepInputs<NetworkLayoutInputs> = {
+  schema: inputsSchema,
+  // Nothing is implied by --yes: the answers file names the subnets.
+  requiredInAnswers: true,
+  defaults: (findings) => ({ subnets: failingSubnets(findings).filter((d) => !d.public).map((d) => d.subnetId) }),
+
+  async ask(asker, initial, findings) {
+    const failing = failingSubnets(findings);
+    if (!failing.length) return { subnets: initial.subnets };
+    asker.note(
+      'Public subnets route to an internet gateway: an instance there with a public IP can be reached from the internet. ' +
+        'Private subnets cannot use one. Give addresses only where a launch asks for one (or use a load balancer or NAT gateway).',
+    );
+    const subnets = await asker.checkbox({
+      message: 'Stop giving new instances a public IP address in which subnets? (space to tick, enter to go on)',
+      choices: failing.map((d) => ({
+        value: d.subnetId,
+        name: `${d.label} in ${d.region} (${d.public ? 'public: launches that count on the address lose it' : 'private: the address is of no use there'})`,
+        checked: named(initial.subnets, d) || (!initial.subnets.length && !d.public),
+      })),
+    });
+    return { subnets };
+  },
+};
+
+const step: Step<NetworkLayoutInputs> = {
+  meta,
+  inputs,
+
+  async check(ctx) {
+    const regions = await ctx.regions();
+    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
+      try {
+        const [s, t] = await Promise.all([subnets(ctx, region), routeTables(ctx, region)]);
+        return regionFindings(s, t, region, ctx.target.accountId, ctx.target.partition);
+      } catch (err) {
+        return [
+          regionFailure(err, {
+            region,
+            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:subnet/*`,
+            service: 'Amazon EC2',
+            permissions: [READ_ACTION.subnets, READ_ACTION.routeTables],
+          }),
+        ];
+      }
+    });
+    return perRegion.flat();
+  },
+
+  async plan(_ctx, findings, given): Promise<Plan> {
+    const failing = failingSubnets(findings);
+    if (!failing.length) return { actions: [] };
+    const { subnets: chosen } = parseInputs(given);
+    const picked = failing.filter((d) => named(chosen, d));
+    const left = failing.filter((d) => !named(chosen, d));
+    const unknown = chosen.filter((ref) => !failing.some((d) => named([ref], d)));
+    const warnings: string[] = [];
+    const publicOnes = picked.filter((d) => d.public);
+    if (publicOnes.length)
+      warnings.push(
+        `${plural(publicOnes.length, 'public subnet')} (${publicOnes.map((d) => d.label).join(', ')}) ${publicOnes.length === 1 ? 'stops' : 'stop'} handing out public IP addresses: ` +
+          'instances launched there later are unreachable from the internet unless the launch asks for an address (or an Elastic IP is attached). Instances running now keep theirs.',
+      );
+    if (left.length)
+      warnings.push(
+        `Left as they are (not chosen): ${left.map((d) => `${d.label} (${d.region})`).join(', ')}. ` +
+          `To change them under fix --yes, name them in the answers file: "${meta.id}": { "subnets": ["${left[0]!.subnetId}", …] }.`,
+      );
+    if (unknown.length) warnings.push(`Named but not failing here (already off, or not in the run's regions): ${unknown.join(', ')}.`);
+    return { actions: picked.map(turnOff), ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * day-one scenario: the default VPC of the home region as real AWS makes it: an internet
+   * gateway, a default route to it, and default subnets that give every instance a public IP.
+   */
+  async seed(ctx) {
+    sandboxOnly(ctx);
+    await seedPublicDefaultVpc(ctx);
+  },
+};
+
+export default step;

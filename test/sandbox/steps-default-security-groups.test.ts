@@ -1,0 +1,137 @@
+import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import type { RunContext } from '../../src/engine/context.js';
+import { applyPlan, planStep } from '../../src/engine/runner.js';
+import step from '../../steps/infrastructure/default-security-groups/index.js';
+import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+
+async function defaultGroup(ctx: RunContext, region = 'us-east-1', vpcId?: string): Promise<SecurityGroup> {
+  const ec2 = ctx.client(EC2Client, region);
+  const vpc = vpcId ?? ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).find((v) => v.IsDefault)!.VpcId!;
+  const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups ?? [];
+  return groups[0]!;
+}
+
+/** A network interface in the default VPC's first subnet that carries the default group. */
+async function interfaceInDefaultGroup(ctx: RunContext, description: string, region = 'us-east-1'): Promise<string> {
+  const ec2 = ctx.client(EC2Client, region);
+  const g = await defaultGroup(ctx, region);
+  const subnet = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [g.VpcId!] }] }))).Subnets ?? [])[0]!.SubnetId!;
+  return (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [g.GroupId!], Description: description }))).NetworkInterface!.NetworkInterfaceId!;
+}
+
+const emptyGroup = async (ctx: RunContext, region = 'us-east-1') => {
+  const g = await defaultGroup(ctx, region);
+  await ctx.client(EC2Client, region).send(new RevokeSecurityGroupEgressCommand({ GroupId: g.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+};
+
+const IN = 'ec2:RevokeSecurityGroupIngress';
+const OUT = 'ec2:RevokeSecurityGroupEgress';
+const DAY_ONE = /\(the default VPC\) in us-east-1 has 1 inbound rule \(all traffic from this group\) and 1 outbound rule \(all traffic to 0\.0\.0\.0\/0\)\. Nothing uses it\./;
+
+runStepCases(step, [
+  {
+    name: 'the day-one seed: the rules AWS gives every default group (all in from the group, all out) are both revoked',
+    seed: (ctx) => step.seed!(ctx),
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'fail', region: 'us-east-1', resource: expect.stringMatching(/^sg-\w+$/), message: expect.stringMatching(DAY_ONE) }],
+    expectOperations: [IN, OUT],
+    expectFindingsAfter: [{ status: 'pass', message: expect.stringMatching(/allows no traffic: no inbound and no outbound rule\. Nothing uses it\./) }],
+  },
+  {
+    name: "moto's own default group (outbound rule only) fails too, and only the outbound rule is revoked",
+    expectStatus: 'fail',
+    expectOperations: [OUT],
+  },
+  {
+    name: 'an empty default group passes',
+    seed: (ctx) => emptyGroup(ctx),
+    expectStatus: 'pass',
+    expectFindings: [{ status: 'pass', message: expect.stringContaining('allows no traffic') }],
+  },
+  {
+    name: 'the users of a default group are named: a load balancer and a Lambda function, from their interfaces',
+    seed: async (ctx) => {
+      await step.seed!(ctx);
+      await interfaceInDefaultGroup(ctx, 'ELB app/web-lb/50dc6c495c0c9188');
+      await interfaceInDefaultGroup(ctx, 'AWS Lambda VPC ENI-resize-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b');
+    },
+    expectStatus: 'fail',
+    expectFindings: [{ status: 'fail', message: expect.stringMatching(/Used by 2 network interfaces \(Lambda function resize, load balancer web-lb\)\./) }],
+    expectOperations: [IN, OUT],
+    expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('Used by 2 network interfaces') }],
+  },
+  {
+    name: "a second VPC's default group counts as well",
+    seed: async (ctx) => {
+      await emptyGroup(ctx);
+      await ctx.client(EC2Client).send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }));
+    },
+    expectStatus: 'fail',
+    expectOperations: [OUT],
+  },
+  {
+    name: 'several regions: each region reports its own default group, and each region is fixed in its own calls',
+    regions: ['us-east-1', 'eu-west-1'],
+    seed: async (ctx) => {
+      await emptyGroup(ctx, 'us-east-1');
+      const g = await defaultGroup(ctx, 'eu-west-1');
+      await ctx.client(EC2Client, 'eu-west-1').send(new AuthorizeSecurityGroupIngressCommand({ GroupId: g.GroupId, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: g.GroupId }] }] }));
+    },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'pass', region: 'us-east-1' },
+      { status: 'fail', region: 'eu-west-1', message: expect.stringContaining('in eu-west-1 has 1 inbound rule') },
+    ],
+    expectOperations: [IN, OUT],
+  },
+]);
+
+describe('infrastructure.default-security-groups: beyond the table', () => {
+  it('a default group in use makes the plan destructive and says what loses traffic', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      await interfaceInDefaultGroup(c, 'ELB app/web-lb/50dc6c495c0c9188');
+    });
+    try {
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.actions.map((a) => a.destructive)).toEqual([true, true]);
+      expect(plan.warnings).toEqual([expect.stringMatching(/used by 1 network interface \(load balancer web-lb\): they lose the inbound traffic it allowed/)]);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  // IPv4 only: moto answers Return=true to RevokeSecurityGroupEgress of an IPv6 range but keeps the rule (ingress works).
+  it('the inverse of each action puts the very rules back (what undo would run)', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      const g = await defaultGroup(c);
+      await c.client(EC2Client).send(
+        new AuthorizeSecurityGroupEgressCommand({ GroupId: g.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'https out' }] }] }),
+      );
+    });
+    try {
+      const before = await defaultGroup(ctx);
+      const plan = await planStep(checked, ctx, undefined);
+      ctx.factory.readOnly = false;
+      expect((await applyPlan(step.meta.id, plan, ctx, () => undefined)).error).toBeUndefined();
+      const emptied = await defaultGroup(ctx);
+      expect([emptied.IpPermissions, emptied.IpPermissionsEgress]).toEqual([[], []]);
+      const ec2 = ctx.client(EC2Client);
+      ctx.factory.readOnly = false;
+      for (const a of plan.actions) {
+        const inv = a.inverse!;
+        const params = inv.params as { GroupId: string; IpPermissions: never[] };
+        if (inv.operation === 'AuthorizeSecurityGroupIngress') await ec2.send(new AuthorizeSecurityGroupIngressCommand(params));
+        else await ec2.send(new AuthorizeSecurityGroupEgressCommand(params));
+      }
+      const restored = await defaultGroup(ctx);
+      expect(restored.IpPermissions).toEqual(before.IpPermissions);
+      expect(restored.IpPermissionsEgress).toEqual(before.IpPermissionsEgress);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+});
