@@ -3,8 +3,8 @@
  * and a function made once (seeding twice duplicates nothing). Sandbox only.
  */
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Runtime } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import type { LambdaClient, Runtime } from '@aws-sdk/client-lambda';
 import type { StepContext } from '../../../src/engine/step-kit.js';
 import { errorCode } from '../../../src/engine/step-kit.js';
 

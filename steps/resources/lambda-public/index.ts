@@ -65,8 +65,6 @@ const where = (d: { name: string; region: string }) => `${d.name} (${d.region})`
 const urlOpen = (d: Pick<PublicData, 'url'>) => d.url?.authType === 'NONE';
 /** The statements the fix removes: the URL's own statement is closed by the URL's AuthType instead. */
 const removable = (d: PublicData) => d.statements.filter((s) => !s.urlNone);
-/** A statement for URL calls with AuthType NONE lets anyone in only while the URL is open. */
-const counted = (d: Pick<PublicData, 'url' | 'statements'>) => d.statements.filter((s) => !s.urlNone || urlOpen(d));
 
 function reasons(d: PublicData): string[] {
   const out: string[] = [];
