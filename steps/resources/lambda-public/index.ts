@@ -181,7 +181,7 @@ const inputs: StepInputs<LambdaPublicInputs> = {
     asker.note(`One question per function; Enter keeps it as it is. ${plural(open.length, 'function')} can be invoked by anyone.`);
     for (const d of open) {
       const yes = await asker.confirm({
-        message: `Close function ${where(d)}? It ${reasons(d).join('; and it ')}. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.`,
+        message: `Close function ${where(d)}? Anyone can invoke it: ${reasons(d).join('; and ')}. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.`,
         default: names(initial?.functions ?? [], d),
       });
       if (yes) chosen.push(d.name);
@@ -211,7 +211,7 @@ const step: Step<LambdaPublicInputs> = {
     for (const d of found(findings)) {
       if (!names(selection, d)) {
         warnings.push(
-          `Function ${where(d)} is left as it is: it ${reasons(d).join('; and it ')}. A function is closed only when it is named ` +
+          `Function ${where(d)} is left as it is, and anyone can invoke it: ${reasons(d).join('; and ')}. A function is closed only when it is named ` +
             `(wizard: answer yes for it; answers file: "${meta.id}": { "functions": ["${d.name}", …] }).`,
         );
         continue;
