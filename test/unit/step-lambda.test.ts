@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { addPermissionFor, isEveryone, limitingKey, publicStatements, urlAuthCondition } from '../../steps/resources/_shared/lambda-policy.js';
 import { RUNTIMES, runtimeVerdict, SOURCE, READ_ON } from '../../steps/resources/_shared/lambda-runtimes.js';
-import { functionFinding, inputsSchema, names } from '../../steps/resources/lambda-public/index.js';
+import lambdaPublic, { functionFinding, inputsSchema, names } from '../../steps/resources/lambda-public/index.js';
+import { ScriptedAsker } from '../helpers/step-tester.js';
 import { guidanceFor, runtimeFinding } from '../../steps/resources/lambda-runtimes/index.js';
 
 const doc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -75,6 +76,22 @@ describe('resources.lambda-public findings and inputs', () => {
     const bad = inputsSchema.safeParse({ functions: ['my function!'] });
     expect(bad.success).toBe(false);
     expect(JSON.stringify(bad.error?.issues)).toContain('a function name (letters, digits, - and _, up to 64) or its ARN');
+  });
+});
+
+describe('resources.lambda-public questions', () => {
+  const open = (name: string) =>
+    functionFinding({ ...fn, name, arn: fn.arn.replace(/f$/, name) }, null, publicStatements(doc(allow({ Sid: 'Open' }))));
+
+  it('asks once per public function, default No unless the answers file names it, and records the names chosen', async () => {
+    const asker = new ScriptedAsker([{ confirm: true }, { confirm: null }, { confirm: null }]);
+    const got = await lambdaPublic.inputs!.ask(asker, { functions: ['c'] }, [open('a'), open('b'), open('c')]);
+    expect(got).toEqual({ functions: ['a', 'c'] });
+    expect(asker.asked.map((q) => q.default)).toEqual([false, false, true]);
+    expect(asker.asked[0]!.message).toBe(
+      'Close function a (us-east-1)? Anyone can invoke it: policy statement "Open" allows everyone (Principal "*") lambda:InvokeFunction with no condition that limits the caller. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.',
+    );
+    expect(asker.remaining).toBe(0);
   });
 });
 
