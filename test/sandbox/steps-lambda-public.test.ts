@@ -56,7 +56,7 @@ runStepCases(step, [
     ],
     expectOperations: [REMOVE, URL_AUTH],
     expectFindingsAfter: [
-      { status: 'pass', message: `Function ${DAY_ONE_OPEN_FUNCTION} (us-east-1) can be invoked only by the principals its policy names.` },
+      { status: 'pass', message: `Function ${DAY_ONE_OPEN_FUNCTION} (us-east-1) has no function URL open to anyone and no policy statement for everyone.` },
       { status: 'pass', message: expect.stringContaining('Its function URL requires AWS credentials (AuthType AWS_IAM).') },
     ],
   },

@@ -81,7 +81,7 @@ export function functionFinding(fn: LambdaFunction, url: PublicData['url'], stat
   if (!urlOpen(data) && !removable(data).length) {
     const urlNote = url ? ` Its function URL requires AWS credentials (AuthType ${url.authType}).` : '';
     const inert = statements.some((s) => s.urlNone) ? ' A policy statement for unauthenticated URL calls remains, but it matches no request while the URL requires credentials.' : '';
-    return { ...base, status: 'pass', message: `${name} can be invoked only by the principals its policy names.${urlNote}${inert}` };
+    return { ...base, status: 'pass', message: `${name} has no function URL open to anyone and no policy statement for everyone.${urlNote}${inert}` };
   }
   return { ...base, status: 'fail', message: `${name} can be invoked by anyone: ${reasons(data).join('; and ')}.`, data: { ...data } };
 }
