@@ -42,6 +42,9 @@ const arn = (service: string, region: string, account: string, rest: string | un
 const RESOURCE: Record<string, (i: Input, account: string) => string | undefined> = {
   'iam:CreateRole': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
   'iam:PutRolePolicy': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
+  'iam:AttachRolePolicy': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
+  'iam:CreateInstanceProfile': (i, a) => arn('iam', '', a, s(i.InstanceProfileName) && `instance-profile/${s(i.InstanceProfileName)}`),
+  'iam:AddRoleToInstanceProfile': (i, a) => arn('iam', '', a, s(i.InstanceProfileName) && `instance-profile/${s(i.InstanceProfileName)}`),
   'iam:CreatePolicy': (i, a) => arn('iam', '', a, s(i.PolicyName) && `policy/${s(i.PolicyName)}`),
   'iam:CreatePolicyVersion': (i) => s(i.PolicyArn),
   'iam:DeletePolicyVersion': (i) => s(i.PolicyArn),
@@ -63,6 +66,7 @@ const RESOURCE: Record<string, (i: Input, account: string) => string | undefined
 /** Condition keys a request sets, for the actions the tool's policy conditions. */
 const CONTEXT: Record<string, (i: Input) => Record<string, string | undefined>> = {
   'iam:AttachGroupPolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
+  'iam:AttachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:CreateServiceLinkedRole': (i) => ({ 'iam:AWSServiceName': s(i.AWSServiceName) }),
 };
 
