@@ -207,23 +207,24 @@ async function anyImage(ec2: EC2Client): Promise<string> {
 }
 
 /** A live day-one instance of that name in the home region, if seeded before. */
-export async function findDayOne(ctx: StepContext, name: string): Promise<Instance | undefined> {
-  const all = await instances(ctx, ctx.target.homeRegion);
+export async function findDayOne(ctx: StepContext, name: string, region = ctx.target.homeRegion): Promise<Instance | undefined> {
+  const all = await instances(ctx, region);
   return all.find((i) => isLive(i) && i.Tags?.some((t) => t.Key === 'Name' && t.Value === name));
 }
 
 /**
- * Launches a day-one instance in the home region's default subnet (which gives it a public IP), once:
+ * Launches a day-one instance in the default subnet of the home region (or `region`) (which gives it a public IP), once:
  * a live instance with that Name tag is returned as it is, for the caller to put back into shape.
  */
 export async function launchDayOne(
   ctx: StepContext,
   name: string,
-  opts: { httpTokens: 'optional' | 'required'; profile?: string; groupIds?: string[] },
+  opts: { httpTokens: 'optional' | 'required'; profile?: string; groupIds?: string[]; region?: string },
 ): Promise<{ instance: Instance; created: boolean }> {
-  const found = await findDayOne(ctx, name);
+  const region = opts.region ?? ctx.target.homeRegion;
+  const found = await findDayOne(ctx, name, region);
   if (found) return { instance: found, created: false };
-  const ec2 = ctx.client(EC2Client, ctx.target.homeRegion);
+  const ec2 = ctx.client(EC2Client, region);
   const out = await ec2.send(
     new RunInstancesCommand({
       ImageId: await anyImage(ec2),
