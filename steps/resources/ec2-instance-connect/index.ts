@@ -51,6 +51,7 @@ const exposedData = z.object({
   instanceId: z.string(),
   label: z.string(),
   vpcId: z.string(),
+  /** Only RDP is exposed: the way in is a tunnel to 3389, not SSH. */
   windows: z.boolean(),
   ports: z.array(z.object({ port: z.number(), cidr: z.string(), groupId: z.string() })),
   /** The VPC's usable Instance Connect endpoint, when it has one. */
@@ -117,7 +118,7 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
     exposed = withAddress.flatMap((i) => {
       const ports = exposedPorts(i, groups);
       if (!ports.length) return [];
-      const data = { region, instanceId: i.InstanceId!, label: instanceLabel(i), vpcId: i.VpcId ?? '', windows: /windows/i.test(i.Platform ?? i.PlatformDetails ?? ''), ports };
+      const data = { region, instanceId: i.InstanceId!, label: instanceLabel(i), vpcId: i.VpcId ?? '', windows: !ports.some((p) => p.port === 22), ports };
       return [{ instance: i, data, address: publicAddresses(i)[0]! }];
     });
     if (exposed.length) [subnetList, tables] = await Promise.all([subnets(ctx, region), routeTables(ctx, region)]);
