@@ -9,6 +9,9 @@ import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
 import unusedCredentials from './account/unused-credentials/meta.js';
 import userMfa from './account/user-mfa/meta.js';
 import inTransit from './data/in-transit/meta.js';
+import ec2Imdsv2 from './resources/ec2-imdsv2/meta.js';
+import ec2InstanceConnect from './resources/ec2-instance-connect/meta.js';
+import ec2InstanceRoles from './resources/ec2-instance-roles/meta.js';
 import kmsRotation from './data/kms-rotation/meta.js';
 import s3AccountPublicAccess from './data/s3-account-public-access/meta.js';
 import s3BucketPublicAccess from './data/s3-bucket-public-access/meta.js';
@@ -47,6 +50,9 @@ export const registry: StepEntry[] = [
   entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
+  entry(ec2Imdsv2, () => import('./resources/ec2-imdsv2/index.js')),
+  entry(ec2InstanceConnect, () => import('./resources/ec2-instance-connect/index.js')),
+  entry(ec2InstanceRoles, () => import('./resources/ec2-instance-roles/index.js')),
   entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
   entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
