@@ -21,6 +21,9 @@ import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
 import alerts from './monitoring/alerts/meta.js';
+import ebsEncryption from './resources/ebs-encryption/meta.js';
+import ec2Patching from './resources/ec2-patching/meta.js';
+import publicSharing from './resources/public-sharing/meta.js';
 import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
@@ -45,6 +48,9 @@ export const registry: StepEntry[] = [
   entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
+  entry(ec2Patching, () => import('./resources/ec2-patching/index.js')),
+  entry(ebsEncryption, () => import('./resources/ebs-encryption/index.js')),
+  entry(publicSharing, () => import('./resources/public-sharing/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
