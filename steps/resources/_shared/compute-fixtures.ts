@@ -52,7 +52,7 @@ async function ensureProfile(ctx: StepContext): Promise<string> {
   try {
     arn = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: DAY_ONE_PROFILE }))).InstanceProfile?.Arn;
   } catch (err) {
-    if ((err as { name?: string }).name !== 'NoSuchEntity') throw err;
+    if (!/^NoSuchEntity/.test((err as { name?: string }).name ?? '')) throw err;
   }
   if (!arn) {
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
