@@ -63,6 +63,7 @@ const RESOURCE: Record<string, (i: Input, account: string) => string | undefined
 /** Condition keys a request sets, for the actions the tool's policy conditions. */
 const CONTEXT: Record<string, (i: Input) => Record<string, string | undefined>> = {
   'iam:AttachGroupPolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
+  'iam:AttachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:CreateServiceLinkedRole': (i) => ({ 'iam:AWSServiceName': s(i.AWSServiceName) }),
 };
 
