@@ -24,6 +24,9 @@ import rootAccessKeys from './account/root-access-keys/meta.js';
 import rootMfa from './account/root-mfa/meta.js';
 import securityContacts from './account/security-contacts/meta.js';
 import alerts from './monitoring/alerts/meta.js';
+import ebsEncryption from './resources/ebs-encryption/meta.js';
+import ec2Patching from './resources/ec2-patching/meta.js';
+import publicSharing from './resources/public-sharing/meta.js';
 import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
@@ -53,6 +56,9 @@ export const registry: StepEntry[] = [
   entry(ec2Imdsv2, () => import('./resources/ec2-imdsv2/index.js')),
   entry(ec2InstanceConnect, () => import('./resources/ec2-instance-connect/index.js')),
   entry(ec2InstanceRoles, () => import('./resources/ec2-instance-roles/index.js')),
+  entry(ec2Patching, () => import('./resources/ec2-patching/index.js')),
+  entry(ebsEncryption, () => import('./resources/ebs-encryption/index.js')),
+  entry(publicSharing, () => import('./resources/public-sharing/index.js')),
   entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
   entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),

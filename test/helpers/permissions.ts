@@ -141,6 +141,12 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:CreateTags': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'iam:CreateServiceLinkedRole': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
   },
+  'resources.public-sharing': {
+    'ec2:EnableSnapshotBlockPublicAccess': 'moto does not implement GetSnapshotBlockPublicAccessState (HTTP 500), so no case reads a state to change',
+    'ec2:EnableImageBlockPublicAccess': 'moto does not implement GetImageBlockPublicAccessState (HTTP 500), so no case reads a state to change',
+    'ec2:ModifySnapshotAttribute': 'a table case cannot name a snapshot id before its seed makes it; sent and proven against the fix policy beyond the table',
+    'ec2:ModifyImageAttribute': 'a table case cannot name an AMI id before its seed makes it; sent and proven against the fix policy beyond the table',
+  },
   'account.regions': {
     'account:DisableRegion': 'moto implements no region opt-in (account:ListRegions is a 404), so no opt-in region is ever enabled to disable',
     'iam:DeletePolicyVersion': 'sent only when the guardrail policy already has the five versions IAM keeps; no case edits it five times',
