@@ -25,6 +25,7 @@ import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
+import rdsHardening from './resources/rds-hardening/meta.js';
 import rdsPrivate from './resources/rds-private/meta.js';
 
 export type { AnyStep, StepEntry };
@@ -47,6 +48,7 @@ export const registry: StepEntry[] = [
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
   entry(rdsPrivate, () => import('./resources/rds-private/index.js')),
+  entry(rdsHardening, () => import('./resources/rds-hardening/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
