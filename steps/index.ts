@@ -33,6 +33,8 @@ import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
 import lambdaPublic from './resources/lambda-public/meta.js';
 import lambdaRuntimes from './resources/lambda-runtimes/meta.js';
+import rdsHardening from './resources/rds-hardening/meta.js';
+import rdsPrivate from './resources/rds-private/meta.js';
 
 export type { AnyStep, StepEntry };
 
@@ -59,6 +61,8 @@ export const registry: StepEntry[] = [
   entry(ec2Patching, () => import('./resources/ec2-patching/index.js')),
   entry(ebsEncryption, () => import('./resources/ebs-encryption/index.js')),
   entry(publicSharing, () => import('./resources/public-sharing/index.js')),
+  entry(rdsPrivate, () => import('./resources/rds-private/index.js')),
+  entry(rdsHardening, () => import('./resources/rds-hardening/index.js')),
   entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
   entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
