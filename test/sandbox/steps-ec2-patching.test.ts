@@ -19,13 +19,14 @@ import { checkedWith, runStepCases } from '../helpers/step-tester.js';
 useManagedPolicies();
 
 /** What the stubbed Systems Manager answers; `undefined`: no stub, moto answers (not implemented). */
-let stub: ReturnType<typeof mockClient<SSMClient>> | undefined;
+let stub: { restore(): void } | undefined;
 function ssmKnows(agents: (id: string) => InstanceInformation[]): (ctx: RunContext) => Promise<void> {
   return async (ctx) => {
     const id = await seedDayOneInstance(ctx);
     stub?.restore();
-    stub = mockClient(SSMClient);
-    stub.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: agents(id) });
+    const ssm = mockClient(SSMClient);
+    stub = ssm;
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: agents(id) });
   };
 }
 function moto(seed?: (ctx: RunContext) => Promise<unknown>): (ctx: RunContext) => Promise<void> {
