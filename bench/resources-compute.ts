@@ -39,7 +39,8 @@ async function seed(endpoint: string, instancesPerRegion: number, extraVolumesPe
   ctx.factory.readOnly = false;
   const t = performance.now();
   try {
-    await mapLimit(REGIONS, 4, async (region) => {
+    // One region at a time: moto loads a region's AMI catalogue on its first DescribeImages, slowly.
+    await mapLimit(REGIONS, 1, async (region) => {
       const ec2 = ctx.client(EC2Client, region);
       const image = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images!.find((i) => i.ImageId)!.ImageId!;
       for (let left = instancesPerRegion; left > 0; left -= 100) {
@@ -69,7 +70,7 @@ async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
   const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, ...STEPS.flatMap((s) => ['--step', s]), '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
   const t = performance.now();
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
+    env: { SECURE_START_REQUEST_TIMEOUT: '120', ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
