@@ -7,7 +7,6 @@ import type { InstanceInformation } from '@aws-sdk/client-ssm';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
@@ -20,13 +19,14 @@ import { checkedWith, runStepCases } from '../helpers/step-tester.js';
 useManagedPolicies();
 
 /** What the stubbed Systems Manager answers; `undefined`: no stub, moto answers (not implemented). */
-let stub: AwsStub<object, object, object> | undefined;
+let stub: { restore(): void } | undefined;
 function ssmKnows(agents: (id: string) => InstanceInformation[]): (ctx: RunContext) => Promise<void> {
   return async (ctx) => {
     const id = await seedDayOneInstance(ctx);
     stub?.restore();
-    stub = mockClient(SSMClient) as unknown as AwsStub<object, object, object>;
-    stub.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: agents(id) });
+    const ssm = mockClient(SSMClient);
+    stub = ssm;
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: agents(id) });
   };
 }
 function moto(seed?: (ctx: RunContext) => Promise<unknown>): (ctx: RunContext) => Promise<void> {
