@@ -25,6 +25,7 @@ import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
+import backups from './resources/backups/meta.js';
 import rdsHardening from './resources/rds-hardening/meta.js';
 import rdsPrivate from './resources/rds-private/meta.js';
 
@@ -49,6 +50,7 @@ export const registry: StepEntry[] = [
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
   entry(rdsPrivate, () => import('./resources/rds-private/index.js')),
   entry(rdsHardening, () => import('./resources/rds-hardening/index.js')),
+  entry(backups, () => import('./resources/backups/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
