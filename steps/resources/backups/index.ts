@@ -16,7 +16,7 @@ import { ModifyDBClusterCommand, ModifyDBInstanceCommand, RDSClient } from '@aws
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
 import { describeError, errorCode, errorKind, mapLimit, regionFailure } from '../../../src/engine/step-kit.js';
-import { REGION_CONCURRENCY, clusterLabel, databases, instanceLabel, isAurora, noDatabases, rdsRegionFailure, seedDayOneDatabase } from '../_shared/rds.js';
+import { REGION_CONCURRENCY, clusterLabel, databases, instanceLabel, noDatabases, rdsRegionFailure, seedDayOneDatabase } from '../_shared/rds.js';
 import meta from './meta.js';
 
 export const MIN_RETENTION = 7;
