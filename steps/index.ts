@@ -33,6 +33,7 @@ import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
 import lambdaPublic from './resources/lambda-public/meta.js';
 import lambdaRuntimes from './resources/lambda-runtimes/meta.js';
+import backups from './resources/backups/meta.js';
 import rdsHardening from './resources/rds-hardening/meta.js';
 import rdsPrivate from './resources/rds-private/meta.js';
 
@@ -65,6 +66,7 @@ export const registry: StepEntry[] = [
   entry(rdsHardening, () => import('./resources/rds-hardening/index.js')),
   entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
   entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
+  entry(backups, () => import('./resources/backups/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),

@@ -80,7 +80,7 @@ describe('resources.rds-hardening: beyond the table', () => {
   it('plans the settings in one call, IAM auth in the maintenance window by default, and guides encryption with the exact commands', async () => {
     const { ctx, checked } = await checkedWith(step, dayOne);
     try {
-      const plan = await planStep(checked, ctx, { applyNow: false });
+      const plan = await planStep(checked, ctx, { when: 'maintenance-window' });
       expect(plan.actions).toHaveLength(1);
       expect(plan.actions[0]).toMatchObject({
         operation: 'ModifyDBInstance',
@@ -91,7 +91,7 @@ describe('resources.rds-hardening: beyond the table', () => {
       expect(plan.guidance).toContain(`aws rds create-db-snapshot --region us-east-1 --db-instance-identifier ${DAY_ONE_DB} --db-snapshot-identifier ${DAY_ONE_DB}-plain`);
       expect(plan.guidance).toContain('--kms-key-id alias/aws/rds');
       expect(plan.guidance).toMatch(/\*\*Downtime:\*\*/);
-      expect((await planStep(checked, ctx, { applyNow: true })).actions[0]!.params).toMatchObject({ ApplyImmediately: true });
+      expect((await planStep(checked, ctx, { when: 'now' })).actions[0]!.params).toMatchObject({ ApplyImmediately: true });
       ctx.factory.readOnly = false;
       await plan.actions[0]!.run(ctx);
       const after = await describeInstance(ctx, DAY_ONE_DB);
@@ -106,8 +106,8 @@ describe('resources.rds-hardening: beyond the table', () => {
     try {
       const asker = new ScriptedAsker([{ select: 'now' }]);
       const chosen = await step.inputs!.ask(asker, step.inputs!.defaults(checked.result.findings), checked.result.findings);
-      expect(asker.asked[0]).toMatchObject({ kind: 'select', default: 'window', message: expect.stringContaining('day-one-db (postgres)') });
-      expect(chosen).toEqual({ applyNow: true });
+      expect(asker.asked[0]).toMatchObject({ kind: 'select', default: 'maintenance-window', message: expect.stringContaining('day-one-db (postgres)') });
+      expect(chosen).toEqual({ when: 'now' });
     } finally {
       ctx.factory.destroy();
     }

@@ -21,11 +21,13 @@ import { hardeningFindings } from './judge.js';
 import meta from './meta.js';
 
 export interface RdsHardeningInputs {
-  /** Turn IAM authentication on now (ApplyImmediately) rather than in the next maintenance window. */
-  applyNow: boolean;
+  /** When IAM authentication is turned on: `now` (ApplyImmediately) or in the next maintenance window. */
+  when: 'maintenance-window' | 'now';
 }
 
-const inputsSchema = z.strictObject({ applyNow: z.boolean().default(false) });
+const inputsSchema = z.strictObject({
+  when: z.enum(['maintenance-window', 'now'], { error: 'use "maintenance-window" or "now"' }).default('maintenance-window'),
+});
 
 function failing(findings: Finding[]): HardeningData[] {
   return findings.filter((f) => f.status === 'fail' && f.data).map((f) => f.data as unknown as HardeningData);
@@ -86,16 +88,16 @@ export function modifyAction(dbSettings: HardeningData[], applyNow: boolean): Pl
 const inputs: StepInputs<RdsHardeningInputs> = {
   schema: inputsSchema,
   requiredInAnswers: false,
-  defaults: () => ({ applyNow: false }),
+  defaults: () => ({ when: 'maintenance-window' }),
 
   async ask(asker, initial, findings) {
     const iam = failing(findings).filter((d) => d.setting === 'iamAuth');
     if (!iam.length) return initial;
     const waiting = iam.filter((d) => d.otherPending?.length);
-    const when = await asker.select<'window' | 'now'>({
+    const when = await asker.select<RdsHardeningInputs['when']>({
       message: `When should IAM authentication be turned on for ${list(iam.map((d) => d.label))}?`,
       choices: [
-        { value: 'window', name: 'In the next maintenance window (recommended)', description: 'No change to the running database until then.' },
+        { value: 'maintenance-window', name: 'In the next maintenance window (recommended)', description: 'No change to the running database until then.' },
         {
           value: 'now',
           name: 'Now',
@@ -104,9 +106,9 @@ const inputs: StepInputs<RdsHardeningInputs> = {
             : 'No restart is needed; existing connections are not dropped.',
         },
       ],
-      default: initial.applyNow ? 'now' : 'window',
+      default: initial.when,
     });
-    return { applyNow: when === 'now' };
+    return { when };
   },
 };
 
@@ -128,7 +130,7 @@ const step: Step<RdsHardeningInputs> = {
   },
 
   async plan(_ctx, findings, given): Promise<Plan> {
-    const { applyNow } = parseInputs(given);
+    const applyNow = parseInputs(given).when === 'now';
     const all = failing(findings);
     // A change already scheduled for the window is planned again only to bring it forward.
     const settable = all.filter((d) => d.setting !== 'encryption' && (!d.pending || applyNow));
