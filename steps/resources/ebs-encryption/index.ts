@@ -100,6 +100,7 @@ export const REPLACE_GUIDANCE = [
   '3. Create a volume from the encrypted copy in the same Availability Zone.',
   '4. Detach the old volume, attach the new one at the same device name, start the instance and check it.',
   '5. Delete the old volume and the unencrypted snapshot once you are sure.',
+  '',
   'A root volume is replaced the same way with the instance stopped (EC2 console → Instance → Actions → Monitor and troubleshoot → Replace root volume).',
 ].join('\n');
 

@@ -241,6 +241,8 @@ const step: Step<PublicSharingInputs> = {
       );
     if (byOrg.length)
       guidance = `Block Public Access in ${byOrg.map((b) => b.region).join(', ')} is set by your organization's declarative policy: ask whoever manages AWS Organizations to turn it on there.`;
+    // With nothing to apply, a plan shows its guidance only: say there what is left public and how to name it.
+    if (!actions.length && warnings.length) return { actions, guidance: [...warnings, ...(guidance ? [guidance] : [])].join('\n\n') };
     return { actions, ...(warnings.length ? { warnings } : {}), ...(guidance ? { guidance } : {}) };
   },
 
