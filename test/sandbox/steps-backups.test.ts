@@ -62,7 +62,7 @@ describe('resources.backups: beyond the table', () => {
         { BackupVaultName: 'secure-start-vault' },
         { BackupPlan: { BackupPlanName: PLAN, Rules: [expect.objectContaining({ TargetBackupVaultName: 'secure-start-vault', Lifecycle: { DeleteAfterDays: 35 } })] } },
       ]);
-      expect(plan.guidance).toContain('"ConditionKey":"backup","ConditionValue":"secure-start"');
+      expect(plan.guidance).toContain('"ConditionKey": "backup", "ConditionValue": "secure-start"');
       ctx.factory.readOnly = false;
       await plan.actions[0]!.run(ctx);
       expect((await describeInstance(ctx, DAY_ONE_DB)).BackupRetentionPeriod).toBe(7);

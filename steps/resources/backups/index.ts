@@ -195,14 +195,19 @@ function selectionGuidance(regions: string[], account: string): string {
     '### Choose what the plan backs up',
     '',
     `The plan backs up what its selection names. Select by tag, so that anything tagged \`${TAG.key}=${TAG.value}\` is included, ` +
-      'with a role that AWS Backup may use (the AWS managed policy AWSBackupServiceRolePolicyForBackup):',
+      'with a role that AWS Backup may use (AWSBackupDefaultServiceRole, which the AWS Backup console creates the first time ' +
+      'you assign resources there; any role with the AWS managed policy AWSBackupServiceRolePolicyForBackup will do):',
     '',
     '```sh',
+    "cat > selection.json <<'EOF'",
+    '{ "SelectionName": "secure-start-tagged",',
+    `  "IamRoleArn": "arn:aws:iam::${account}:role/service-role/AWSBackupDefaultServiceRole",`,
+    `  "ListOfTags": [{ "ConditionType": "STRINGEQUALS", "ConditionKey": "${TAG.key}", "ConditionValue": "${TAG.value}" }] }`,
+    'EOF',
     ...regions.flatMap((r) => [
-      `PLAN_ID=$(aws backup list-backup-plans --region ${r} --query "BackupPlansList[?BackupPlanName=='${PLAN}'].BackupPlanId" --output text)`,
-      `aws backup create-backup-selection --region ${r} --backup-plan-id "$PLAN_ID" --backup-selection \\`,
-      `  '{"SelectionName":"secure-start-tagged","IamRoleArn":"arn:aws:iam::${account}:role/service-role/AWSBackupDefaultServiceRole",` +
-        `"ListOfTags":[{"ConditionType":"STRINGEQUALS","ConditionKey":"${TAG.key}","ConditionValue":"${TAG.value}"}]}'`,
+      `PLAN_ID=$(aws backup list-backup-plans --region ${r} \\`,
+      `  --query "BackupPlansList[?BackupPlanName=='${PLAN}'].BackupPlanId" --output text)`,
+      `aws backup create-backup-selection --region ${r} --backup-plan-id "$PLAN_ID" --backup-selection file://selection.json`,
     ]),
     `aws rds add-tags-to-resource --resource-name <database ARN> --tags Key=${TAG.key},Value=${TAG.value}`,
     '```',

@@ -68,8 +68,8 @@ export function encryptionGuidance(dbs: HardeningData[]): string {
       'database from the copy, and move the application to it.',
     '',
     '**Downtime:** writes made after the snapshot are not in the copy, so the application must stop writing from step 1 until ' +
-      'it points at the new database: for a few GB, about 15 to 30 minutes; large databases take longer (the copy runs at ' +
-      'roughly tens of GB per hour). The new database has a new endpoint name, unless you rename the old one away and give the new ' +
+      'it points at the new database: from minutes for a small database to hours for a large one ' +
+      '(snapshot, copy and restore each take longer as the data grows). The new database has a new endpoint name, unless you rename the old one away and give the new ' +
       'one its name (`modify-db-instance --new-db-instance-identifier`). Try it on a copy first if you can.',
     '',
   ];
