@@ -147,7 +147,9 @@ export const IMPLIED: readonly ImpliedPermission[] = [
   {
     call: 'iam:AddRoleToInstanceProfile',
     actions: ['iam:PassRole'],
-    why: 'putting a role in an instance profile passes the role',
+    why: 'putting a role in an instance profile passes the role (to EC2)',
+    resource: (i) => (str(i.RoleName) ? `arn:aws:iam::*:role/${str(i.RoleName)}` : undefined),
+    context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
   },
   // Work a service does in the caller's name.
   {

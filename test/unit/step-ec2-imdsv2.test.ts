@@ -100,7 +100,7 @@ describe('the MetadataNoToken read (SDK stub for CloudWatch)', () => {
 
 describe('the account default (SDK stubs: moto has no instance metadata defaults)', () => {
   it('a default that does not require IMDSv2 fails, and the plan requires it with an inverse (SDK stub)', async () => {
-    ec2.on(GetInstanceMetadataDefaultsCommand).resolves({ AccountLevel: { HttpTokens: 'no-preference' } });
+    ec2.on(GetInstanceMetadataDefaultsCommand).resolves({ AccountLevel: {} });
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     const ctx = context();
     const checked = await checkStep(entry, ctx);

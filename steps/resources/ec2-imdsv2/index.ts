@@ -15,7 +15,6 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
 import { describeError, errorKind, formatZodError, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
-import type { InstanceSelection } from '../_shared/instances.js';
 import {
   REGION_CONCURRENCY,
   askInstances,

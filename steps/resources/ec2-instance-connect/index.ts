@@ -107,7 +107,7 @@ export function exposedFinding(ctx: Pick<StepContext, 'target'>, d: ExposedData,
 
 async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]> {
   let exposed: { instance: Instance; data: Omit<ExposedData, 'endpoint' | 'endpointsReadable' | 'subnets'>; address: string }[];
-  let publicCount = 0;
+  let publicCount: number;
   let subnetList: Subnet[] = [];
   let tables: RouteTable[] = [];
   try {

@@ -115,8 +115,10 @@ function found(findings: Finding[]): InstanceData[] {
   return findings.filter((f) => f.status === 'fail' && f.data).map((f) => instanceData.parse(f.data));
 }
 
+/** A blank profile (the template's, or a preview before anyone chose) plans the wizard's default choice. */
 function parseInputs(given: unknown): InstanceRolesInputs {
-  const parsed = inputSchema.safeParse(given ?? {});
+  const g = (given ?? {}) as Partial<InstanceRolesInputs>;
+  const parsed = inputSchema.safeParse(g.instanceProfile?.trim() ? g : { ...g, instanceProfile: SSM_PROFILE });
   if (!parsed.success) throw new Error(`Invalid inputs for ${meta.id}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }

@@ -30,10 +30,12 @@ const meta: StepMeta = {
       'iam:AddRoleToInstanceProfile',
     ],
     grants: [
+      { actions: ['iam:CreateRole'], resources: ['arn:aws:iam::*:role/secure-start-*'], why: 'it creates only its own role, secure-start-ec2-ssm' },
       {
-        actions: ['iam:CreateRole', 'iam:PassRole'],
+        actions: ['iam:PassRole'],
         resources: ['arn:aws:iam::*:role/secure-start-*'],
-        why: 'it creates and hands to instances only its own role, secure-start-ec2-ssm',
+        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        why: 'it hands only its own roles to EC2 instances',
       },
       {
         actions: ['iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile'],
