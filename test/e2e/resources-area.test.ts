@@ -24,7 +24,7 @@ interface Expected {
   answers?: (before: Report) => Record<string, unknown>;
   after: Status;
   /** What a second plan shows: no action (auto steps), guidance (guided and advice steps), or an error note. */
-  secondPlan: 'empty' | 'guidance' | 'error';
+  secondPlan: 'empty' | 'guidance' | 'actions' | 'error';
 }
 
 type Report = { results: Array<{ step: string; status: string; findings: Array<{ status: string; resource: string; message: string }> }> };
@@ -39,9 +39,8 @@ const failing = (r: Report, step: string) => r.results.find((x) => x.step === st
 const AREA: Record<string, Expected> = {
   'resources.ec2-imdsv2': { before: 'fail', answers: () => ({ accountDefault: true, instances: 'all', apply: true }), after: 'unsupported', secondPlan: 'empty' },
   'resources.ec2-instance-connect': { before: 'fail', after: 'fail', secondPlan: 'guidance' },
-  // No instance profile is named (the day-one account has none to attach): the step is not applied.
-  // KNOWN DEFECT (branch res-ec2): its plan throws "Invalid inputs" without an answers entry instead of showing guidance.
-  'resources.ec2-instance-roles': { before: 'fail', after: 'fail', secondPlan: 'error' },
+  // No instance profile is named in the answers: fix --yes applies nothing, and the plan previews the default choice.
+  'resources.ec2-instance-roles': { before: 'fail', after: 'fail', secondPlan: 'actions' },
   'resources.ec2-patching': { before: 'unsupported', after: 'unsupported', secondPlan: 'empty' },
   'resources.ebs-encryption': { before: 'fail', answers: () => ({ apply: true }), after: 'manual', secondPlan: 'guidance' },
   'resources.public-sharing': {
