@@ -12,6 +12,9 @@ import adminPorts from './infrastructure/admin-ports/meta.js';
 import defaultSecurityGroups from './infrastructure/default-security-groups/meta.js';
 import naclAdminPorts from './infrastructure/nacl-admin-ports/meta.js';
 import inTransit from './data/in-transit/meta.js';
+import ec2Imdsv2 from './resources/ec2-imdsv2/meta.js';
+import ec2InstanceConnect from './resources/ec2-instance-connect/meta.js';
+import ec2InstanceRoles from './resources/ec2-instance-roles/meta.js';
 import kmsRotation from './data/kms-rotation/meta.js';
 import s3AccountPublicAccess from './data/s3-account-public-access/meta.js';
 import s3BucketPublicAccess from './data/s3-bucket-public-access/meta.js';
@@ -27,10 +30,18 @@ import ddosProtection from './infrastructure/ddos-protection/meta.js';
 import networkFirewall from './infrastructure/network-firewall/meta.js';
 import networkLayout from './infrastructure/network-layout/meta.js';
 import alerts from './monitoring/alerts/meta.js';
+import ebsEncryption from './resources/ebs-encryption/meta.js';
+import ec2Patching from './resources/ec2-patching/meta.js';
+import publicSharing from './resources/public-sharing/meta.js';
 import cloudtrail from './monitoring/cloudtrail/meta.js';
 import configRecorder from './monitoring/config-recorder/meta.js';
 import flowLogs from './monitoring/flow-logs/meta.js';
 import guardduty from './monitoring/guardduty/meta.js';
+import lambdaPublic from './resources/lambda-public/meta.js';
+import lambdaRuntimes from './resources/lambda-runtimes/meta.js';
+import backups from './resources/backups/meta.js';
+import rdsHardening from './resources/rds-hardening/meta.js';
+import rdsPrivate from './resources/rds-private/meta.js';
 
 export type { AnyStep, StepEntry };
 
@@ -57,6 +68,17 @@ export const registry: StepEntry[] = [
   entry(naclAdminPorts, () => import('./infrastructure/nacl-admin-ports/index.js')),
   entry(networkFirewall, () => import('./infrastructure/network-firewall/index.js')),
   entry(ddosProtection, () => import('./infrastructure/ddos-protection/index.js')),
+  entry(ec2Imdsv2, () => import('./resources/ec2-imdsv2/index.js')),
+  entry(ec2InstanceConnect, () => import('./resources/ec2-instance-connect/index.js')),
+  entry(ec2InstanceRoles, () => import('./resources/ec2-instance-roles/index.js')),
+  entry(ec2Patching, () => import('./resources/ec2-patching/index.js')),
+  entry(ebsEncryption, () => import('./resources/ebs-encryption/index.js')),
+  entry(publicSharing, () => import('./resources/public-sharing/index.js')),
+  entry(rdsPrivate, () => import('./resources/rds-private/index.js')),
+  entry(rdsHardening, () => import('./resources/rds-hardening/index.js')),
+  entry(backups, () => import('./resources/backups/index.js')),
+  entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
+  entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
   entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),

@@ -138,12 +138,38 @@ export const IMPLIED: readonly ImpliedPermission[] = [
     resource: (i) => str(i.DeliverLogsPermissionArn),
     context: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' },
   },
+  {
+    call: 'ec2:AssociateIamInstanceProfile',
+    actions: ['iam:PassRole'],
+    why: 'the instance is handed the role of the instance profile',
+    context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+  },
+  {
+    call: 'iam:AddRoleToInstanceProfile',
+    actions: ['iam:PassRole'],
+    why: 'putting a role in an instance profile passes the role (to EC2)',
+    resource: (i) => (str(i.RoleName) ? `arn:aws:iam::*:role/${str(i.RoleName)}` : undefined),
+    context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+  },
   // Work a service does in the caller's name.
   {
     call: 'ec2:CreateFlowLogs',
     when: (i) => i.LogDestinationType === 's3',
     actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
     why: 'delivery to S3 is set up by CloudWatch Logs vended-log delivery, authorized as the caller',
+  },
+  {
+    call: 'ec2:CreateInstanceConnectEndpoint',
+    actions: ['ec2:CreateNetworkInterface', 'iam:CreateServiceLinkedRole'],
+    why: 'the endpoint is a network interface in the subnet, managed through the service-linked role AWSServiceRoleForEC2InstanceConnect',
+    context: { 'iam:AWSServiceName': 'ec2-instance-connect.amazonaws.com' },
+  },
+  {
+    call: 'ec2:CreateInstanceConnectEndpoint',
+    when: given('TagSpecifications'),
+    actions: ['ec2:CreateTags'],
+    why: 'EC2 authorizes TagSpecifications as ec2:CreateTags',
+    context: { 'ec2:CreateAction': 'CreateInstanceConnectEndpoint' },
   },
   {
     call: 'guardduty:CreateDetector',

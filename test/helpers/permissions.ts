@@ -42,6 +42,9 @@ const arn = (service: string, region: string, account: string, rest: string | un
 const RESOURCE: Record<string, (i: Input, account: string) => string | undefined> = {
   'iam:CreateRole': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
   'iam:PutRolePolicy': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
+  'iam:AttachRolePolicy': (i, a) => arn('iam', '', a, s(i.RoleName) && `role/${s(i.RoleName)}`),
+  'iam:CreateInstanceProfile': (i, a) => arn('iam', '', a, s(i.InstanceProfileName) && `instance-profile/${s(i.InstanceProfileName)}`),
+  'iam:AddRoleToInstanceProfile': (i, a) => arn('iam', '', a, s(i.InstanceProfileName) && `instance-profile/${s(i.InstanceProfileName)}`),
   'iam:CreatePolicy': (i, a) => arn('iam', '', a, s(i.PolicyName) && `policy/${s(i.PolicyName)}`),
   'iam:CreatePolicyVersion': (i) => s(i.PolicyArn),
   'iam:DeletePolicyVersion': (i) => s(i.PolicyArn),
@@ -63,6 +66,7 @@ const RESOURCE: Record<string, (i: Input, account: string) => string | undefined
 /** Condition keys a request sets, for the actions the tool's policy conditions. */
 const CONTEXT: Record<string, (i: Input) => Record<string, string | undefined>> = {
   'iam:AttachGroupPolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
+  'iam:AttachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:CreateServiceLinkedRole': (i) => ({ 'iam:AWSServiceName': s(i.AWSServiceName) }),
 };
 
@@ -128,6 +132,21 @@ export function uncovered(meta: StepMeta, mode: 'check' | 'fix', sent: readonly 
  * small: anything here is declared on the word of the code, not proven by a recorded request.
  */
 export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
+  'resources.ec2-imdsv2': {
+    'ec2:ModifyInstanceMetadataDefaults': 'moto implements no instance metadata defaults (GetInstanceMetadataDefaults is a 500), so no case plans the change',
+  },
+  'resources.ec2-instance-connect': {
+    'ec2:CreateInstanceConnectEndpoint': 'moto implements no Instance Connect endpoints (a 500); the create path is proven with SDK stubs in test/unit/step-ec2-instance-connect.test.ts',
+    'ec2:CreateNetworkInterface': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
+    'ec2:CreateTags': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
+    'iam:CreateServiceLinkedRole': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
+  },
+  'resources.public-sharing': {
+    'ec2:EnableSnapshotBlockPublicAccess': 'moto does not implement GetSnapshotBlockPublicAccessState (HTTP 500), so no case reads a state to change',
+    'ec2:EnableImageBlockPublicAccess': 'moto does not implement GetImageBlockPublicAccessState (HTTP 500), so no case reads a state to change',
+    'ec2:ModifySnapshotAttribute': 'a table case cannot name a snapshot id before its seed makes it; sent and proven against the fix policy beyond the table',
+    'ec2:ModifyImageAttribute': 'a table case cannot name an AMI id before its seed makes it; sent and proven against the fix policy beyond the table',
+  },
   'account.regions': {
     'account:DisableRegion': 'moto implements no region opt-in (account:ListRegions is a 404), so no opt-in region is ever enabled to disable',
     'iam:DeletePolicyVersion': 'sent only when the guardrail policy already has the five versions IAM keeps; no case edits it five times',

@@ -1,0 +1,149 @@
+/**
+ * Benchmark of `check` on the resources area's database and function steps at scale (not part of
+ * npm test):
+ *
+ *   node --import tsx bench/resources-data.ts
+ *   BENCH_REGIONS=us-east-1,eu-west-1 BENCH_FUNCTIONS=200 BENCH_DATABASES=40 node --import tsx bench/resources-data.ts
+ *
+ * On a private moto_server: 4 regions with 100 databases and 500 functions in all, spread evenly;
+ * every 5th function has a policy statement for everyone, every 7th a function URL without auth,
+ * every 3rd a deprecated runtime; every other database is public. Then the built CLI runs `check`
+ * on the database and function steps this build has (resources.rds-*, resources.backups,
+ * resources.lambda-*) exactly as a person would, with --verbose so every AWS request it sends is
+ * named on stderr. The same is run with one database and one function per region, to show what
+ * grows with regions and pages and what grows with functions: Lambda has no batch form of
+ * GetPolicy and GetFunctionUrlConfig, so those are reported per function.
+ * moto answers ListFunctions in one page whatever MaxItems says; real AWS pages 50 at a time.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { mapLimit } from '../src/engine/step-kit.js';
+import { packageRoot } from '../src/paths.js';
+import { motoReset, startMoto } from '../src/sandbox/moto.js';
+import { registry } from '../steps/index.js';
+import { ensureDayOneRole, ensureFunction } from '../steps/resources/_shared/lambda-fixtures.js';
+import { benchContext } from './context.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const REGIONS = (process.env.BENCH_REGIONS ?? 'us-east-1,eu-west-1,ap-southeast-2,sa-east-1').split(',');
+const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 500);
+const DATABASES = Number(process.env.BENCH_DATABASES ?? 100);
+const STEPS = registry.map((e) => e.meta.id).filter((id) => /^resources\.(rds-|backups|lambda-)/.test(id));
+const PER_FUNCTION = ['Lambda:GetPolicy', 'Lambda:GetFunctionUrlConfig'];
+
+async function seed(endpoint: string, functions: number, databases: number): Promise<number> {
+  await motoReset(endpoint);
+  const ctx = benchContext(endpoint, () => undefined);
+  ctx.factory.readOnly = false;
+  const t = performance.now();
+  try {
+    const role = await ensureDayOneRole(ctx);
+    await mapLimit(REGIONS, 4, async (region, r) => {
+      const lambda = ctx.client(LambdaClient, region);
+      const mine = Array.from({ length: functions }, (_, i) => i).filter((i) => i % REGIONS.length === r);
+      await mapLimit(mine, 8, async (i) => {
+        const name = `bench-fn-${String(i).padStart(4, '0')}`;
+        await ensureFunction(lambda, { name, role, runtime: i % 3 === 0 ? 'python3.8' : 'python3.13' });
+        if (i % 5 === 0) await lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: 'Anyone', Action: 'lambda:InvokeFunction', Principal: '*' }));
+        if (i % 7 === 0) await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
+      });
+      const rds = ctx.client(RDSClient, region);
+      const dbs = Array.from({ length: databases }, (_, i) => i).filter((i) => i % REGIONS.length === r);
+      await mapLimit(dbs, 8, (i) =>
+        rds.send(
+          new CreateDBInstanceCommand({
+            DBInstanceIdentifier: `bench-db-${String(i).padStart(3, '0')}`,
+            Engine: 'postgres',
+            DBInstanceClass: 'db.t4g.micro',
+            AllocatedStorage: 20,
+            MasterUsername: 'bench',
+            MasterUserPassword: 'bench-password-1',
+            PubliclyAccessible: i % 2 === 0,
+            BackupRetentionPeriod: 1,
+          }),
+        ),
+      );
+    });
+  } finally {
+    ctx.factory.destroy();
+  }
+  return performance.now() - t;
+}
+
+interface Run {
+  wallMs: number;
+  code: number | null;
+  requests: Map<string, number>;
+  statuses: string[];
+}
+
+async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
+  const steps = STEPS.flatMap((id) => ['--step', id]);
+  const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, ...steps, '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
+  const t = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = performance.now() - t;
+  const requests = new Map<string, number>();
+  for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
+  let statuses: string[];
+  try {
+    const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
+    statuses = report.results.map((r) => {
+      const by = new Map<string, number>();
+      for (const f of r.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
+      return `${r.step.padEnd(28)} ${r.status.padEnd(5)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
+    });
+  } catch {
+    throw new Error(`check did not print a JSON report (exit ${code}):\n${stderr.slice(-2000)}`);
+  }
+  return { wallMs, code, requests, statuses };
+}
+
+const total = (r: Run, keep: (op: string) => boolean = () => true) => [...r.requests].filter(([op]) => keep(op)).reduce((s, [, k]) => s + k, 0);
+const perFunction = (op: string) => PER_FUNCTION.some((p) => op.endsWith(p));
+
+function report(run: Run, functions: number): void {
+  console.log(`  check: wall time ${(run.wallMs / 1000).toFixed(2)} s for the whole command (exit ${run.code})`);
+  console.log(`    API requests: ${total(run)} (${total(run, (op) => !perFunction(op))} regional/paged, ${total(run, perFunction)} per function)`);
+  for (const [op, k] of [...run.requests.entries()].sort()) console.log(`      ${op.padEnd(44)} ${k}${perFunction(op) ? `  (${(k / Math.max(1, functions)).toFixed(2)} per function)` : ''}`);
+  for (const s of run.statuses) console.log(`    ${s}`);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'secure-start-bench-resources-'));
+const moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'false' } });
+try {
+  console.log(`check ${STEPS.join(', ')} over ${REGIONS.length} regions (${REGIONS.join(', ')})`);
+  const results: Array<[number, number, Run]> = [];
+  for (const [functions, databases] of [
+    [REGIONS.length, REGIONS.length],
+    [FUNCTIONS, DATABASES],
+  ] as const) {
+    const seedMs = await seed(moto.endpoint, functions, databases);
+    console.log(`\n${functions} functions and ${databases} databases in all (made in ${(seedMs / 1000).toFixed(1)} s)`);
+    const run = await checkCli(moto.endpoint, dir);
+    report(run, functions);
+    results.push([functions, databases, run]);
+  }
+  const [[f1, d1, a], [f2, d2, b]] = results as [[number, number, Run], [number, number, Run], ...unknown[]];
+  console.log(
+    `\n${f1} → ${f2} functions, ${d1} → ${d2} databases: requests without the per-function reads ${total(a, (op) => !perFunction(op))} → ${total(b, (op) => !perFunction(op))}; ` +
+      `per-function reads ${total(a, perFunction)} → ${total(b, perFunction)}; wall time ${(a.wallMs / 1000).toFixed(2)} s → ${(b.wallMs / 1000).toFixed(2)} s`,
+  );
+} finally {
+  await moto.stop();
+  await rm(dir, { recursive: true, force: true });
+}
