@@ -23,13 +23,15 @@ export function consentReasons(meta: StepMeta, plan: Plan): string[] {
 
 /** Whether the template asks for `"apply"` for this step: its fix may cost or take something away. */
 export function mayNeedConsent(meta: StepMeta): boolean {
-  return meta.fix.kind !== 'advice' && (meta.fix.paid || meta.fix.destructive || meta.fix.costScale !== 'free');
+  return meta.fix.kind !== 'advice' && (meta.fix.paid || meta.fix.destructive || !!meta.fix.destructiveWhen || meta.fix.costScale !== 'free');
 }
 
 /** The template's note beside `"apply": false`. */
 export function applyNote(meta: StepMeta): string {
   const paid = meta.fix.paid || meta.fix.costScale !== 'free';
   const cost = `a running cost (${meta.fix.costScale === 'free' ? 'some' : meta.fix.costScale} a month)`;
+  if (!meta.fix.destructive && meta.fix.destructiveWhen)
+    return `Set to true to let fix --yes apply this fix where it removes or disables something (${meta.fix.destructiveWhen})${paid ? ` or adds ${cost}` : ''}.`;
   if (!meta.fix.destructive) return `Set to true to let fix --yes apply this fix when it adds ${cost}.`;
   return `Set to true to let fix --yes apply this fix, which removes or disables something${paid ? ` and can add ${cost}` : ''}.`;
 }

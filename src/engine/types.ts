@@ -50,6 +50,12 @@ export interface FixInfo {
   risk: string;
   /** A destructive fix removes or disables something; its confirmation defaults to No. */
   destructive: boolean;
+  /**
+   * For a fix that is destructive only for some accounts (a security group something uses, a
+   * subnet that is public): when, in a few words. Its plan marks those actions destructive, and
+   * the answers template asks for `"apply"` for it as for a destructive fix.
+   */
+  destructiveWhen?: string;
   /** A paid fix adds a running cost; its confirmation defaults to No. */
   paid: boolean;
 }

@@ -154,7 +154,10 @@ describe('every input has bounds', () => {
         if (path[0] === 'apply' || path[0]!.startsWith('$')) continue;
         fields++;
         const where = `${e.meta.id} ${path.join('.')}`;
-        const bad: unknown[] = [{ nested: 1 }, huge, true];
+        const bad: unknown[] = [{ nested: 1 }, huge];
+        // A yes/no field takes true and false; anything else (a string, a number) is wrong.
+        if (typeof value === 'boolean') bad.push('true', 1);
+        else bad.push(true);
         if (Array.isArray(value)) bad.push([huge], [{ nested: 1 }], [42]);
         if (typeof value === 'number' || value === null) bad.push(-1, 0.5, 1e9);
         for (const b of bad) expect(checkEntry(step, withLeaf(entry, path, b)).invalid, `${where} = ${JSON.stringify(b).slice(0, 30)}`).not.toEqual([]);
@@ -187,10 +190,15 @@ describe('an unedited template decides nothing a person should decide', () => {
     const template = (await answersTemplate(registry)) as Record<string, Record<string, unknown>>;
     expect(template['account.regions']!.allowed).toEqual([]);
     for (const e of registry) {
-      const { paid, destructive, kind } = e.meta.fix;
-      if (kind !== 'advice' && (paid || destructive)) expect(template[e.meta.id], e.meta.id).toMatchObject({ apply: false, $apply: expect.stringMatching(/Set to true/) });
+      const { paid, destructive, destructiveWhen, kind } = e.meta.fix;
+      if (kind !== 'advice' && (paid || destructive || destructiveWhen)) expect(template[e.meta.id], e.meta.id).toMatchObject({ apply: false, $apply: expect.stringMatching(/Set to true/) });
       else expect(template[e.meta.id]?.apply, e.meta.id).toBeUndefined();
     }
+    // A fix that takes something away only in some accounts says when, beside "apply".
+    expect(template['infrastructure.default-security-groups']).toMatchObject({
+      apply: false,
+      $apply: expect.stringMatching(/where it removes or disables something \(when a network interface uses the default group\)/),
+    });
     // The steps whose inputs only a person can give stay unanswered.
     for (const id of ['account.admin-identity', 'account.security-contacts', 'account.regions', 'monitoring.alerts']) {
       const step = await load(id);

@@ -39,6 +39,7 @@ const meta: StepMeta = {
       'connects through those rules today (you too, from your own computer) can no longer, unless you give your own network as the ' +
       'replacement: use EC2 Instance Connect or Session Manager instead. Changes to a group in use are confirmed with a default of No.',
     destructive: false,
+    destructiveWhen: 'when something uses the security group',
     paid: false,
   },
 };

@@ -38,6 +38,7 @@ const meta: StepMeta = {
       'function started without a group of its own) loses the traffic that group allowed, unless another of its groups allows it: ' +
       'the plan names each user, and a fix that touches a group in use is confirmed with a default of No.',
     destructive: false,
+    destructiveWhen: 'when a network interface uses the default group',
     paid: false,
   },
 };

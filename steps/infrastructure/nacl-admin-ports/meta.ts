@@ -39,6 +39,7 @@ const meta: StepMeta = {
       'SSH and RDP from the internet stop for every subnet that uses the ACL, whatever the security groups say. ' +
       'Changes to an ACL that subnets use are confirmed with a default of No.',
     destructive: false,
+    destructiveWhen: 'when subnets use the network ACL',
     paid: false,
   },
 };

@@ -31,6 +31,7 @@ const meta: StepMeta = {
       'automatic address (an Auto Scaling group of web servers, a quick test instance reached over SSH) comes up unreachable from the internet. ' +
       'Instances running now keep their addresses. A public subnet is changed only when named (its confirmation defaults to No).',
     destructive: false,
+    destructiveWhen: 'for a public subnet',
     paid: false,
   },
 };

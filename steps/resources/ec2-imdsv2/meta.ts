@@ -36,6 +36,7 @@ const meta: StepMeta = {
       '169.254.169.254) gets HTTP 401 and may lose its credentials. Instances that made IMDSv1 calls in the last 14 days are changed ' +
       'only when named (default No); the account default affects only instances launched afterwards.',
     destructive: false,
+    destructiveWhen: 'for an instance that still makes IMDSv1 calls',
     paid: false,
   },
 };

@@ -51,6 +51,7 @@ const meta: StepMeta = {
       'when you name it (default No). Snapshot Block Public Access in block-all-sharing mode also treats every snapshot of the region that ' +
       'is still public as private. AMI Block Public Access stops new public sharing; AMIs already public stay so until changed.',
     destructive: false,
+    destructiveWhen: 'for a snapshot or image that is shared with everyone',
     paid: false,
   },
 };
