@@ -127,6 +127,8 @@ export interface JournalEntry {
   output?: Record<string, unknown>;
   at: string;
   inverse?: { summary: string; service: string; operation: string; region: string; params: Record<string, unknown> };
+  /** This entry undid the applied entry at that position of the journal. */
+  undoes?: number;
 }
 
 export interface ApplyResult {

@@ -17,3 +17,4 @@ export { plural } from './wrap.js';
 export { describeError, errorCode, errorKind, httpStatus, type ErrorKind } from '../aws/errors.js';
 export { sandboxOnly } from './fixtures.js';
 export * from './validate.js';
+export { canonical, drifted, irreversible, nothingToUndo, recordedInverse, sameJson, undoWith } from './undo-kit.js';

@@ -93,6 +93,7 @@ export interface StepMeta {
    * (`plan` runs under the check policy), `fix` what applying its plan calls, implied actions
    * included (src/aws/actions.ts, IMPLIED). `grants` says how some of them are granted.
    */
+  /** `fix` includes the calls the step's `undo` makes (its reads are in `check`): `policy --for fix` covers undo. */
   permissions: { check: string[]; fix: string[]; grants?: PermissionGrant[] };
   fix: FixInfo;
 }
@@ -159,6 +160,11 @@ export interface PlanAction extends OperationSpec {
   destructive?: boolean;
   /** The call that undoes this one, when there is one. */
   inverse?: OperationSpec & { summary: string };
+  /**
+   * Why this change cannot be undone, when AWS cannot put the prior state back (a deleted access
+   * key, a revoked session, a root MFA device): shown in the plan before the fix and in `undo`.
+   */
+  irreversible?: string;
   /** Performs the call. Only the engine calls this, after confirmation; `io` only in front of a person. */
   run(ctx: StepContext, io?: ActionIO): Promise<ActionOutcome | void>;
 }
@@ -225,6 +231,13 @@ export interface Step<I = unknown> {
   remember?(inputs: I): { regions?: string[] };
   /** Makes the insecure fixture this step teaches on (sandbox scenarios only). */
   seed?(ctx: StepContext): Promise<void>;
+  /**
+   * Undo of one applied change this step made (an entry of the journal with `step` = this id):
+   * reads the current state (read-only: the guard is on), checks for drift, and returns the
+   * verdict. Every step with an automatic fix has it; the engine never runs a recorded inverse
+   * without the step's drift check.
+   */
+  undo?(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict>;
 }
 
 // Each step has its own input type; the engine validates inputs with the step's schema.
@@ -236,6 +249,35 @@ export interface StepEntry {
   meta: StepMeta;
   load(): Promise<AnyStep>;
 }
+
+/**
+ * One applied change, as `undo` hands it to the step that made it: the journal entry (parameters
+ * as sent, secrets redacted; `output` what the call returned; `inverse` what the plan recorded
+ * before the change) and its position in the journal.
+ */
+export interface UndoEntry extends OperationSpec {
+  /** Position in the progress file's journal (append-only, so stable). */
+  index: number;
+  step: string;
+  at: string;
+  output?: Record<string, unknown>;
+  inverse?: OperationSpec & { summary: string };
+}
+
+/**
+ * What `undo` can do for one applied change. The step decides after reading the current state,
+ * read-only: it compares what is there now with what the fix wrote, and builds the inverse from
+ * the prior value the journal recorded, never from a guess.
+ */
+export type UndoVerdict =
+  /** Reverse it with these actions (in order); destructive ones are confirmed with default No and left out under `--yes`. */
+  | { kind: 'undo'; actions: PlanAction[]; warnings?: string[] }
+  /** The resource changed since the fix (someone edited it): refused, never overwritten. `reason` says what differs. */
+  | { kind: 'drifted'; reason: string }
+  /** AWS cannot put the prior state back; `reason` says why. */
+  | { kind: 'irreversible'; reason: string }
+  /** Nothing to do: the account is already as it was before this change (say, the resource is gone). */
+  | { kind: 'nothing'; reason: string };
 
 /** Marks a secret parameter in an OperationSpec. */
 export const REDACTED = '«redacted»';

@@ -55,6 +55,8 @@ export const journalEntrySchema = operationSchema.extend({
   output: plainRecord.optional(),
   at: isoTime,
   inverse: inverseSchema.optional(),
+  /** This entry undid the applied entry at that position of the journal (`secure-start undo`). */
+  undoes: z.number().int().nonnegative().optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 

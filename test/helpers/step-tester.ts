@@ -17,7 +17,8 @@ import { formatZodError, resolveInputs } from '../../src/engine/inputs.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { CheckedStep, JournalEntry } from '../../src/engine/runner.js';
 import { STATUSES } from '../../src/engine/types.js';
-import type { AnyStep, Finding, Plan, Status, Step, StepEntry } from '../../src/engine/types.js';
+import type { AnyStep, Finding, Plan, Status, Step, StepEntry, UndoVerdict } from '../../src/engine/types.js';
+import { applyUndo, undoableEntries, undoVerdicts } from '../../src/engine/undo.js';
 import { describeRequest, downloadRecording, startRecording, stopRecording } from './moto.js';
 import type { DescribedRequest } from './moto.js';
 import { fixDiff, FIX_ALLOWANCES, uncovered } from './permissions.js';
@@ -56,6 +57,13 @@ export interface StepCase {
   expectAfter?: Status;
   /** Findings of the re-check, matched like `expectFindings`: what the fix left behind. */
   expectFindingsAfter?: Partial<Finding>[];
+  /**
+   * After the fix, the case undoes it (when the step has `undo`, as every step with an automatic
+   * fix must): the verdict of each applied change, newest first, and then the check must read
+   * exactly as before the fix. Default: every change `undo`. When some change is `irreversible`
+   * (or `nothing`), say so here and give `findingsAfterUndo`: what the check reads afterwards.
+   */
+  expectUndo?: { kinds: UndoVerdict['kind'][]; findingsAfterUndo?: Partial<Finding>[] };
 }
 
 /** Refuses a table that cannot be a meaningful test, before any case runs (as RuleTester does). */
@@ -98,6 +106,11 @@ function operations(plan: Plan, expected: readonly string[] = []): string[] {
   return plan.actions.map((a, i) => `${a.service}:${a.operation}${expected[i]?.includes('@') ? `@${a.region}` : ''}`);
 }
 
+/** A check's findings as comparable lines (status, region, resource, message), sorted. */
+function findingsText(checked: CheckedStep): string[] {
+  return checked.result.findings.map((f) => `${f.status} ${f.region} ${f.resource}: ${f.message}`).sort();
+}
+
 function explain(checked: CheckedStep): string {
   return checked.result.findings.map((f) => `${f.status}: ${f.message}`).join('\n') || '(no findings)';
 }
@@ -134,6 +147,7 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
     ...(c.seed ? { seed: c.seed } : {}),
     onRequest: (service: string, operation: string, input?: unknown) => void (sent.phase !== 'test' && sent[sent.phase].push({ service, operation, input })),
   };
+  const undoJournal: JournalEntry[] = [];
   await inSandbox(opts, async (ctx) => {
     sent.phase = 'read';
     const first = await checkStep(entry, ctx);
@@ -165,6 +179,7 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
       const applied = await applyPlan(step.meta.id, plan, ctx, (e) => {
         journal.push(e);
       });
+      undoJournal.push(...journal);
       expect(applied.error ?? 'ok', 'applying the plan').toBe('ok');
       expect(journal.map((e) => e.result)).toEqual(plan.actions.map(() => 'ok'));
       expect(uncovered(step.meta, 'fix', sent.fix, SANDBOX_ACCOUNT_ID), 'what the fix sends is allowed by `policy --for fix`').toEqual([]);
@@ -178,6 +193,24 @@ async function runCase(step: AnyStep, c: StepCase): Promise<void> {
     const again = await planStep(after, ctx, inputsFor(step, after, c.inputs));
     expect(operations(again), 'a second plan after the fix is empty').toEqual([]);
     expect(uncovered(step.meta, 'check', sent.read, SANDBOX_ACCOUNT_ID), 'what the re-check and second plan read is allowed by `policy --for check`').toEqual([]);
+    if (plan.actions.length && step.undo) {
+      // Undo, as `secure-start undo` would with a person who says yes to everything: verdicts
+      // read-only (within `policy --for check`), inverse actions within `policy --for fix`.
+      const items = await undoVerdicts(ctx, [entry], undoableEntries(undoJournal, { steps: [step.meta.id] }));
+      const why = items.map((i) => `${i.entry.operation}: ${i.kind}${i.kind === 'undo' ? '' : ` (${i.reason})`}`).join('\n');
+      expect(items.map((i) => i.kind), `undo verdicts of the applied changes, newest first:\n${why}`).toEqual(c.expectUndo?.kinds ?? undoJournal.map(() => 'undo'));
+      for (const i of items) if (i.kind !== 'undo') expect(i.reason.trim(), 'a change undo leaves says why').not.toBe('');
+      expect(uncovered(step.meta, 'check', sent.read, SANDBOX_ACCOUNT_ID), 'what undo reads is allowed by `policy --for check`').toEqual([]);
+      sent.phase = 'fix';
+      const undone = await applyUndo(ctx, items, (e) => void undoJournal.push(e));
+      expect(undone.error ?? 'ok', 'applying the undo').toBe('ok');
+      expect(uncovered(step.meta, 'fix', sent.fix, SANDBOX_ACCOUNT_ID), 'what undo sends is allowed by `policy --for fix`').toEqual([]);
+      sent.phase = 'read';
+      ctx.invalidate();
+      const reverted = await checkStep(entry, ctx);
+      if (c.expectUndo?.findingsAfterUndo) expect(reverted.result.findings).toEqual(c.expectUndo.findingsAfterUndo.map((f) => expect.objectContaining(f)));
+      else expect(findingsText(reverted), 'after the undo, the check reads as before the fix').toEqual(findingsText(first));
+    }
     const tally = appliedBy.get(step.meta.id);
     if (tally) {
       tally.applied.push(...sent.fix);

@@ -6,6 +6,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/password-policy/index.js';
 import { resetMoto } from '../helpers/moto.js';
+import { fixThenUndo } from '../helpers/undo.js';
 import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const ACCOUNT = 'arn:aws:iam::123456789012:account';
@@ -134,5 +135,36 @@ describe('account.password-policy: undo', () => {
     const { before, restored, inverse } = await applyThenUndo(policy({ MinimumPasswordLength: 9, PasswordReusePrevention: 3, MaxPasswordAge: 30, HardExpiry: true }));
     expect(inverse.operation).toBe('UpdateAccountPasswordPolicy');
     expect(restored).toEqual(before);
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('puts back the day-one policy the fix replaced, and the check fails again as before', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, {});
+      expect(run.afterFix).not.toEqual(run.before);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(run.afterUndo).toEqual(run.before);
+      expect(run.journal.at(-1)).toMatchObject({ operation: 'UpdateAccountPasswordPolicy', undoes: 0, result: 'ok' });
+    });
+  });
+
+  it('removes the policy when there was none before the fix', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, {});
+      expect(run.journal.at(-1)).toMatchObject({ operation: 'DeleteAccountPasswordPolicy', undoes: 0 });
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses when someone changed the policy after the fix, and leaves their change', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, {}, { between: policy({ ...STRONG, MinimumPasswordLength: 30 }) });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('changed after the fix') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      expect(run.afterUndo.join('\n')).toContain('length ≥ 30');
+    });
   });
 });

@@ -8,7 +8,7 @@ import { GetAccountPasswordPolicyCommand, IAMClient, NoSuchEntityException, Upda
 import type { PasswordPolicy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { drifted, formatZodError, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 const RECOMMENDED_LENGTH = 14;
@@ -319,6 +319,21 @@ const step: Step<PasswordPolicyInputs> = {
     };
     const warnings = warningsFor(existing, desired);
     return { actions: [action], ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Puts back the policy the fix replaced (or removes the policy, if there was none), but only
+   * while the policy is still the one the fix set.
+   */
+  async undo(ctx, entry) {
+    const wrote = policySchema.parse(entry.params);
+    const now = await readPolicy(ctx);
+    if (!now)
+      return entry.inverse?.operation === 'DeleteAccountPasswordPolicy'
+        ? nothingToUndo('The account has no password policy now, as before the fix.')
+        : drifted('The password policy', { now: 'no policy', wrote: describe(wrote) });
+    if (!samePolicy(now, wrote)) return drifted('The password policy', { now: describe(now), wrote: describe(wrote) });
+    return undoWith(recordedInverse(entry));
   },
 
   /** day-one scenario: a policy that asks for 6 characters of any kind and remembers nothing. */

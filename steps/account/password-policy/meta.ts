@@ -17,7 +17,7 @@ const meta: StepMeta = {
     ],
   },
   lesson: 'account/password-policy.md',
-  permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: ['iam:UpdateAccountPasswordPolicy'] },
+  permissions: { check: ['iam:GetAccountPasswordPolicy'], fix: ['iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy'] },
   fix: {
     kind: 'auto',
     costScale: 'free',

@@ -1,0 +1,115 @@
+/**
+ * Undo (ARCHITECTURE.md, `secure-start undo`): which applied changes of the journal can still be
+ * reversed, what each step says about each of them (its `undo` verdict, read-only), and applying
+ * the inverse actions newest first, each journalled with `undoes` pointing at the change it undid.
+ */
+import { describeError } from '../aws/errors.js';
+import type { RunContext } from './context.js';
+import { applyAction, endsTheRun, type JournalEntry } from './runner.js';
+import type { PlanAction, StepEntry, UndoEntry, UndoVerdict } from './types.js';
+
+/** Which applied changes to consider: all, one or more steps', those since a time, or only the last fix. */
+export interface UndoSelection {
+  steps?: string[];
+  since?: Date;
+  /** Only the newest fix: the applied changes of the latest step in the journal, made together. */
+  last?: boolean;
+}
+
+/**
+ * The applied changes that can still be undone, newest first: `result` ok, not an undo themselves,
+ * not undone already, and within the selection.
+ */
+export function undoableEntries(journal: readonly JournalEntry[], sel: UndoSelection = {}): UndoEntry[] {
+  const undone = new Set(journal.flatMap((e) => (e.undoes !== undefined && e.result === 'ok' ? [e.undoes] : [])));
+  let open: UndoEntry[] = journal
+    .map((e, index) => ({ e, index }))
+    .filter(({ e, index }) => e.result === 'ok' && e.undoes === undefined && !undone.has(index))
+    .map(({ e, index }) => ({
+      index,
+      step: e.step,
+      at: e.at,
+      service: e.service,
+      operation: e.operation,
+      region: e.region,
+      params: e.params,
+      ...(e.output ? { output: e.output } : {}),
+      ...(e.inverse ? { inverse: e.inverse } : {}),
+    }))
+    .reverse();
+  if (sel.steps?.length) open = open.filter((e) => sel.steps!.includes(e.step));
+  if (sel.since) open = open.filter((e) => new Date(e.at).getTime() >= sel.since!.getTime());
+  if (sel.last && open.length) {
+    // The newest fix: its step's changes back to the previous change of another step.
+    const step = open[0]!.step;
+    const end = open.findIndex((e) => e.step !== step);
+    open = open.slice(0, end < 0 ? open.length : end);
+  }
+  return open;
+}
+
+/** An entry with what its step says about undoing it; `error` when the step could not tell (AccessDenied, a network failure). */
+export type UndoItem = { entry: UndoEntry; stepTitle: string } & (UndoVerdict | { kind: 'error'; reason: string });
+
+/**
+ * Asks each entry's step for its verdict, newest first, with the guard read-only. A step without
+ * `undo`, or one the registry no longer has, gives `irreversible` with the reason.
+ */
+export async function undoVerdicts(ctx: RunContext, registry: readonly StepEntry[], entries: readonly UndoEntry[]): Promise<UndoItem[]> {
+  const items: UndoItem[] = [];
+  for (const entry of entries) {
+    const reg = registry.find((r) => r.meta.id === entry.step);
+    const stepTitle = reg?.meta.title ?? entry.step;
+    if (!reg) {
+      items.push({ entry, stepTitle, kind: 'irreversible', reason: `This version of secure-start has no step ${entry.step}.` });
+      continue;
+    }
+    const step = await reg.load();
+    if (!step.undo) {
+      items.push({ entry, stepTitle, kind: 'irreversible', reason: `The step ${entry.step} cannot undo its changes.` });
+      continue;
+    }
+    ctx.factory.readOnly = true;
+    try {
+      items.push({ entry, stepTitle, ...(await step.undo(ctx, entry)) });
+    } catch (err) {
+      if (endsTheRun(err)) throw err;
+      items.push({ entry, stepTitle, kind: 'error', reason: describeError(err, { permissions: reg.meta.permissions.check }) });
+    }
+  }
+  return items;
+}
+
+export interface UndoApplied {
+  item: UndoItem;
+  action: PlanAction;
+  entry: JournalEntry;
+}
+
+/**
+ * Applies the `undo` items' actions in the order given (newest change first), journalling each
+ * with `undoes`. Stops at the first failure. `skip(action)` leaves an action out (a destructive one
+ * the person did not choose); an item with an action left out is not marked undone.
+ */
+export async function applyUndo(
+  ctx: RunContext,
+  items: readonly UndoItem[],
+  journal: (e: JournalEntry) => Promise<void> | void,
+  skip: (item: UndoItem, action: PlanAction) => boolean = () => false,
+): Promise<{ ok: boolean; applied: UndoApplied[]; error?: string }> {
+  const applied: UndoApplied[] = [];
+  for (const item of items) {
+    if (item.kind !== 'undo') continue;
+    const actions = item.actions.filter((a) => !skip(item, a));
+    const whole = actions.length === item.actions.length;
+    for (const [i, action] of actions.entries()) {
+      const { entry } = await applyAction(item.entry.step, action, ctx);
+      // The last action of a whole undo marks the change undone; a partial one does not.
+      const recorded: JournalEntry = whole && i === actions.length - 1 ? { ...entry, undoes: item.entry.index } : entry;
+      await journal(recorded);
+      if (entry.result === 'failed') return { ok: false, applied, error: `${action.summary}: ${entry.error}` };
+      applied.push({ item, action, entry: recorded });
+    }
+  }
+  return { ok: true, applied };
+}
