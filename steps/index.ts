@@ -2,7 +2,7 @@
  * The registry: every step in guide order (STEPS.md). Metadata is plain data loaded eagerly;
  * the implementation (and with it the AWS SDK clients it uses) loads only when a run needs it.
  */
-import type { AnyStep, StepEntry, StepMeta } from '../src/engine/step-kit.js';
+import type { AnyStep, StepContext, StepEntry, StepMeta } from '../src/engine/step-kit.js';
 import adminIdentity from './account/admin-identity/meta.js';
 import groupsOnly from './account/groups-only/meta.js';
 import noAdminStarPolicies from './account/no-admin-star-policies/meta.js';
@@ -45,9 +45,12 @@ import rdsPrivate from './resources/rds-private/meta.js';
 
 export type { AnyStep, StepEntry };
 
-const entry = (meta: StepMeta, load: () => Promise<{ default: AnyStep }>): StepEntry => ({
+type YearOne = { seedYearOne: (ctx: StepContext) => Promise<void> };
+
+const entry = (meta: StepMeta, load: () => Promise<{ default: AnyStep }>, yearOne?: () => Promise<YearOne>): StepEntry => ({
   meta,
   load: async () => (await load()).default,
+  ...(yearOne ? { yearOne: async () => (await yearOne()).seedYearOne } : {}),
 });
 
 export const registry: StepEntry[] = [
@@ -59,16 +62,16 @@ export const registry: StepEntry[] = [
   entry(regions, () => import('./account/regions/index.js')),
   entry(identityCenter, () => import('./account/identity-center/index.js')),
   entry(userMfa, () => import('./account/user-mfa/index.js')),
-  entry(unusedCredentials, () => import('./account/unused-credentials/index.js')),
+  entry(unusedCredentials, () => import('./account/unused-credentials/index.js'), () => import('./account/unused-credentials/year-one.js')),
   entry(groupsOnly, () => import('./account/groups-only/index.js')),
   entry(noAdminStarPolicies, () => import('./account/no-admin-star-policies/index.js')),
   entry(networkLayout, () => import('./infrastructure/network-layout/index.js')),
   entry(defaultSecurityGroups, () => import('./infrastructure/default-security-groups/index.js')),
-  entry(adminPorts, () => import('./infrastructure/admin-ports/index.js')),
+  entry(adminPorts, () => import('./infrastructure/admin-ports/index.js'), () => import('./infrastructure/admin-ports/year-one.js')),
   entry(naclAdminPorts, () => import('./infrastructure/nacl-admin-ports/index.js')),
   entry(networkFirewall, () => import('./infrastructure/network-firewall/index.js')),
   entry(ddosProtection, () => import('./infrastructure/ddos-protection/index.js')),
-  entry(ec2Imdsv2, () => import('./resources/ec2-imdsv2/index.js')),
+  entry(ec2Imdsv2, () => import('./resources/ec2-imdsv2/index.js'), () => import('./resources/ec2-imdsv2/year-one.js')),
   entry(ec2InstanceConnect, () => import('./resources/ec2-instance-connect/index.js')),
   entry(ec2InstanceRoles, () => import('./resources/ec2-instance-roles/index.js')),
   entry(ec2Patching, () => import('./resources/ec2-patching/index.js')),
@@ -80,7 +83,7 @@ export const registry: StepEntry[] = [
   entry(lambdaPublic, () => import('./resources/lambda-public/index.js')),
   entry(lambdaRuntimes, () => import('./resources/lambda-runtimes/index.js')),
   entry(s3AccountPublicAccess, () => import('./data/s3-account-public-access/index.js')),
-  entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js')),
+  entry(s3BucketPublicAccess, () => import('./data/s3-bucket-public-access/index.js'), () => import('./data/s3-bucket-public-access/year-one.js')),
   entry(s3TlsOnly, () => import('./data/s3-tls-only/index.js')),
   entry(s3Encryption, () => import('./data/s3-encryption/index.js')),
   entry(kmsRotation, () => import('./data/kms-rotation/index.js')),

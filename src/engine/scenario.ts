@@ -5,6 +5,9 @@ import { UserError } from './errors.js';
 
 export const SCENARIOS = {
   'day-one': 'a new, insecure account: every step in the catalogue seeds the problem it teaches',
+  'year-one':
+    'a lived-in account a year on: the day-one problems, plus things that look wrong but are in use and must keep working ' +
+    '(a public website bucket, a deploy key used daily, an instance that still calls IMDSv1, SSH open to the office only)',
 } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
 
@@ -17,8 +20,10 @@ export async function seedScenario(name: string, ctx: RunContext, entries: reado
   try {
     for (const entry of entries) {
       const step = await entry.load();
-      if (!step.seed) continue;
-      await step.seed(ctx);
+      const lived = name === 'year-one' && entry.yearOne ? await entry.yearOne() : undefined;
+      if (!step.seed && !lived) continue;
+      await step.seed?.(ctx);
+      await lived?.(ctx);
       seeded.push(entry.meta.id);
     }
   } finally {

@@ -248,6 +248,12 @@ export type AnyStep = Step<any>;
 export interface StepEntry {
   meta: StepMeta;
   load(): Promise<AnyStep>;
+  /**
+   * The step's part of the `year-one` scenario (a lived-in account), beside its day-one `seed`:
+   * things that look wrong but are in use, which the default plan must not break. Loaded only
+   * when that scenario is seeded.
+   */
+  yearOne?(): Promise<(ctx: StepContext) => Promise<void>>;
 }
 
 /**

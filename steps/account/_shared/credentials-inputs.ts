@@ -120,10 +120,13 @@ export function count(n: number, one: string, many = `${one}s`): string {
  * The sandbox cannot age credentials: moto stamps every password and key with the current time and
  * offers no way to back-date them. Seeded users that should look old carry their age in their IAM
  * path, `/secure-start-sandbox/aged-<days>-days/`, and in the sandbox only, the credential steps
- * move that user's report dates back by as many days. Against a real account this never applies.
+ * move that user's report dates back by as many days (its last use too, unless the path goes on
+ * with `in-use/`). Against a real account this never applies.
  */
-export const SANDBOX_AGE_PATH = (days: number) => `/secure-start-sandbox/aged-${days}-days/`;
+export const SANDBOX_AGE_PATH = (days: number, opts: { inUse?: boolean } = {}) => `/secure-start-sandbox/aged-${days}-days/${opts.inUse ? 'in-use/' : ''}`;
 const SANDBOX_AGE = /:user\/secure-start-sandbox\/aged-(\d+)-days\//;
+/** A user in daily use (year-one's deploy key): only its creation dates move back, its last use stays as IAM says. */
+const SANDBOX_IN_USE = /:user\/secure-start-sandbox\/aged-\d+-days\/in-use\//;
 
 /** Days to move a row's dates back by (0 unless its ARN carries the sandbox age path). */
 export function sandboxAgeDays(arn: string): number {
@@ -138,12 +141,13 @@ export function agedForSandbox(rows: readonly CredentialRow[], sandbox: boolean)
     const days = sandboxAgeDays(r.arn);
     if (!days) return r;
     const back = (d: Date | undefined) => (d ? new Date(d.getTime() - days * DAY_MS) : undefined);
+    const used = SANDBOX_IN_USE.test(r.arn) ? (d: Date | undefined) => d : back;
     return {
       ...r,
       userCreationTime: back(r.userCreationTime),
-      passwordLastUsed: back(r.passwordLastUsed),
+      passwordLastUsed: used(r.passwordLastUsed),
       passwordLastChanged: back(r.passwordLastChanged),
-      accessKeys: r.accessKeys.map((k) => ({ ...k, lastRotated: back(k.lastRotated), lastUsed: back(k.lastUsed) })),
+      accessKeys: r.accessKeys.map((k) => ({ ...k, lastRotated: back(k.lastRotated), lastUsed: used(k.lastUsed) })),
     };
   });
 }
