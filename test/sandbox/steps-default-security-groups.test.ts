@@ -97,7 +97,12 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
     try {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => a.destructive)).toEqual([true, true]);
-      expect(plan.warnings).toEqual([expect.stringMatching(/used by 1 network interface \(load balancer web-lb\): they lose the inbound traffic it allowed/)]);
+      // One user is "it", not "they" (found walking the wizard), and each one-rule inverse puts back "it".
+      expect(plan.warnings).toEqual([
+        expect.stringMatching(/used by 1 network interface \(load balancer web-lb\): it loses the inbound traffic it allowed .*, unless another of its security groups allows it\. Give it a security group of its own/),
+      ]);
+      expect(plan.actions.map((a) => a.inverse!.summary)).toEqual([expect.stringMatching(/^Put back the 1 inbound rule .* as it was$/), expect.stringMatching(/^Put back the 1 outbound rule .* as it was$/)]);
+      expect(plan.risk).toMatch(/^This default group is in use: what uses it loses that traffic/);
     } finally {
       ctx.factory.destroy();
     }
@@ -130,6 +135,21 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
       const restored = await defaultGroup(ctx);
       expect(restored.IpPermissions).toEqual(before.IpPermissions);
       expect(restored.IpPermissionsEgress).toEqual(before.IpPermissionsEgress);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('a bare network interface is named by its id, and two groups of which one is in use say so', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      await interfaceInDefaultGroup(c, '');
+      await c.client(EC2Client).send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }));
+    });
+    try {
+      expect(checked.result.findings.find((f) => f.message.includes('(the default VPC)'))!.message).toMatch(/Used by 1 network interface \(eni-\w+\)\.$/);
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.risk).toMatch(/^1 of these 2 default groups is in use: what uses it loses that traffic/);
     } finally {
       ctx.factory.destroy();
     }
