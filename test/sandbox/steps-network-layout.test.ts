@@ -170,10 +170,13 @@ describe('infrastructure.network-layout: what the plan says', () => {
     const asker = new ScriptedAsker([{ checkbox: [] }]);
     await step.inputs!.ask(asker, { subnets: [] }, checked.result.findings);
     expect(asker.asked[0]!.choices).toEqual([
-      expect.stringMatching(/\(app\) in us-east-1[a-f], 10\.30\.1\.0\/24 \(private: the address is of no use there\)$/),
-      expect.stringMatching(/\(v6\) in us-east-1[a-f], 10\.30\.2\.0\/24 \(public/),
-      expect.stringMatching(/\(web\) in us-east-1[a-f], 10\.30\.0\.0\/24 \(public: launches that count on the address lose it\)$/),
+      expect.stringMatching(/^subnet-\w+ \(app\), us-east-1[a-f], 10\.30\.1\.0\/24: private$/),
+      expect.stringMatching(/^subnet-\w+ \(v6\), us-east-1[a-f], 10\.30\.2\.0\/24: public$/),
+      expect.stringMatching(/^subnet-\w+ \(web\), us-east-1[a-f], 10\.30\.0\.0\/24: public$/),
     ]);
+    // The prompt does not wrap its choices: each fits a line of an 80-column terminal with the cursor and box before it.
+    for (const c of asker.asked[0]!.choices!) expect(c.length).toBeLessThanOrEqual(76);
+    expect(asker.notes.join(' ')).toMatch(/a launch that counts on the automatic address loses it when you turn it off/);
     expect(asker.notes.join(' ')).toMatch(/In a private subnet a public address is of no use\./);
     expect(asker.notes.join(' ')).not.toMatch(/cannot use one/);
     ctx.factory.destroy();
