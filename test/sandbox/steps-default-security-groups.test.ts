@@ -1,4 +1,4 @@
-import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
@@ -150,6 +150,24 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
       expect(checked.result.findings.find((f) => f.message.includes('(the default VPC)'))!.message).toMatch(/Used by 1 network interface \(eni-\w+\)\.$/);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.risk).toMatch(/^1 of these 2 default groups is in use: what uses it loses that traffic/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('two default groups both in use: "Both", not "All 2"', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      await interfaceInDefaultGroup(c, 'one');
+      const ec2 = c.client(EC2Client);
+      const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.32.0.0/16' }))).Vpc!.VpcId!;
+      const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.32.1.0/24' }))).Subnet!.SubnetId!;
+      const g = await defaultGroup(c, 'us-east-1', vpc);
+      await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [g.GroupId!], Description: 'two' }));
+    });
+    try {
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.risk).toMatch(/^Both of these default groups are in use: what uses them loses that traffic/);
     } finally {
       ctx.factory.destroy();
     }

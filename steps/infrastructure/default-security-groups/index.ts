@@ -153,7 +153,7 @@ const step: Step = {
       actions,
       ...(warnings.length ? { warnings } : {}),
       risk: used.length
-        ? `${used.length === failing.length ? pick(used.length, 'This default group is', `All ${used.length} of these default groups are`) : `${used.length} of these ${failing.length} default groups ${pick(used.length, 'is', 'are')}`} in use: ` +
+        ? `${used.length === failing.length ? pick(used.length, 'This default group is', used.length === 2 ? 'Both of these default groups are' : `All ${used.length} of these default groups are`) : `${used.length} of these ${failing.length} default groups ${pick(used.length, 'is', 'are')}`} in use: ` +
           `what uses ${pick(used.length, 'it', 'them')} loses that traffic (see the warnings). The rules removed are kept in the journal, so undo can put them back.`
         : 'Nothing uses these default groups now, so no traffic stops. From now on, anything launched without a group of its own gets no traffic until you give it one. The rules removed are kept in the journal, so undo can put them back.',
     };
