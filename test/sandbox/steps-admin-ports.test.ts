@@ -87,7 +87,7 @@ runStepCases(step, [
       await ctx.client(EC2Client).send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [id], Description: 'bastion host' }));
     },
     expectStatus: 'fail',
-    expectFindings: [{ status: 'fail', message: expect.stringMatching(/Used by 1 network interface \(network interface eni-\w+ \(bastion host\)\)\./) }],
+    expectFindings: [{ status: 'fail', message: expect.stringMatching(/Used by 1 network interface \(eni-\w+ \(bastion host\)\)\./) }],
     expectOperations: [REVOKE],
   },
   {
@@ -143,5 +143,33 @@ describe('infrastructure.admin-ports: beyond the table', () => {
       ]),
     );
     expect(ssh.IpRanges!.some((r) => r.CidrIp === '0.0.0.0/0')).toBe(false);
+  });
+
+  // Found walking the wizard: "sg-1 (web) (us-east-1)", rules joined by ";", and "connections to them" for one interface.
+  it('the plan reads as sentences: the group in its region, the rules removed as a list, one user as "it"', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      const id = await group(c, 'bastion', [tcp(22, ['0.0.0.0/0'])]);
+      const subnet = ((await c.client(EC2Client).send(new DescribeSubnetsCommand({}))).Subnets ?? [])[0]!.SubnetId!;
+      await c.client(EC2Client).send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [id], Description: 'bastion host' }));
+    });
+    try {
+      const plan = await planStep(checked, ctx, { cidr: '203.0.113.0/24' });
+      const summaries = plan.actions.map((a) => a.summary);
+      expect(summaries).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(new RegExp(`^Let 203\\.0\\.113\\.0/24 reach SSH \\(22\\) through security group sg-\\w+ \\(${DAY_ONE_GROUP}\\) in us-east-1, in place of the internet$`)),
+          expect.stringMatching(
+            new RegExp(`^Close security group sg-\\w+ \\(${DAY_ONE_GROUP}\\) in us-east-1 to the internet: remove TCP 22 from 0\\.0\\.0\\.0/0 and TCP 22 from ::/0 \\(its other rules stay\\)$`),
+          ),
+        ]),
+      );
+      for (const text of [...summaries, ...plan.actions.map((a) => a.inverse!.summary), ...plan.warnings!]) expect(text).not.toMatch(/\) \(us-east-1\)|; TCP/);
+      expect(plan.warnings).toContainEqual(
+        expect.stringMatching(/^Security group sg-\w+ \(bastion\) in us-east-1 is used by 1 network interface \(eni-\w+ \(bastion host\)\): connections to it from the internet/),
+      );
+    } finally {
+      ctx.factory.destroy();
+    }
   });
 });

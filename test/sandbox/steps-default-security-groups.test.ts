@@ -1,4 +1,4 @@
-import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
@@ -97,7 +97,12 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
     try {
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions.map((a) => a.destructive)).toEqual([true, true]);
-      expect(plan.warnings).toEqual([expect.stringMatching(/used by 1 network interface \(load balancer web-lb\): they lose the inbound traffic it allowed/)]);
+      // One user is "it", not "they" (found walking the wizard), and each one-rule inverse puts back "it".
+      expect(plan.warnings).toEqual([
+        expect.stringMatching(/used by 1 network interface \(load balancer web-lb\): it loses the inbound traffic it allowed .*, unless another of its security groups allows it\. Give it a security group of its own/),
+      ]);
+      expect(plan.actions.map((a) => a.inverse!.summary)).toEqual([expect.stringMatching(/^Put back the 1 inbound rule .* as it was$/), expect.stringMatching(/^Put back the 1 outbound rule .* as it was$/)]);
+      expect(plan.risk).toMatch(/^This default group is in use: what uses it loses that traffic/);
     } finally {
       ctx.factory.destroy();
     }
@@ -130,6 +135,39 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
       const restored = await defaultGroup(ctx);
       expect(restored.IpPermissions).toEqual(before.IpPermissions);
       expect(restored.IpPermissionsEgress).toEqual(before.IpPermissionsEgress);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('a bare network interface is named by its id, and two groups of which one is in use say so', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      await interfaceInDefaultGroup(c, '');
+      await c.client(EC2Client).send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }));
+    });
+    try {
+      expect(checked.result.findings.find((f) => f.message.includes('(the default VPC)'))!.message).toMatch(/Used by 1 network interface \(eni-\w+\)\.$/);
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.risk).toMatch(/^1 of these 2 default groups is in use: what uses it loses that traffic/);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  it('two default groups both in use: "Both", not "All 2"', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await step.seed!(c);
+      await interfaceInDefaultGroup(c, 'one');
+      const ec2 = c.client(EC2Client);
+      const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.32.0.0/16' }))).Vpc!.VpcId!;
+      const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.32.1.0/24' }))).Subnet!.SubnetId!;
+      const g = await defaultGroup(c, 'us-east-1', vpc);
+      await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, Groups: [g.GroupId!], Description: 'two' }));
+    });
+    try {
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.risk).toMatch(/^Both of these default groups are in use: what uses them loses that traffic/);
     } finally {
       ctx.factory.destroy();
     }

@@ -1,4 +1,4 @@
-import { AssociateVpcCidrBlockCommand, CreateNetworkAclCommand, CreateNetworkAclEntryCommand, CreateVpcCommand, DescribeNetworkAclsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AssociateVpcCidrBlockCommand, CreateNetworkAclCommand, CreateNetworkAclEntryCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNetworkAclsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
@@ -37,7 +37,7 @@ async function closeDefault(ctx: RunContext, region = 'us-east-1'): Promise<void
 }
 
 const CREATE = 'ec2:CreateNetworkAclEntry';
-const OPEN_DEFAULT = /\(the default ACL\) of VPC vpc-\w+ in us-east-1, used by \d+ subnets, lets the internet reach SSH \(22\) from 0\.0\.0\.0\/0 through rule 100; RDP \(3389\) from 0\.0\.0\.0\/0 through rule 100\./;
+const OPEN_DEFAULT = /\(the default ACL\) of VPC vpc-\w+ in us-east-1, used by \d+ subnets, lets the internet reach SSH \(22\) and RDP \(3389\) from 0\.0\.0\.0\/0 through rule 100\.$/;
 const CLEAN = { status: 'pass' as const, message: expect.stringMatching(/None of the \d+ network ACLs? in us-east-1 lets/) };
 
 runStepCases(step, [
@@ -68,7 +68,7 @@ runStepCases(step, [
       if (!acl.entries.some((e) => e.Ipv6CidrBlock)) await entry(ctx, acl.id, { rule: 101, action: 'allow', protocol: '-1', v6: '::/0' });
     },
     expectStatus: 'fail',
-    expectFindings: [{ status: 'fail', message: expect.stringMatching(/SSH \(22\) from ::\/0 through rule 101; RDP \(3389\) from ::\/0 through rule 101\./) }],
+    expectFindings: [{ status: 'fail', message: expect.stringMatching(/reach SSH \(22\) and RDP \(3389\) from 0\.0\.0\.0\/0 through rule 100, and SSH \(22\) and RDP \(3389\) from ::\/0 through rule 101\.$/) }],
     expectOperations: [CREATE, CREATE, CREATE, CREATE],
   },
   {
@@ -125,6 +125,24 @@ describe('infrastructure.nacl-admin-ports: beyond the table', () => {
       await step.seed!(ctx);
       const reseeded = await defaultAcl(ctx);
       expect(reseeded.entries).toHaveLength(before.entries.length);
+    } finally {
+      ctx.factory.destroy();
+    }
+  });
+
+  // Found walking the wizard: "every subnet of acl-1 (2 subnets), acl-2 (6 subnets)" read as one list of subnets.
+  it('two open ACLs in use: the warning names both, joined with "and", each in its region', async () => {
+    const { ctx, checked } = await checkedWith(step, async (c) => {
+      await c.client(EC2Client).send(new CreateVpcCommand({ CidrBlock: '10.41.0.0/16' }));
+      const ec2 = c.client(EC2Client);
+      const vpc = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).find((v) => v.CidrBlock === '10.41.0.0/16')!.VpcId!;
+      await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.41.1.0/24' }));
+    });
+    try {
+      const plan = await planStep(checked, ctx, undefined);
+      expect(plan.warnings).toEqual([
+        expect.stringMatching(/^SSH and RDP from the internet stop for every subnet that uses acl-\w+ in us-east-1 \(\d+ subnets?\) and acl-\w+ in us-east-1 \(\d+ subnets?\), whatever/),
+      ]);
     } finally {
       ctx.factory.destroy();
     }

@@ -5,10 +5,13 @@
  */
 import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateFirewallCommand, NetworkFirewallClient } from '@aws-sdk/client-network-firewall';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
-import step from '../../steps/infrastructure/network-firewall/index.js';
+import { packageRoot } from '../../src/paths.js';
+import step, { endpointMonthUsd, ENDPOINT_HOUR_USD, GB_PROCESSED_USD } from '../../steps/infrastructure/network-firewall/index.js';
 import { checkedWith, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
 
 /** A VPC named `name` with an internet gateway attached; returns its id. */
@@ -83,6 +86,18 @@ describe('infrastructure.network-firewall: the advice', () => {
     expect(plan.guidance).toMatch(/\*\*When it is worth it\.\*\*/);
     expect(plan.guidance).toMatch(/\*\*How to deploy it\.\*\*/);
     expect(plan.cost).toEqual({ scale: 'dollars', detail: expect.stringMatching(/^Nothing is created by this tool\. .*1 VPC × 2 Availability Zones = 2 endpoints at about \$288 a month each \(about \$576 a month\)/) });
+    // One skip accepts the step for every VPC it lists, not "a VPC" (found walking the wizard).
+    expect(plan.guidance).toMatch(/If you decide these VPCs do not need one, skip this step with your reason: the decision covers every VPC listed here/);
     ctx.factory.destroy();
+  });
+
+  it('the lesson quotes the prices the step computes with, and does not claim the pricing page was read', async () => {
+    const lesson = await readFile(join(packageRoot(), 'lessons', step.meta.lesson), 'utf8');
+    expect(lesson).toContain(`about $${ENDPOINT_HOUR_USD} per endpoint-hour`);
+    expect(lesson).toContain(`about $${endpointMonthUsd()} a month`);
+    expect(lesson).toContain(`about $${GB_PROCESSED_USD} per GB`);
+    expect(step.meta.fix.cost).toContain(`$${ENDPOINT_HOUR_USD} per endpoint-hour (about $${endpointMonthUsd()} a month`);
+    expect(lesson).toMatch(/could not be checked against the AWS pricing page/);
+    expect(lesson).not.toMatch(/looked up on/);
   });
 });

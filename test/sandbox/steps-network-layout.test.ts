@@ -72,7 +72,10 @@ async function appVpc(ctx: RunContext, region = 'us-east-1'): Promise<void> {
   await table(await subnet('10.30.2.0/24', 'v6'), { DestinationIpv6CidrBlock: '::/0' });
 }
 
-const PUBLIC_FAIL = { status: 'fail' as const, message: expect.stringMatching(/is public: route table rtb-\w+ \(the VPC’s main table\) sends internet traffic to igw-\w+, and gives every new instance a public IP/) };
+const PUBLIC_FAIL = {
+  status: 'fail' as const,
+  message: expect.stringMatching(/is public: route table rtb-\w+ \(the VPC’s main table\) sends internet traffic to igw-\w+\. It gives every new instance a public IP address, so anything/),
+};
 const PUBLIC_PASS = { status: 'pass' as const, message: expect.stringMatching(/is public: .*; new instances get no public IP address unless their launch asks for one\./) };
 
 runStepCases(step, [
@@ -118,9 +121,9 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [
       ...Array.from({ length: 6 }, () => ({ status: 'pass' as const, message: expect.stringContaining('is private: route table') })),
-      { status: 'fail', resource: expect.stringContaining('(app)'), message: expect.stringMatching(/is private: route table rtb-\w+ \(the VPC’s main table\) has no route to the internet, yet gives every new instance a public IP address it cannot use/) },
+      { status: 'fail', resource: expect.stringContaining('(app)'), message: expect.stringMatching(/is private: route table rtb-\w+ \(the VPC’s main table\) has no route to the internet\. Yet it gives every new instance a public IP address, which is of no use there/) },
       { status: 'fail', resource: expect.stringContaining('(v6)'), message: expect.stringMatching(/is public: route table rtb-\w+ sends internet traffic to igw-/) },
-      { status: 'fail', resource: expect.stringContaining('(web)'), message: expect.stringMatching(/is public: route table rtb-\w+ sends internet traffic to igw-\w+, and gives/) },
+      { status: 'fail', resource: expect.stringContaining('(web)'), message: expect.stringMatching(/is public: route table rtb-\w+ sends internet traffic to igw-\w+\. It gives/) },
     ],
     expectOperations: [MODIFY, MODIFY, MODIFY],
   },
@@ -157,7 +160,8 @@ describe('infrastructure.network-layout: what the plan says', () => {
     ctx.factory.destroy();
   });
 
-  it('the wizard offers private subnets ticked and public ones not', async () => {
+  // The zone and range tell the default subnets apart, which all read "subnet-… in us-east-1" before (found walking the wizard).
+  it('the wizard offers private subnets ticked and public ones not, each with its zone and range', async () => {
     const { ScriptedAsker } = await import('../helpers/step-tester.js');
     const { ctx, checked } = await checkedWith(step, async (c) => {
       await setMapping(c, false);
@@ -166,10 +170,15 @@ describe('infrastructure.network-layout: what the plan says', () => {
     const asker = new ScriptedAsker([{ checkbox: [] }]);
     await step.inputs!.ask(asker, { subnets: [] }, checked.result.findings);
     expect(asker.asked[0]!.choices).toEqual([
-      expect.stringMatching(/\(app\) in us-east-1 \(private: the address is of no use there\)/),
-      expect.stringMatching(/\(v6\) in us-east-1 \(public/),
-      expect.stringMatching(/\(web\) in us-east-1 \(public: launches that count on the address lose it\)/),
+      expect.stringMatching(/^subnet-\w+ \(app\), us-east-1[a-f], 10\.30\.1\.0\/24: private$/),
+      expect.stringMatching(/^subnet-\w+ \(v6\), us-east-1[a-f], 10\.30\.2\.0\/24: public$/),
+      expect.stringMatching(/^subnet-\w+ \(web\), us-east-1[a-f], 10\.30\.0\.0\/24: public$/),
     ]);
+    // The prompt does not wrap its choices: each fits a line of an 80-column terminal with the cursor and box before it.
+    for (const c of asker.asked[0]!.choices!) expect(c.length).toBeLessThanOrEqual(76);
+    expect(asker.notes.join(' ')).toMatch(/a launch that counts on the automatic address loses it when you turn it off/);
+    expect(asker.notes.join(' ')).toMatch(/In a private subnet a public address is of no use\./);
+    expect(asker.notes.join(' ')).not.toMatch(/cannot use one/);
     ctx.factory.destroy();
   });
 });

@@ -65,7 +65,7 @@ describe('the plan', () => {
 
     const used = await step.plan({} as never, [groupFinding(REAL_DEFAULT, [eni('eni-1', { Description: 'ELB app/web-lb/1' })], 'us-east-1')], undefined);
     expect(used.actions.every((a) => a.destructive)).toBe(true);
-    expect(used.warnings).toEqual([expect.stringMatching(/sg-d .* is used by 1 network interface \(load balancer web-lb\): they lose the inbound traffic it allowed \(all traffic from this group\) and the outbound traffic it allowed \(all traffic to 0\.0\.0\.0\/0\)/)]);
-    expect(used.risk).toMatch(/in use/);
+    expect(used.warnings).toEqual([expect.stringMatching(/sg-d .* is used by 1 network interface \(load balancer web-lb\): it loses the inbound traffic it allowed \(all traffic from this group\) and the outbound traffic it allowed \(all traffic to 0\.0\.0\.0\/0\), unless another of its security groups allows it\. Give it a security group of its own/)]);
+    expect(used.risk).toMatch(/^This default group is in use: what uses it loses that traffic/);
   });
 });

@@ -100,7 +100,7 @@ describe('the finding of one ACL', () => {
   it('fails, naming the openings and the subnets, and carries the planned denies', () => {
     const f = aclFinding({ ...base, Entries: acl([[100, 'allow', '-1', V4]]) }, 'eu-west-1')!;
     expect(f).toMatchObject({ status: 'fail', resource: 'acl-1', region: 'eu-west-1' });
-    expect(f.message).toMatch(/acl-1 \(the default ACL\) of VPC vpc-1 in eu-west-1, used by 2 subnets, lets the internet reach SSH \(22\) from 0\.0\.0\.0\/0 through rule 100; RDP/);
+    expect(f.message).toMatch(/acl-1 \(the default ACL\) of VPC vpc-1 in eu-west-1, used by 2 subnets, lets the internet reach SSH \(22\) and RDP \(3389\) from 0\.0\.0\.0\/0 through rule 100\.$/);
     expect((f.data as { planned: unknown[] }).planned).toHaveLength(2);
   });
 

@@ -46,10 +46,14 @@ export function groupUsers(enis: readonly NetworkInterface[], groupId: string): 
   return { interfaces: mine.map((e) => e.NetworkInterfaceId ?? '?').sort(), users };
 }
 
-/** `3 network interfaces (instance i-1, load balancer web, …)`, shortened after `max` names. */
+/**
+ * `3 network interfaces (instance i-1, load balancer web, eni-9)`, shortened after `max` names. A bare
+ * interface is named by its id alone here, not `network interface eni-9` inside "network interfaces (…)".
+ */
 export function usersText(u: { interfaces: string[]; users: string[] }, max = 5): string {
   const n = u.interfaces.length;
-  const names = u.users.slice(0, max).join(', ') + (u.users.length > max ? `, and ${u.users.length - max} more` : '');
+  const shown = u.users.map((x) => x.replace(/^network interface (?=eni-|an interface)/, ''));
+  const names = shown.slice(0, max).join(', ') + (shown.length > max ? `, and ${shown.length - max} more` : '');
   return `${n} network interface${n === 1 ? '' : 's'} (${names})`;
 }
 
@@ -61,3 +65,4 @@ export function callerInstance(principalArn: string): string | undefined {
   const m = /:assumed-role\/[^/]+\/(i-[0-9a-f]{8,17})$/.exec(principalArn);
   return m?.[1];
 }
+

@@ -16,6 +16,7 @@ import { labelled, networkInterfaces, READ_ACTION, securityGroups, vpcs } from '
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
 import { errorCode, formatZodError, mapLimit, plural, regionFailure, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
 import { callerInstance, groupUsers, usersText } from '../_shared/interfaces.js';
+import { listText, pick } from '../_shared/text.js';
 import type { OpenEntry } from '../_shared/sg-rules.js';
 import { exposureText, hasSource, openAdminEntries, WORLD_V4, WORLD_V6 } from '../_shared/sg-rules.js';
 import meta from './meta.js';
@@ -138,7 +139,8 @@ function send(region: string, op: 'Authorize' | 'Revoke', params: { GroupId: str
 function actionsFor(d: GroupData, cidr: string | null): PlanAction[] {
   const out: PlanAction[] = [];
   const inUse = d.interfaces.length > 0;
-  const where = `security group ${d.label} (${d.region})`;
+  const where = `security group ${d.label} in ${d.region}`;
+  const exposed = listText([...new Set(d.open.map(exposureText))]);
   if (cidr) {
     const rules = replacements(d, cidr);
     if (rules.length) {
@@ -148,7 +150,7 @@ function actionsFor(d: GroupData, cidr: string | null): PlanAction[] {
         operation: 'AuthorizeSecurityGroupIngress',
         region: d.region,
         params,
-        summary: `Let ${cidr} reach what the internet reached through ${where}: ${[...new Set(d.open.map(exposureText))].join('; ')}`,
+        summary: `Let ${cidr} reach ${exposed} through ${where}, in place of the internet`,
         inverse: { service: 'ec2', operation: 'RevokeSecurityGroupIngress', region: d.region, params, summary: `Remove the rules for ${cidr} from ${where}` },
         run: send(d.region, 'Authorize', params),
       });
@@ -160,7 +162,7 @@ function actionsFor(d: GroupData, cidr: string | null): PlanAction[] {
     operation: 'RevokeSecurityGroupIngress',
     region: d.region,
     params,
-    summary: `Close ${where} to the internet: remove ${d.open.map((e) => e.text).join('; ')} (its other rules stay)`,
+    summary: `Close ${where} to the internet: remove ${listText(d.open.map((e) => e.text))} (its other rules stay)`,
     ...(inUse ? { destructive: true } : {}),
     inverse: { service: 'ec2', operation: 'AuthorizeSecurityGroupIngress', region: d.region, params, summary: `Open ${where} to the internet again as it was` },
     run: send(d.region, 'Revoke', params),
@@ -230,7 +232,10 @@ const step: Step<AdminPortsInputs> = {
           `as the CIDR (wizard: the question before this plan; answers file: "${meta.id}": { "cidr": "203.0.113.0/24" }).`,
       );
     for (const d of failing.filter((x) => x.interfaces.length))
-      warnings.push(`Security group ${d.label} (${d.region}) is used by ${usersText({ interfaces: d.interfaces, users: d.users }, 10)}: connections to them from the internet through these rules stop${cidr ? `, except from ${cidr}` : ''}.`);
+      warnings.push(
+        `Security group ${d.label} in ${d.region} is used by ${usersText({ interfaces: d.interfaces, users: d.users }, 10)}: ` +
+          `connections to ${pick(d.interfaces.length, 'it', 'them')} from the internet through these rules stop${cidr ? `, except from ${cidr}` : ''}.`,
+      );
     return { actions, warnings };
   },
 

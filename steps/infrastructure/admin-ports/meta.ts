@@ -36,8 +36,8 @@ const meta: StepMeta = {
     cost: 'free',
     risk:
       'Only the rules that open SSH, RDP or every port to 0.0.0.0/0 or ::/0 are removed; every other rule stays as it is. Whoever ' +
-      'connects through those rules today (you too, from your own computer) can no longer, unless you give your own network as the ' +
-      'replacement: use EC2 Instance Connect or Session Manager instead. Changes to a group in use are confirmed with a default of No.',
+      'connects through those rules today, you included, is cut off unless they come from the network you give as the replacement; ' +
+      'EC2 Instance Connect and Session Manager need no open port. Changes to a group in use are confirmed with a default of No.',
     destructive: false,
     destructiveWhen: 'when something uses the security group',
     paid: false,

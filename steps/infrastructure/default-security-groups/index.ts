@@ -15,6 +15,7 @@ import { networkInterfaces, securityGroups, READ_ACTION, vpcs } from '../../../s
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
 import { errorCode, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { groupUsers, usersText } from '../_shared/interfaces.js';
+import { pick } from '../_shared/text.js';
 import { cleanPermission, ruleText, WORLD_V4 } from '../_shared/sg-rules.js';
 import meta from './meta.js';
 
@@ -84,7 +85,13 @@ function revokeAction(d: DefaultGroupData, direction: 'in' | 'out'): PlanAction 
     params,
     summary: `Remove the ${what}: ${rulesText(rules, direction, d.groupId)}`,
     ...(d.interfaces.length ? { destructive: true } : {}),
-    inverse: { service: 'ec2', operation: inverseOp, region: d.region, params: { GroupId: d.groupId, IpPermissions: rules }, summary: `Put back the ${what} as they were` },
+    inverse: {
+      service: 'ec2',
+      operation: inverseOp,
+      region: d.region,
+      params: { GroupId: d.groupId, IpPermissions: rules },
+      summary: `Put back the ${what} as ${pick(rules.length, 'it was', 'they were')}`,
+    },
     async run(ctx) {
       const client = ctx.client(EC2Client, d.region);
       const out =
@@ -102,10 +109,11 @@ function lossText(d: DefaultGroupData): string {
   const lost: string[] = [];
   if (d.ingress.length) lost.push(`the inbound traffic it allowed (${rulesText(d.ingress, 'in', d.groupId)})`);
   if (d.egress.length) lost.push(`the outbound traffic it allowed (${rulesText(d.egress, 'out', d.groupId)})`);
+  const one = d.interfaces.length === 1;
   return (
     `Default security group ${d.groupId} (VPC ${d.vpcId}, ${d.region}) is used by ${usersText({ interfaces: d.interfaces, users: d.users }, 10)}: ` +
-    `they lose ${lost.join(' and ')}, unless another of their security groups allows it. ` +
-    'Give each of them a security group of its own with the rules it needs before you apply this.'
+    `${one ? 'it loses' : 'they lose'} ${lost.join(' and ')}, unless another of ${one ? 'its' : 'their'} security groups allows it. ` +
+    `Give ${one ? 'it' : 'each of them'} a security group of its own with the rules it needs before you apply this.`
   );
 }
 
@@ -145,7 +153,8 @@ const step: Step = {
       actions,
       ...(warnings.length ? { warnings } : {}),
       risk: used.length
-        ? `${plural(used.length, 'default group')} of these ${used.length === 1 ? 'is' : 'are'} in use: what uses ${used.length === 1 ? 'it' : 'them'} loses that traffic (see the warnings). The rules removed are kept in the journal, so undo can put them back.`
+        ? `${used.length === failing.length ? pick(used.length, 'This default group is', used.length === 2 ? 'Both of these default groups are' : `All ${used.length} of these default groups are`) : `${used.length} of these ${failing.length} default groups ${pick(used.length, 'is', 'are')}`} in use: ` +
+          `what uses ${pick(used.length, 'it', 'them')} loses that traffic (see the warnings). The rules removed are kept in the journal, so undo can put them back.`
         : 'Nothing uses these default groups now, so no traffic stops. From now on, anything launched without a group of its own gets no traffic until you give it one. The rules removed are kept in the journal, so undo can put them back.',
     };
   },

@@ -106,3 +106,18 @@ export const PORT_LABEL: Record<NaclPort, string> = { 22: 'SSH (22)', 3389: 'RDP
 export function exposureText(x: Exposure): string {
   return `${PORT_LABEL[x.port]} from ${WORLD[x.family]} through rule ${x.allowRule}`;
 }
+
+/**
+ * Every exposure of one ACL in words, the ports that share a source and an allowing rule together:
+ * `SSH (22) and RDP (3389) from 0.0.0.0/0 through rule 100, and SSH (22) from ::/0 through rule 101`.
+ */
+export function exposuresText(found: readonly Exposure[]): string {
+  const groups = new Map<string, { family: Family; allowRule: number; ports: NaclPort[] }>();
+  for (const x of found) {
+    const key = `${x.family}:${x.allowRule}`;
+    const g = groups.get(key) ?? { family: x.family, allowRule: x.allowRule, ports: [] };
+    g.ports.push(x.port);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => `${g.ports.map((p) => PORT_LABEL[p]).join(' and ')} from ${WORLD[g.family]} through rule ${g.allowRule}`).join(', and ');
+}

@@ -14,7 +14,8 @@ import { labelled, networkAcls, READ_ACTION } from '../../../src/aws/ec2-invento
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
 import { mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import type { Exposure, PlannedDeny } from './evaluate.js';
-import { exposures, exposureText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
+import { exposures, exposuresText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
+import { listText } from '../_shared/text.js';
 import meta from './meta.js';
 
 export const REGION_CONCURRENCY = 8;
@@ -40,7 +41,7 @@ export function aclFinding(acl: NetworkAcl, region: string): Finding | undefined
   const subnets = acl.Associations?.length ?? 0;
   const where = `Network ACL ${label}${acl.IsDefault ? ' (the default ACL)' : ''} of VPC ${acl.VpcId ?? '?'} in ${region}, used by ${plural(subnets, 'subnet')},`;
   const data: AclData = { region, aclId, label, vpcId: acl.VpcId ?? '', subnets, planned, stuck };
-  const open = `lets the internet reach ${found.map(exposureText).join('; ')}`;
+  const open = `lets the internet reach ${exposuresText(found)}`;
   if (!stuck.length) return { status: 'fail', resource: label, region, message: `${where} ${open}.`, data: { ...data } };
   return {
     status: 'manual',
@@ -145,8 +146,8 @@ const step: Step = {
     const used = open.filter((d) => d.subnets && d.planned.length);
     if (used.length)
       warnings.push(
-        `SSH and RDP from the internet stop for every subnet of ${used.map((d) => `${d.label} (${plural(d.subnets, 'subnet')})`).join(', ')}, whatever their security groups allow. ` +
-          'Reach instances with EC2 Instance Connect or Session Manager instead; an allow for your own network placed before the new entries keeps SSH from there.',
+        `SSH and RDP from the internet stop for every subnet that uses ${listText(used.map((d) => `${d.label} in ${d.region} (${plural(d.subnets, 'subnet')})`))}, whatever their security groups allow. ` +
+          'Reach instances with EC2 Instance Connect or Session Manager instead; to keep SSH from your own network, add an allow entry for it at a lower rule number than the new denies.',
       );
     return { actions, ...(warnings.length ? { warnings } : {}) };
   },

@@ -24,7 +24,10 @@ const REGION_CONCURRENCY = 4;
 /** Firewalls described at once within a region. */
 const DESCRIBE_CONCURRENCY = 4;
 
-/** List prices in us-east-1 (lessons/infrastructure/network-firewall.md names the source and date). */
+/**
+ * us-east-1 list prices as this step was written. Not checked against the AWS pricing page (it could
+ * not be read on 2026-12-05; lessons/infrastructure/network-firewall.md says so), hence "about".
+ */
 export const ENDPOINT_HOUR_USD = 0.395;
 export const GB_PROCESSED_USD = 0.065;
 export const HOURS_PER_MONTH = 730;
@@ -160,7 +163,7 @@ ${list}
 4. Change the routes: the public subnets' default route goes to the firewall endpoint of their zone, and an edge route table on the internet gateway sends traffic for those subnets back through it.
 5. Turn on alert and flow logging, watch for a week, then switch rules from alert to drop.
 
-Then check again. If you decide a VPC does not need it, skip this step with your reason: later checks show it as accepted, with the reason and the date.`;
+Then check again. If you decide these VPCs do not need one, skip this step with your reason: the decision covers every VPC listed here, and later checks show it as accepted, with the reason and the date.`;
 }
 
 const step: Step = {

@@ -37,7 +37,25 @@ export interface NetworkLayoutInputs {
   subnets: string[];
 }
 
-const dataSchema = z.object({ subnetId: z.string(), region: z.string(), label: z.string(), name: z.string().optional(), vpcId: z.string(), public: z.boolean() });
+const dataSchema = z.object({
+  subnetId: z.string(),
+  region: z.string(),
+  label: z.string(),
+  name: z.string().optional(),
+  vpcId: z.string(),
+  public: z.boolean(),
+  zone: z.string().optional(),
+  cidr: z.string().optional(),
+});
+
+/**
+ * How the wizard lists a subnet, short enough for one line of a narrow terminal (the prompt does
+ * not wrap its choices): `subnet-0abc (web), us-east-1b, 172.31.16.0/20: public`. The note before
+ * the list says what public and private mean for the change.
+ */
+export function subnetChoice(d: SubnetData): string {
+  return `${[d.label, d.zone ?? d.region, d.cidr].filter(Boolean).join(', ')}: ${d.public ? 'public' : 'private'}`;
+}
 
 /** Whether the answers name this subnet, by id or by Name tag. */
 export const named = (chosen: readonly string[], d: Pick<SubnetData, 'subnetId' | 'name'>): boolean =>
@@ -88,14 +106,15 @@ const inputs: StepInputs<NetworkLayoutInputs> = {
     const failing = failingSubnets(findings);
     if (!failing.length) return { subnets: initial.subnets };
     asker.note(
-      'Public subnets route to an internet gateway: an instance there with a public IP can be reached from the internet. ' +
-        'Private subnets cannot use one. Give addresses only where a launch asks for one (or use a load balancer or NAT gateway).',
+      'A public subnet routes to an internet gateway: an instance there with a public IP address can be reached from the internet, ' +
+        'and a launch that counts on the automatic address loses it when you turn it off. In a private subnet a public address is of ' +
+        'no use. Give one only to a launch that asks for it, or put a load balancer in front (and a NAT gateway for the way out).',
     );
     const subnets = await asker.checkbox({
       message: 'Stop giving new instances a public IP address in which subnets? (space to tick, enter to go on)',
       choices: failing.map((d) => ({
         value: d.subnetId,
-        name: `${d.label} in ${d.region} (${d.public ? 'public: launches that count on the address lose it' : 'private: the address is of no use there'})`,
+        name: subnetChoice(d),
         checked: named(initial.subnets, d) || (!initial.subnets.length && !d.public),
       })),
     });

@@ -29,6 +29,9 @@ export interface SubnetData {
   name?: string;
   vpcId: string;
   public: boolean;
+  /** Its zone and range, to tell subnets apart in the wizard's list. */
+  zone?: string;
+  cidr?: string;
 }
 
 function reachText(r: Reach, main: boolean): string {
@@ -55,14 +58,23 @@ export function subnetFinding(subnet: Subnet, tables: RouteTable[], region: stri
       message: `${where} ${is}, and gives every new instance a public IP address; it is shared with this account by ${subnet.OwnerId}, which alone can turn that off.`,
     };
   const name = nameTag(subnet.Tags);
-  const data: SubnetData = { subnetId: id, region, label, ...(name ? { name } : {}), vpcId: subnet.VpcId ?? '?', public: reach.kind === 'public' };
+  const data: SubnetData = {
+    subnetId: id,
+    region,
+    label,
+    ...(name ? { name } : {}),
+    vpcId: subnet.VpcId ?? '?',
+    public: reach.kind === 'public',
+    ...(subnet.AvailabilityZone ? { zone: subnet.AvailabilityZone } : {}),
+    ...(subnet.CidrBlock ? { cidr: subnet.CidrBlock } : {}),
+  };
   return {
     ...base,
     status: 'fail',
     message:
       reach.kind === 'public'
-        ? `${where} ${is}, and gives every new instance a public IP address: anything launched there is reachable from the internet as far as its security groups allow.`
-        : `${where} ${is}, yet gives every new instance a public IP address it cannot use: turn it off before someone adds an internet route.`,
+        ? `${where} ${is}. It gives every new instance a public IP address, so anything launched there is reachable from the internet as far as its security groups allow.`
+        : `${where} ${is}. Yet it gives every new instance a public IP address, which is of no use there: turn it off before someone adds an internet route.`,
     data: { ...data },
   };
 }
