@@ -119,6 +119,26 @@ describe('lambda runtimes', () => {
     expect(runtimeVerdict('cobol85', today).state).toBe('unknown');
   });
 
+  it('the Amazon Linux 2 runtimes carry the dates AWS gave them in 2026, and Java on AL2 moves to the same Java on AL2023', () => {
+    const at = (id: string) => RUNTIMES.find((r) => r.id === id)!;
+    expect(READ_ON).toBe('2026-12-05');
+    // AWS Health notices: provided.al2 ends a month after Amazon Linux 2, python3.10 with Python 3.10.
+    expect(at('provided.al2')).toMatchObject({ deprecated: '2026-07-31', moveTo: 'provided.al2023' });
+    expect(at('python3.10')).toMatchObject({ deprecated: '2026-10-31', moveTo: 'python3.14' });
+    // A year's extension beyond Amazon Linux 2's end of life (2026-06-30).
+    for (const id of ['python3.11', 'java8.al2', 'java11', 'java17']) expect(at(id).deprecated, id).toBe('2027-06-30');
+    expect(at('java8.al2').moveTo).toBe('java8.al2023');
+    expect(at('java11').moveTo).toBe('java11.al2023');
+    expect(at('java17').moveTo).toBe('java17.al2023');
+    for (const id of ['java8.al2023', 'java11.al2023', 'java17.al2023']) expect(at(id).deprecated, id).toBe('2029-06-30');
+    expect(runtimeVerdict('provided.al2', today).state).toBe('deprecated');
+    expect(runtimeVerdict('python3.10', today).state).toBe('deprecated');
+    expect(runtimeVerdict('java17', today).state).toBe('supported');
+    expect(runtimeFinding({ ...fn, runtime: 'java17' }, new Date('2027-03-01T00:00:00Z')).message).toBe(
+      'Function f (us-east-1) runs java17 (Java 17 (Amazon Linux 2)), whose support ends on 2027-06-30, in 121 days. Plan the move to java17.al2023.',
+    );
+  });
+
   it('a container image is not judged by runtime; an unlisted runtime passes naming the list it was checked against', () => {
     expect(runtimeFinding({ ...fn, packageType: 'Image' }, today)).toMatchObject({ status: 'pass', message: expect.stringContaining('is a container image') });
     expect(runtimeFinding({ ...fn, runtime: 'python3.15' }, today).message).toBe(
