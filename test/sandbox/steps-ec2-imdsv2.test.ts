@@ -105,7 +105,7 @@ describe('resources.ec2-imdsv2: instances that used IMDSv1', () => {
       expect(finding.message).toContain('it made 7 IMDSv1 calls in the last 14 days: software on it would break.');
       const unnamed = await planStep(checked, ctx, { instances: 'all' });
       expect(unnamed.actions).toEqual([]);
-      expect(unnamed.warnings).toEqual([expect.stringMatching(new RegExp(`^1 instance that used IMDSv1 is left as it is: ${legacy} \\(ss-legacy\\) \\(us-east-1\\)\\. .*"instances": \\["${legacy}", …\\]`))]);
+      expect(unnamed.warnings).toEqual([expect.stringMatching(new RegExp(`^1 instance that used IMDSv1 is left as it is: ${legacy} \\(ss-legacy\\) \\(us-east-1\\)\\. .*"instances": \\["${legacy}", …\\], "apply": true \\}`))]);
       const named = await planStep(checked, ctx, { instances: [legacy] });
       expect(named.actions).toHaveLength(1);
       expect(named.actions[0]).toMatchObject({

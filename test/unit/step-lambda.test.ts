@@ -89,9 +89,20 @@ describe('resources.lambda-public questions', () => {
     expect(got).toEqual({ functions: ['a', 'c'] });
     expect(asker.asked.map((q) => q.default)).toEqual([false, false, true]);
     expect(asker.asked[0]!.message).toBe(
-      'Close function a (us-east-1)? Anyone can invoke it: policy statement "Open" allows everyone (Principal "*") lambda:InvokeFunction with no condition that limits the caller. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.',
+      'Close function a (us-east-1)? Anyone can invoke it: policy statement "Open" allows everyone (Principal "*") lambda:InvokeFunction with no condition that limits the caller. Afterwards callers from other AWS accounts that relied on the removed statement get AccessDenied.',
     );
+    // Only a function URL answers calls without credentials: its question says 403 for those.
+    const url = functionFinding(fn, { url: 'https://x.lambda-url.us-east-1.on.aws/', authType: 'NONE' }, []);
+    const urlAsker = new ScriptedAsker([{ confirm: null }]);
+    await lambdaPublic.inputs!.ask(urlAsker, { functions: [] }, [url]);
+    expect(urlAsker.asked[0]!.message).toMatch(/Afterwards callers of its function URL without AWS credentials \(webhooks, browsers, partners\) get 403 Forbidden\.$/);
     expect(asker.remaining).toBe(0);
+  });
+
+  it('the plan says who loses access, and its undo summary fits a line (the statement is in the parameters)', async () => {
+    const plan = await lambdaPublic.plan(undefined as never, [open('a')], { functions: ['a'] });
+    expect(plan.actions[0]!.inverse!.summary).toBe('Add statement "Open" back to the policy of a');
+    expect(plan.warnings).toEqual(['Function a (us-east-1) stops being public: callers from other AWS accounts that relied on the removed statement get AccessDenied.']);
   });
 });
 
