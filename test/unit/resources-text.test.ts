@@ -9,6 +9,7 @@ import { renderMarkdown } from '../../src/wizard/lesson.js';
 import { setColor } from '../../src/wizard/theme.js';
 import { registry } from '../../steps/index.js';
 import { guidance as connectGuidance } from '../../steps/resources/ec2-instance-connect/index.js';
+import { SSM_CHOICE_DESCRIPTION } from '../../steps/resources/ec2-instance-roles/index.js';
 import { guidanceFor as runtimesGuidance } from '../../steps/resources/lambda-runtimes/index.js';
 import { encryptionGuidance } from '../../steps/resources/rds-hardening/encryption.js';
 import type { HardeningData } from '../../steps/resources/rds-hardening/judge.js';
@@ -114,5 +115,11 @@ describe('the area overview (lessons/resources/README.md)', () => {
     const guided = /Guided steps \(([^)]*)\)/.exec(md.replace(/\s+/g, ' '))![1]!;
     expect(guided.split(/, /)).toHaveLength(area.filter((e) => e.meta.fix.kind === 'guided').length);
     expect(md).toMatch(/`resources\.rds-hardening` \| [^|]*minor upgrades/);
+  });
+});
+
+describe('prompt text the wizard prints without wrapping', () => {
+  it("a choice's description fits an 80-column terminal (the instance-roles one broke mid-word: 'pa|tching')", () => {
+    expect(SSM_CHOICE_DESCRIPTION.length).toBeLessThanOrEqual(78);
   });
 });

@@ -224,6 +224,9 @@ function associateAction(d: InstanceData, profile: string): PlanAction {
   };
 }
 
+/** Shown under the choice as it is, without wrapping: it must fit an 80-column terminal. */
+export const SSM_CHOICE_DESCRIPTION = `A role with only ${SSM_POLICY} (Session Manager, patching).`;
+
 const inputs: StepInputs<InstanceRolesInputs> = {
   schema: inputSchema,
   requiredInAnswers: true,
@@ -240,7 +243,7 @@ const inputs: StepInputs<InstanceRolesInputs> = {
         {
           value: SSM_PROFILE,
           name: made ? `${SSM_PROFILE} (made by secure-start)` : `${SSM_PROFILE} (new)`,
-          description: `A role with only ${SSM_POLICY}: enough for Session Manager and patching; add what your software needs to it later.`,
+          description: SSM_CHOICE_DESCRIPTION,
         },
         ...existing.map((n) => ({ value: n, name: `${n} (existing)` })),
       ],
