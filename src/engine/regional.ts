@@ -47,7 +47,7 @@ export function regionFailure(err: unknown, o: RegionFailureContext): Finding {
     return { ...base, status: 'unsupported', message: `${o.service} is not offered in ${o.region} (it is not in the service's list of regions), so there is nothing to check there.` };
   const why = describeError(err, { permissions: o.permissions });
   if (regionFailureStatus(err, o) === 'unsupported')
-    return { ...base, status: 'unsupported', message: `${o.service} in ${o.region}: the endpoint says it does not offer this API. ${why}` };
+    return { ...base, status: 'unsupported', message: `${o.service} in ${o.region} could not be checked here. ${why}` };
   const optIn = NOT_ENABLED.has(errorCode(err))
     ? ` If ${o.region} is an opt-in region that is not enabled for this account, enable it (account.regions) or leave it out of the run's regions.`
     : '';

@@ -110,6 +110,6 @@ describe('the resources area on the day-one account', () => {
     const fix = await runCli(['fix', '--yes', sandbox, '--step', 'resources.lambda-public'], env);
     expect(fix.code).toBe(1);
     expect(fix.stderr).toMatch(/Function day-one-webhook \(us-east-1\) is left as it is, and anyone can invoke it: its function URL/);
-    expect(fix.stderr).toContain('"resources.lambda-public": { "functions": ["day-one-webhook", …] }');
+    expect(fix.stderr).toContain('"resources.lambda-public": { "functions": ["day-one-webhook", …], "apply": true }');
   }, 120_000);
 });

@@ -49,14 +49,16 @@ describe('resources.ec2-instance-connect: exposed instances in the sandbox', () 
         expect.objectContaining({
           status: 'unsupported',
           resource: 'arn:aws:ec2:us-east-1:123456789012:instance-connect-endpoint/*',
-          message: expect.stringMatching(/^EC2 Instance Connect Endpoint in us-east-1: the endpoint says it does not offer this API/),
+          message: expect.stringMatching(/^EC2 Instance Connect Endpoints in us-east-1 could not be checked here\. The endpoint does not implement this API/),
         }),
       ]);
       const id = checked.result.findings[0]!.resource.split('/').pop()!;
       const plan = await planStep(checked, ctx, step.inputs!.defaults(checked.result.findings));
       expect(plan.actions).toEqual([]);
       expect(plan.guidance).toContain(`aws ec2-instance-connect ssh --instance-id ${id} --connection-type eice --region us-east-1`);
-      expect(plan.guidance).toMatch(/In us-east-1 the endpoint could not list Instance Connect Endpoints, so none is planned there/);
+      expect(plan.guidance).toMatch(/In us-east-1 the existing Instance Connect Endpoints could not be listed, so none is planned there/);
+      // Nothing is created: the risk shown is the closing of the port, not an endpoint's.
+      expect(plan.risk).toMatch(/^This plan creates nothing\. Closing the open port/);
       expect(plan.guidance).toMatch(/aws ec2 revoke-security-group-ingress --group-id sg-\w+ --protocol tcp --port 22 --cidr 0\.0\.0\.0\/0 --region us-east-1/);
       expect(plan.guidance).toContain('aws ssm start-session --target i-…');
     } finally {

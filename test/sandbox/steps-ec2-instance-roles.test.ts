@@ -108,6 +108,8 @@ describe('resources.ec2-instance-roles: beyond the table', () => {
       expect(r).toEqual({ ok: false, message: expect.stringContaining('needs inputs: add "resources.ec2-instance-roles" to the answers file') });
       const blank = resolveInputs(step, checked.result.findings, step.inputs!.defaults(checked.result.findings));
       expect(blank).toEqual({ ok: false, message: expect.stringContaining('instanceProfile') });
+      // One reason for a blank name, not a second one about its characters.
+      expect(blank.ok ? '' : blank.message).not.toContain('holds letters');
     } finally {
       ctx.factory.destroy();
     }
@@ -156,7 +158,9 @@ describe('resources.ec2-instance-roles: beyond the table', () => {
       const ids = findings.map((f) => f.resource.split('/').pop()!);
       const asker = new ScriptedAsker([{ select: DAY_ONE_PROFILE }, { checkbox: [ids[0]!] }]);
       const answer = await step.inputs!.ask(asker, step.inputs!.defaults(findings), findings);
-      expect(asker.asked[0]!.choices).toEqual([`${SSM_PROFILE}: create a minimal role with only AmazonSSMManagedInstanceCore`, `${DAY_ONE_PROFILE} (existing)`]);
+      expect(asker.asked[0]!.choices).toEqual([`${SSM_PROFILE} (new)`, `${DAY_ONE_PROFILE} (existing)`]);
+      // The wizard echoes question and answer on one line: it must fit 80 columns (with "✔ " and a space).
+      expect(`✔ ${asker.asked[0]!.message} ${SSM_PROFILE} (made by secure-start)`.length).toBeLessThanOrEqual(80);
       expect(asker.asked[0]!.default).toBe(SSM_PROFILE);
       expect(answer).toEqual({ instanceProfile: DAY_ONE_PROFILE, instances: [ids[0]] });
     } finally {

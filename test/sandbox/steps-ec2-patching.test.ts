@@ -56,7 +56,7 @@ runStepCases(step, [
     name: 'the day-one instance in moto itself: DescribeInstanceInformation is not implemented, so the region is unsupported',
     seed: moto((ctx) => step.seed!(ctx)),
     expectStatus: 'unsupported',
-    expectFindings: [{ status: 'unsupported', region: 'us-east-1', resource: 'arn:aws:ssm:us-east-1:123456789012:managed-instance/*', message: expect.stringMatching(/^AWS Systems Manager in us-east-1: the endpoint says it does not offer this API/) }],
+    expectFindings: [{ status: 'unsupported', region: 'us-east-1', resource: 'arn:aws:ssm:us-east-1:123456789012:managed-instance/*', message: expect.stringMatching(/^AWS Systems Manager in us-east-1 could not be checked here\. The endpoint does not implement this API/) }],
   },
   {
     name: 'SSM stubbed (moto lacks DescribeInstanceInformation): the unmanaged day-one instance’s role gets AmazonSSMManagedInstanceCore; it stays failing until its agent registers',

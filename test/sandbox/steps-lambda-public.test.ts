@@ -119,7 +119,7 @@ describe('resources.lambda-public beyond the table', () => {
       expect(plan.actions).toEqual([]);
       expect(plan.warnings).toEqual([
         expect.stringContaining(`Function ${DAY_ONE_OPEN_FUNCTION} (us-east-1) is left as it is`),
-        expect.stringContaining(`"resources.lambda-public": { "functions": ["${DAY_ONE_URL_FUNCTION}", …] }`),
+        expect.stringContaining(`"resources.lambda-public": { "functions": ["${DAY_ONE_URL_FUNCTION}", …], "apply": true }`),
       ]);
     } finally {
       ctx.factory.destroy();

@@ -60,7 +60,7 @@ describe('pinned to 2026-12-04', () => {
         {
           status: 'manual',
           advice: true,
-          message: 'Function ss-soon (us-east-1) runs ruby3.3 (Ruby 3.3), whose support ends on 2027-03-31, in 117 days. Plan the move to ruby3.4.',
+          message: 'Function ss-soon (us-east-1) runs ruby3.3 (Ruby 3.3), whose support ends on 2027-03-31, in 117 days. Plan the move to ruby4.0.',
         },
       ],
     },

@@ -116,8 +116,14 @@ describe('resources.public-sharing: beyond the table', () => {
       ]);
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions).toEqual([]);
-      // Nothing to apply: the plan shows only its guidance, so that is where the person reads it.
-      expect(plan.guidance).toMatch(/stays shared with everyone: .*"unshare": \["snap-\w+"\], "apply": true/);
+      // Nothing to apply: the wizard reads the guidance, fix --yes prints the warnings; both say how to name it.
+      expect(plan.warnings).toEqual([expect.stringMatching(/stays shared with everyone: .*"unshare": \["snap-\w+"\], "apply": true/)]);
+      expect(plan.guidance).toMatch(/^Nothing changes until you name the public snapshots and images to make private/);
+      // The two Block Public Access reads moto lacks are told apart by name.
+      expect(checked.result.findings.filter((f) => f.status === 'unsupported').map((f) => f.message)).toEqual([
+        expect.stringMatching(/^EBS snapshot Block Public Access in us-east-1 could not be checked here\./),
+        expect.stringMatching(/^AMI Block Public Access in us-east-1 could not be checked here\./),
+      ]);
     } finally {
       ctx.factory.destroy();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settingFinding, volumeLabel, volumesFinding } from '../../steps/resources/ebs-encryption/index.js';
+import { REPLACE_GUIDANCE, settingFinding, volumeLabel, volumesFinding } from '../../steps/resources/ebs-encryption/index.js';
 
 const ctx = { target: { accountId: '123456789012', partition: 'aws', principalArn: '', isRoot: false, sandbox: true, homeRegion: 'us-east-1' } };
 
@@ -23,5 +23,12 @@ describe('resources.ebs-encryption findings', () => {
   it('a single volume is the finding’s resource', () => {
     expect(volumesFinding(ctx, 'us-east-1', [{ VolumeId: 'vol-7', Encrypted: false }])[0]!.resource).toBe('vol-7');
     expect(volumeLabel({ VolumeId: 'vol-7' })).toBe('vol-7');
+  });
+});
+
+describe('resources.ebs-encryption guidance', () => {
+  it('sends a stopped instance to the detach-and-attach swap, and names Replace root volume for a running one (it needs one)', () => {
+    expect(REPLACE_GUIDANCE).not.toMatch(/instance stopped \(EC2 console/);
+    expect(REPLACE_GUIDANCE).toContain('Or let EC2 swap it on the running instance, which it restarts: Replace root volume');
   });
 });

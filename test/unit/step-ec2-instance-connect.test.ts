@@ -12,6 +12,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { readFile } from 'node:fs/promises';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientFactory } from '../../src/aws/factory.js';
@@ -137,5 +138,16 @@ describe('Instance Connect endpoints (SDK stubs: moto has no Instance Connect en
     const checked = await checkStep(entry, ctx);
     await expect(planStep(checked, ctx, { subnets: ['subnet-0fff0009'] })).rejects.toThrow(/subnet-0fff0009: not a subnet of a VPC with an exposed instance/);
     await expect(planStep(checked, ctx, { subnets: ['subnet-0aaa0001', 'subnet-0bbb0002'] })).rejects.toThrow(/Pick one subnet for VPC vpc-1, not 2/);
+  });
+});
+
+describe('the service-linked role an Instance Connect Endpoint needs', () => {
+  // AWS docs (EC2 User Guide, "Service-linked role for EC2 Instance Connect Endpoint"): the role is
+  // AWSServiceRoleForEC2InstanceConnect and it trusts ec2-instance-connect.amazonaws.com.
+  it('the fix policy allows iam:CreateServiceLinkedRole for that service only, and the lesson names the role', async () => {
+    const grant = step.meta.permissions.grants!.find((g) => g.actions.includes('iam:CreateServiceLinkedRole'))!;
+    expect(grant.conditions).toEqual({ StringEquals: { 'iam:AWSServiceName': 'ec2-instance-connect.amazonaws.com' } });
+    const lesson = await readFile(new URL('../../lessons/resources/ec2-instance-connect.md', import.meta.url), 'utf8');
+    expect(lesson).toContain('`AWSServiceRoleForEC2InstanceConnect` (trusted by `ec2-instance-connect.amazonaws.com`)');
   });
 });

@@ -89,9 +89,20 @@ describe('resources.lambda-public questions', () => {
     expect(got).toEqual({ functions: ['a', 'c'] });
     expect(asker.asked.map((q) => q.default)).toEqual([false, false, true]);
     expect(asker.asked[0]!.message).toBe(
-      'Close function a (us-east-1)? Anyone can invoke it: policy statement "Open" allows everyone (Principal "*") lambda:InvokeFunction with no condition that limits the caller. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.',
+      'Close function a (us-east-1)? Anyone can invoke it: policy statement "Open" allows everyone (Principal "*") lambda:InvokeFunction with no condition that limits the caller. Afterwards callers from other AWS accounts that relied on the removed statement get AccessDenied.',
     );
+    // Only a function URL answers calls without credentials: its question says 403 for those.
+    const url = functionFinding(fn, { url: 'https://x.lambda-url.us-east-1.on.aws/', authType: 'NONE' }, []);
+    const urlAsker = new ScriptedAsker([{ confirm: null }]);
+    await lambdaPublic.inputs!.ask(urlAsker, { functions: [] }, [url]);
+    expect(urlAsker.asked[0]!.message).toMatch(/Afterwards callers of its function URL without AWS credentials \(webhooks, browsers, partners\) get 403 Forbidden\.$/);
     expect(asker.remaining).toBe(0);
+  });
+
+  it('the plan says who loses access, and its undo summary fits a line (the statement is in the parameters)', async () => {
+    const plan = await lambdaPublic.plan(undefined as never, [open('a')], { functions: ['a'] });
+    expect(plan.actions[0]!.inverse!.summary).toBe('Add statement "Open" back to the policy of a');
+    expect(plan.warnings).toEqual(['Function a (us-east-1) stops being public: callers from other AWS accounts that relied on the removed statement get AccessDenied.']);
   });
 });
 
@@ -117,6 +128,26 @@ describe('lambda runtimes', () => {
     expect(runtimeVerdict('nodejs22.x', today)).toMatchObject({ state: 'soon', days: 147 });
     expect(runtimeVerdict('python3.14', today).state).toBe('supported');
     expect(runtimeVerdict('cobol85', today).state).toBe('unknown');
+  });
+
+  it('the Amazon Linux 2 runtimes carry the dates AWS gave them in 2026, and Java on AL2 moves to the same Java on AL2023', () => {
+    const at = (id: string) => RUNTIMES.find((r) => r.id === id)!;
+    expect(READ_ON).toBe('2026-12-05');
+    // AWS Health notices: provided.al2 ends a month after Amazon Linux 2, python3.10 with Python 3.10.
+    expect(at('provided.al2')).toMatchObject({ deprecated: '2026-07-31', moveTo: 'provided.al2023' });
+    expect(at('python3.10')).toMatchObject({ deprecated: '2026-10-31', moveTo: 'python3.14' });
+    // A year's extension beyond Amazon Linux 2's end of life (2026-06-30).
+    for (const id of ['python3.11', 'java8.al2', 'java11', 'java17']) expect(at(id).deprecated, id).toBe('2027-06-30');
+    expect(at('java8.al2').moveTo).toBe('java8.al2023');
+    expect(at('java11').moveTo).toBe('java11.al2023');
+    expect(at('java17').moveTo).toBe('java17.al2023');
+    for (const id of ['java8.al2023', 'java11.al2023', 'java17.al2023']) expect(at(id).deprecated, id).toBe('2029-06-30');
+    expect(runtimeVerdict('provided.al2', today).state).toBe('deprecated');
+    expect(runtimeVerdict('python3.10', today).state).toBe('deprecated');
+    expect(runtimeVerdict('java17', today).state).toBe('supported');
+    expect(runtimeFinding({ ...fn, runtime: 'java17' }, new Date('2027-03-01T00:00:00Z')).message).toBe(
+      'Function f (us-east-1) runs java17 (Java 17 (Amazon Linux 2)), whose support ends on 2027-06-30, in 121 days. Plan the move to java17.al2023.',
+    );
   });
 
   it('a container image is not judged by runtime; an unlisted runtime passes naming the list it was checked against', () => {

@@ -61,4 +61,13 @@ describe('resources.public-sharing plan and inputs', () => {
     expect(asker.asked.map((q) => q.default)).toEqual([false, true]);
     expect(chosen).toEqual({ unshare: ['db-export'] });
   });
+
+  it('each question names who loses access: accounts that restore a snapshot, or launch from an AMI', async () => {
+    const ami: Finding = { status: 'fail', resource: 'ami-1 (golden)', region: 'us-east-1', message: 'AMI ami-1 (golden) in us-east-1 is public.', data: { kind: 'ami', id: 'ami-1', label: 'ami-1 (golden)', region: 'us-east-1' } };
+    const asker = new ScriptedAsker([{ confirm: null }, { confirm: null }, { confirm: null }]);
+    await step.inputs!.ask(asker, { unshare: [] }, [...findings, ami]);
+    const messages = asker.asked.map((q) => q.message);
+    expect(messages.filter((m) => m.endsWith('Any other account that restores it loses access.'))).toHaveLength(2);
+    expect(messages[2]).toBe('AMI ami-1 (golden) (us-east-1) is public. Make it private? Any other account that launches instances from it loses access.');
+  });
 });

@@ -4,13 +4,20 @@
  * One list, in one place; update it (and `READ_ON`) from the source page when AWS announces dates.
  *
  * Source: the AWS Lambda runtimes page (`SOURCE`), "Supported runtimes" and "Deprecated runtimes"
- * tables, read on `READ_ON` through stored copies: the page's own text, and the dates as compiled
- * from that page by endoflife.date (aws-lambda) and tflint-ruleset-aws
- * (aws_lambda_function_deprecated_runtime). AWS calls future dates projections, subject to change.
+ * tables, read on `READ_ON` through stored copies: the page's own text, the AWS Health notices
+ * for provided.al2 (ends 2026-07-31) and python3.10 (ends 2026-10-31), and the dates as compiled
+ * from that page in 2026 (cfn-lint's lifecycle data, PR 4532: "java11, java17, java8.al2,
+ * python3.11 got a full year extension"; date tables fetched from the page in August 2026).
+ * AWS calls future dates projections, subject to change.
+ *
+ * Amazon Linux 2 reached end of life on 2026-06-30; AWS keeps patching the runtimes built on it
+ * (java8.al2, java11, java17, python3.10, python3.11) until their own dates below, and since July
+ * 2026 offers java8.al2023, java11.al2023 and java17.al2023: the same Java on Amazon Linux 2023,
+ * the smallest move for those functions.
  */
 
 export const SOURCE = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
-export const READ_ON = '2026-12-04';
+export const READ_ON = '2026-12-05';
 
 export interface RuntimeEntry {
   /** Runtime identifier, as ListFunctions reports it. */
@@ -19,7 +26,10 @@ export interface RuntimeEntry {
   name: string;
   /** Deprecation date (UTC, YYYY-MM-DD): from this day the runtime is no longer supported. */
   deprecated: string;
-  /** The runtime to move to (the newest of the same language when the list was read). */
+  /**
+   * The runtime to move to: the same language version on Amazon Linux 2023 where AWS offers one
+   * (java8.al2 → java8.al2023), else the newest runtime of the language when the list was read.
+   */
   moveTo: string;
 }
 
@@ -40,13 +50,13 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
   entry('nodejs4.3-edge', 'Node.js 4.3 edge', '2020-03-05', 'nodejs24.x'),
   entry('nodejs4.3', 'Node.js 4.3', '2020-03-05', 'nodejs24.x'),
   entry('nodejs', 'Node.js 0.10', '2016-10-31', 'nodejs24.x'),
-  // Python
+  // Python (3.10 and 3.11 run on Amazon Linux 2)
   entry('python3.14', 'Python 3.14', '2029-06-30', 'python3.14'),
   entry('python3.13', 'Python 3.13', '2029-06-30', 'python3.14'),
   entry('python3.12', 'Python 3.12', '2028-10-31', 'python3.14'),
-  entry('python3.11', 'Python 3.11', '2026-06-30', 'python3.14'),
-  entry('python3.10', 'Python 3.10', '2026-06-30', 'python3.14'),
-  entry('python3.9', 'Python 3.9', '2025-12-15', 'python3.14'),
+  entry('python3.11', 'Python 3.11 (Amazon Linux 2)', '2027-06-30', 'python3.14'),
+  entry('python3.10', 'Python 3.10 (Amazon Linux 2)', '2026-10-31', 'python3.14'),
+  entry('python3.9', 'Python 3.9 (Amazon Linux 2)', '2025-12-15', 'python3.14'),
   entry('python3.8', 'Python 3.8', '2024-10-14', 'python3.14'),
   entry('python3.7', 'Python 3.7', '2023-12-04', 'python3.14'),
   entry('python3.6', 'Python 3.6', '2022-07-18', 'python3.14'),
@@ -54,29 +64,34 @@ export const RUNTIMES: readonly RuntimeEntry[] = [
   // Java
   entry('java25', 'Java 25', '2029-06-30', 'java25'),
   entry('java21', 'Java 21', '2029-06-30', 'java25'),
-  entry('java17', 'Java 17 (Amazon Linux 2)', '2026-06-30', 'java21'),
-  entry('java11', 'Java 11 (Amazon Linux 2)', '2026-06-30', 'java21'),
-  entry('java8.al2', 'Java 8 (Amazon Linux 2)', '2026-06-30', 'java21'),
-  entry('java8', 'Java 8 (Amazon Linux 1)', '2024-01-08', 'java21'),
-  // .NET
+  entry('java17.al2023', 'Java 17 (Amazon Linux 2023)', '2029-06-30', 'java25'),
+  entry('java11.al2023', 'Java 11 (Amazon Linux 2023)', '2029-06-30', 'java25'),
+  entry('java8.al2023', 'Java 8 (Amazon Linux 2023)', '2029-06-30', 'java25'),
+  entry('java17', 'Java 17 (Amazon Linux 2)', '2027-06-30', 'java17.al2023'),
+  entry('java11', 'Java 11 (Amazon Linux 2)', '2027-06-30', 'java11.al2023'),
+  entry('java8.al2', 'Java 8 (Amazon Linux 2)', '2027-06-30', 'java8.al2023'),
+  entry('java8', 'Java 8 (Amazon Linux 1)', '2024-01-08', 'java8.al2023'),
+  // .NET (dotnet9 is offered for container images only)
   entry('dotnet10', '.NET 10', '2028-11-14', 'dotnet10'),
+  entry('dotnet9', '.NET 9', '2026-11-10', 'dotnet10'),
   entry('dotnet8', '.NET 8', '2026-11-10', 'dotnet10'),
-  entry('dotnet6', '.NET 6', '2024-11-12', 'dotnet10'),
   entry('dotnet7', '.NET 7', '2024-05-14', 'dotnet10'),
+  entry('dotnet6', '.NET 6', '2024-12-20', 'dotnet10'),
   entry('dotnet5.0', '.NET 5', '2022-05-10', 'dotnet10'),
   entry('dotnetcore3.1', '.NET Core 3.1', '2023-04-03', 'dotnet10'),
   entry('dotnetcore2.1', '.NET Core 2.1', '2022-01-05', 'dotnet10'),
   entry('dotnetcore2.0', '.NET Core 2.0', '2019-05-30', 'dotnet10'),
-  entry('dotnetcore1.0', '.NET Core 1.0', '2019-07-27', 'dotnet10'),
+  entry('dotnetcore1.0', '.NET Core 1.0', '2019-06-27', 'dotnet10'),
   // Ruby
-  entry('ruby3.4', 'Ruby 3.4', '2028-03-31', 'ruby3.4'),
-  entry('ruby3.3', 'Ruby 3.3', '2027-03-31', 'ruby3.4'),
-  entry('ruby3.2', 'Ruby 3.2', '2026-03-31', 'ruby3.4'),
-  entry('ruby2.7', 'Ruby 2.7', '2023-11-27', 'ruby3.4'),
-  entry('ruby2.5', 'Ruby 2.5', '2021-07-30', 'ruby3.4'),
+  entry('ruby4.0', 'Ruby 4.0', '2029-03-31', 'ruby4.0'),
+  entry('ruby3.4', 'Ruby 3.4', '2028-03-31', 'ruby4.0'),
+  entry('ruby3.3', 'Ruby 3.3', '2027-03-31', 'ruby4.0'),
+  entry('ruby3.2', 'Ruby 3.2', '2026-03-31', 'ruby4.0'),
+  entry('ruby2.7', 'Ruby 2.7', '2023-12-07', 'ruby4.0'),
+  entry('ruby2.5', 'Ruby 2.5', '2021-07-30', 'ruby4.0'),
   // OS-only runtimes (Go, Rust and custom runtimes)
   entry('provided.al2023', 'OS-only runtime (Amazon Linux 2023)', '2029-06-30', 'provided.al2023'),
-  entry('provided.al2', 'OS-only runtime (Amazon Linux 2)', '2026-06-30', 'provided.al2023'),
+  entry('provided.al2', 'OS-only runtime (Amazon Linux 2)', '2026-07-31', 'provided.al2023'),
   entry('provided', 'OS-only runtime (Amazon Linux 1)', '2024-01-08', 'provided.al2023'),
   entry('go1.x', 'Go 1.x', '2024-01-08', 'provided.al2023'),
 ];

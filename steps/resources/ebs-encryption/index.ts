@@ -101,7 +101,7 @@ export const REPLACE_GUIDANCE = [
   '4. Detach the old volume, attach the new one at the same device name, start the instance and check it.',
   '5. Delete the old volume and the unencrypted snapshot once you are sure.',
   '',
-  'A root volume is replaced the same way with the instance stopped (EC2 console → Instance → Actions → Monitor and troubleshoot → Replace root volume).',
+  'A root volume is replaced the same way with the instance stopped, the new volume attached as the root device. Or let EC2 swap it on the running instance, which it restarts: Replace root volume (EC2 console → Instance → Actions → Monitor and troubleshoot).',
 ].join('\n');
 
 const step: Step = {

@@ -26,7 +26,7 @@ const meta: StepMeta = {
   fix: {
     kind: 'auto',
     costScale: 'free',
-    cost: 'Free: encrypted volumes cost the same as unencrypted ones, and the AWS managed key aws/ebs has no monthly fee.',
+    cost: 'free: encrypted volumes cost the same as unencrypted ones, and the AWS managed key aws/ebs has no monthly fee.',
     risk:
       'Only new volumes and snapshot copies are affected; existing volumes stay as they are. New volumes use the aws/ebs key, whose ' +
       'snapshots cannot be shared with other accounts: share through a customer managed key instead. A few old instance types ' +

@@ -258,7 +258,7 @@ const step: Step<Imdsv2Inputs> = {
       warnings.push(
         `${plural(leftSensitive.length, 'instance')} that used IMDSv1 ${leftSensitive.length === 1 ? 'is' : 'are'} left as ${leftSensitive.length === 1 ? 'it is' : 'they are'}: ` +
           `${listed(leftSensitive.map((d) => `${d.label} (${d.region})`))}. They change only when named (wizard: answer yes for each; answers file: ` +
-          `"${meta.id}": { "instances": ["${leftSensitive[0]!.instanceId}", …] }).`,
+          `"${meta.id}": { "instances": ["${leftSensitive[0]!.instanceId}", …], "apply": true }).`,
       );
     return { actions, ...(warnings.length ? { warnings } : {}) };
   },

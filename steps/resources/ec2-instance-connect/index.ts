@@ -152,7 +152,7 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
       regionFailure(err, {
         region,
         resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:instance-connect-endpoint/*`,
-        service: 'EC2 Instance Connect Endpoint',
+        service: 'EC2 Instance Connect Endpoints',
         permissions: ['ec2:DescribeInstanceConnectEndpoints'],
       }),
     );
@@ -227,7 +227,7 @@ export function guidance(exposed: ExposedData[], created: ReadonlySet<string>): 
   }
   const unreadable = [...new Set(exposed.filter((d) => !d.endpointsReadable).map((d) => d.region))];
   if (unreadable.length)
-    lines.push(`In ${unreadable.join(', ')} the endpoint could not list Instance Connect Endpoints, so none is planned there: create one in the VPC console (Endpoints → Create endpoint → EC2 Instance Connect Endpoint).`, '');
+    lines.push(`In ${unreadable.join(', ')} the existing Instance Connect Endpoints could not be listed, so none is planned there: create one in the VPC console (Endpoints → Create endpoint → EC2 Instance Connect Endpoint).`, '');
   lines.push(
     '**Then close the open port.** The endpoint reaches the instance from inside the VPC: allow the port from the endpoint\'s security group ' +
       '(the VPC\'s default group unless you chose another) in the instance\'s group, check that the command above works, then remove the rule open to the internet:',
@@ -305,7 +305,11 @@ const step: Step<InstanceConnectInputs> = {
     const warnings = actions.length
       ? ['The endpoint alone closes nothing: the instances stay reachable from the internet until the open rules are removed (see the guidance).']
       : [];
-    return { actions, guidance: guidance(exposed, created), ...(warnings.length ? { warnings } : {}) };
+    // Without an endpoint to create, the step's risk (about creating one) would not describe this plan.
+    const risk = actions.length
+      ? undefined
+      : 'This plan creates nothing. Closing the open port afterwards (by hand, or infrastructure.admin-ports) cuts off whoever still logs in over the internet: test the new way in first.';
+    return { actions, guidance: guidance(exposed, created), ...(warnings.length ? { warnings } : {}), ...(risk ? { risk } : {}) };
   },
 
   /** day-one scenario: a running instance with a public address whose security group lets anyone reach SSH (port 22). */

@@ -60,7 +60,8 @@ const profileName = z
   .trim()
   .min(1, 'name the instance profile to attach (secure-start-ec2-ssm: the tool creates a minimal one)')
   .max(128, 'an instance profile name has at most 128 characters')
-  .regex(/^[\w+=,.@-]+$/, 'an instance profile name holds letters, digits and + = , . @ _ -');
+  // `*`: a blank name is reported once, by `min`, not a second time as a bad character.
+  .regex(/^[\w+=,.@-]*$/, 'an instance profile name holds letters, digits and + = , . @ _ -');
 
 export const inputSchema = z.strictObject({
   /** The instance profile to attach: an existing one, or `secure-start-ec2-ssm` (created when missing). */
@@ -223,6 +224,9 @@ function associateAction(d: InstanceData, profile: string): PlanAction {
   };
 }
 
+/** Shown under the choice as it is, without wrapping: it must fit an 80-column terminal. */
+export const SSM_CHOICE_DESCRIPTION = `A role with only ${SSM_POLICY} (Session Manager, patching).`;
+
 const inputs: StepInputs<InstanceRolesInputs> = {
   schema: inputSchema,
   requiredInAnswers: true,
@@ -233,12 +237,13 @@ const inputs: StepInputs<InstanceRolesInputs> = {
     const existing = (failing.find((d) => d.profiles)?.profiles ?? []).filter((n) => n !== SSM_PROFILE);
     const made = failing.some((d) => d.profiles?.includes(SSM_PROFILE));
     const instanceProfile = await asker.select({
-      message: 'Which instance profile should these instances run with?',
+      // Short names: the chosen one is echoed after the question, on one line even at 80 columns.
+      message: 'Instance profile to attach:',
       choices: [
         {
           value: SSM_PROFILE,
-          name: made ? `${SSM_PROFILE} (made by secure-start earlier: Systems Manager only)` : `${SSM_PROFILE}: create a minimal role with only ${SSM_POLICY}`,
-          description: 'Enough for Session Manager and patching; add what your software needs to the role later.',
+          name: made ? `${SSM_PROFILE} (made by secure-start)` : `${SSM_PROFILE} (new)`,
+          description: SSM_CHOICE_DESCRIPTION,
         },
         ...existing.map((n) => ({ value: n, name: `${n} (existing)` })),
       ],

@@ -35,7 +35,7 @@ const meta: StepMeta = {
     kind: 'guided',
     costScale: 'free',
     cost:
-      'Free: Systems Manager charges nothing for managing EC2 instances, Session Manager or Patch Manager. An instance in a private subnet ' +
+      'free: Systems Manager charges nothing for managing EC2 instances, Session Manager or Patch Manager. An instance in a private subnet ' +
       'without a NAT gateway needs VPC interface endpoints to reach Systems Manager, about $7 a month each per Availability Zone (you decide on those by hand).',
     risk:
       'The instance role gains AmazonSSMManagedInstanceCore: whoever may run Systems Manager commands or sessions on the instance can then ' +

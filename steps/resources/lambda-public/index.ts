@@ -147,7 +147,8 @@ function removeAction(d: PublicData, s: PublicData['statements'][number]): PlanA
     destructive: true,
     summary: `Remove policy statement "${s.sid}" (everyone may call ${s.actions.join(', ')}) from function ${where(d)}`,
     inverse: back
-      ? { service: 'lambda', operation: 'AddPermission', region: d.region, params: back, summary: `Add statement "${s.sid}" back to the policy of ${d.name}: ${removed}` }
+      ? // The parameters below say what goes back; the statement's JSON in a one-line summary only wrapped mid-word.
+        { service: 'lambda', operation: 'AddPermission', region: d.region, params: back, summary: `Add statement "${s.sid}" back to the policy of ${d.name}` }
       : {
           service: 'lambda',
           operation: 'AddPermission',
@@ -160,6 +161,17 @@ function removeAction(d: PublicData, s: PublicData['statements'][number]): PlanA
       return { output: { removedStatement: removed } };
     },
   };
+}
+
+/**
+ * Who loses access once the function is closed. Only a function URL answers calls without AWS
+ * credentials; a policy statement for everyone still needs signed calls, from any AWS account.
+ */
+export function whoLosesAccess(d: PublicData): string {
+  const who: string[] = [];
+  if (urlOpen(d)) who.push('callers of its function URL without AWS credentials (webhooks, browsers, partners) get 403 Forbidden');
+  if (removable(d).length) who.push('callers from other AWS accounts that relied on the removed statement get AccessDenied');
+  return who.join('; ');
 }
 
 function parseInputs(given: unknown): LambdaPublicInputs {
@@ -181,7 +193,7 @@ const inputs: StepInputs<LambdaPublicInputs> = {
     asker.note(`One question per function; Enter keeps it as it is. ${plural(open.length, 'function')} can be invoked by anyone.`);
     for (const d of open) {
       const yes = await asker.confirm({
-        message: `Close function ${where(d)}? Anyone can invoke it: ${reasons(d).join('; and ')}. Whoever calls it without AWS credentials gets 403 Forbidden afterwards.`,
+        message: `Close function ${where(d)}? Anyone can invoke it: ${reasons(d).join('; and ')}. Afterwards ${whoLosesAccess(d)}.`,
         default: names(initial?.functions ?? [], d),
       });
       if (yes) chosen.push(d.name);
@@ -212,13 +224,13 @@ const step: Step<LambdaPublicInputs> = {
       if (!names(selection, d)) {
         warnings.push(
           `Function ${where(d)} is left as it is, and anyone can invoke it: ${reasons(d).join('; and ')}. A function is closed only when it is named ` +
-            `(wizard: answer yes for it; answers file: "${meta.id}": { "functions": ["${d.name}", …] }).`,
+            `(wizard: answer yes for it; answers file: "${meta.id}": { "functions": ["${d.name}", …], "apply": true }).`,
         );
         continue;
       }
       if (urlOpen(d)) actions.push(urlAction(d));
       for (const s of removable(d)) actions.push(removeAction(d, s));
-      warnings.push(`Function ${where(d)} stops being public: callers without AWS credentials (webhooks, browsers, partners) get 403 Forbidden.`);
+      warnings.push(`Function ${where(d)} stops being public: ${whoLosesAccess(d)}.`);
     }
     return { actions, ...(warnings.length ? { warnings } : {}) };
   },

@@ -34,9 +34,9 @@ const meta: StepMeta = {
     costScale: 'free',
     cost: 'free',
     risk:
-      'Whoever calls the function today without AWS credentials (a webhook sender, a browser, a partner\'s system) gets 403 Forbidden ' +
-      'from then on: a function URL with AuthType AWS_IAM needs signed requests, and a removed policy statement no longer lets ' +
-      'anyone in. Nothing else in the policy changes. Each function is confirmed by name (default No); the journal keeps the ' +
+      'Whoever calls the function URL today without AWS credentials (a webhook sender, a browser, a partner\'s system) gets 403 ' +
+      'Forbidden from then on: a function URL with AuthType AWS_IAM needs signed requests. Other AWS accounts that invoked the ' +
+      'function through a removed policy statement get AccessDenied. Nothing else in the policy changes. Each function is confirmed by name (default No); the journal keeps the ' +
       'removed statement and the previous AuthType, so the change can be undone.',
     destructive: true,
     paid: false,

@@ -102,8 +102,10 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
     const r = reads[3 + i]!;
     const action = kind === 'snapshot-block' ? 'ec2:GetSnapshotBlockPublicAccessState' : 'ec2:GetImageBlockPublicAccessState';
     const resource = (x: string) => regionArn(ctx, x, 'ec2', kind === 'snapshot-block' ? 'snapshot-block-public-access' : 'image-block-public-access');
+    // Named for what could not be read: two findings that both said "Amazon EC2" could not be told apart.
+    const service = kind === 'snapshot-block' ? 'EBS snapshot Block Public Access' : 'AMI Block Public Access';
     if (r.status === 'fulfilled') out.push(blockFinding(ctx, kind, region, r.value as BlockState));
-    else out.push(failure(r.reason, region, { service: 'Amazon EC2', permissions: [action], resource }));
+    else out.push(failure(r.reason, region, { service, permissions: [action], resource }));
   });
   return out;
 }
@@ -201,7 +203,7 @@ const inputs: StepInputs<PublicSharingInputs> = {
     for (const d of found(findings).filter(isShared)) {
       const { noun } = KINDS[d.kind];
       const yes = await asker.confirm({
-        message: `${noun} ${d.label} (${d.region}) is public. Make it private? Any other account that restores or launches it loses access.`,
+        message: `${noun} ${d.label} (${d.region}) is public. Make it private? Any other account that ${d.kind === 'ami' ? 'launches instances from' : 'restores'} it loses access.`,
         default: initial.unshare.includes(d.id),
       });
       if (yes) chosen.push(d.id);
@@ -241,8 +243,13 @@ const step: Step<PublicSharingInputs> = {
       );
     if (byOrg.length)
       guidance = `Block Public Access in ${byOrg.map((b) => b.region).join(', ')} is set by your organization's declarative policy: ask whoever manages AWS Organizations to turn it on there.`;
-    // With nothing to apply, a plan shows its guidance only: say there what is left public and how to name it.
-    if (!actions.length && warnings.length) return { actions, guidance: [...warnings, ...(guidance ? [guidance] : [])].join('\n\n') };
+    // With nothing to apply the wizard shows the plan as guidance: say there how to name one. The
+    // warnings stay too, for fix --yes, which prints them (and not the guidance) under a failing step.
+    if (!actions.length && warnings.length)
+      guidance = [
+        'Nothing changes until you name the public snapshots and images to make private: in the wizard, answer yes for each; in the answers file, list their ids under "unshare" with "apply": true.',
+        ...(guidance ? [guidance] : []),
+      ].join('\n\n');
     return { actions, ...(warnings.length ? { warnings } : {}), ...(guidance ? { guidance } : {}) };
   },
 

@@ -45,7 +45,7 @@ const meta: StepMeta = {
   fix: {
     kind: 'auto',
     costScale: 'free',
-    cost: 'Free: sharing settings and Block Public Access cost nothing.',
+    cost: 'free: sharing settings and Block Public Access cost nothing.',
     risk:
       'Whoever restores or launches a public snapshot or image from another account loses access to it: each public one is changed only ' +
       'when you name it (default No). Snapshot Block Public Access in block-all-sharing mode also treats every snapshot of the region that ' +
