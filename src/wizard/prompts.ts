@@ -11,7 +11,11 @@ import { safeBlock, safeText } from '../engine/safe-text.js';
 import type { Asker, Validator } from '../engine/types.js';
 import type { Output } from './theme.js';
 import { looksLikeCommand, wrap, wrapCommand } from '../engine/wrap.js';
-import { promptTheme, stdoutOutput } from './theme.js';
+import { displayWidth } from '../engine/wrap.js';
+import { promptTheme, stdoutOutput, style } from './theme.js';
+
+/** Room for a confirm's ` (y/N)` after its message. */
+const CONFIRM_SUFFIX = 6;
 
 /** What @inquirer/prompts accepts as its second argument. */
 export interface PromptContext {
@@ -37,10 +41,36 @@ export function wrapMessage(message: string, columns = process.stdout.columns ||
   return wrap(message, Math.max(20, columns - 3)).join('\n');
 }
 
-const withTheme = <T extends object>(config: T): T => {
-  const t = theme();
-  const c = 'message' in config && typeof config.message === 'string' ? { ...config, message: wrapMessage(config.message) } : config;
-  return t ? { ...c, theme: t } : c;
+/**
+ * Styles that keep inquirer's own lines from breaking mid-word: the answer echoed after the
+ * message continues the message's last line (`offset` columns in) and wraps under it, and a
+ * validation error wraps under its `> `. Colours as inquirer's own (cyan, red) when colour is on.
+ */
+export function wrappingStyles(offset: number, columns = process.stdout.columns || 80): { answer: (t: string) => string; error: (t: string) => string } {
+  const width = Math.max(20, columns - 1);
+  return {
+    answer: (t: string) => {
+      if (offset + displayWidth(t) <= width) return style('cyan', t);
+      // Start at the message's end; continue on lines of their own, under a two-space indent.
+      const lines = wrap(t, width, { first: ' '.repeat(Math.min(offset, width - 10)), rest: '  ' });
+      return lines.map((l, i) => (i === 0 ? style('cyan', l.trimStart()) : `  ${style('cyan', l.slice(2))}`)).join('\n');
+    },
+    error: (t: string) => style('red', wrap(t, width, { first: '> ', rest: '  ' }).join('\n')),
+  };
+}
+
+const withTheme = <T extends object>(config: T, suffix = 0): T => {
+  const t = theme() as { style?: Record<string, unknown> } | undefined;
+  const columns = process.stdout.columns || 80;
+  const message = 'message' in config && typeof config.message === 'string' ? wrapMessage(config.message, columns - suffix) : undefined;
+  // `? ` before the message, a space and any suffix (`(y/N)`) after its last line.
+  const offset = message === undefined ? 2 : 2 + displayWidth(message.split('\n').at(-1)!) + 1 + suffix;
+  const styles = wrappingStyles(offset, columns);
+  return {
+    ...config,
+    ...(message !== undefined ? { message } : {}),
+    theme: { ...(t ?? {}), style: { ...(t?.style ?? {}), ...styles } },
+  };
 };
 
 /** A choice as shown: its name and description may hold account text (a VPC's Name tag, a user name). */
@@ -96,7 +126,7 @@ export class InquirerAsker implements Asker {
   }
 
   confirm(q: { message: string; default: boolean }): Promise<boolean> {
-    return confirm(withTheme({ message: safeText(q.message), default: q.default }), this.context);
+    return confirm(withTheme({ message: safeText(q.message), default: q.default }, CONFIRM_SUFFIX), this.context);
   }
 
   select<T extends string>(q: { message: string; choices: { value: T; name: string; description?: string }[]; default?: T }): Promise<T> {
@@ -172,10 +202,10 @@ export function askSkipReason(ctx?: PromptContext): Promise<string> {
 export function confirmPlan(opts: { destructive: boolean; paid: boolean }, ctx?: PromptContext): Promise<boolean> {
   const why = [opts.destructive && 'removes or disables something', opts.paid && 'adds a running cost'].filter(Boolean).join(' and ');
   const message = why ? `Apply these changes? This ${why}.` : 'Apply these changes?';
-  return confirm(withTheme({ message, default: !(opts.destructive || opts.paid) }), ctx);
+  return confirm(withTheme({ message, default: !(opts.destructive || opts.paid) }, CONFIRM_SUFFIX), ctx);
 }
 
 /** Whether to show the lesson now (default Yes). */
 export function askReadLesson(ctx?: PromptContext, message = 'Read the lesson first?'): Promise<boolean> {
-  return confirm(withTheme({ message, default: true }), ctx);
+  return confirm(withTheme({ message, default: true }, CONFIRM_SUFFIX), ctx);
 }

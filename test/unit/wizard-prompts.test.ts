@@ -2,7 +2,7 @@ import { render } from '@inquirer/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Validator } from '../../src/engine/types.js';
 import type { PromptContext, StepChoiceOptions } from '../../src/wizard/prompts.js';
-import { InquirerAsker, SKIP_REASON_MAX, askReadLesson, askSkipReason, askStepChoice, confirmPlan, isPromptExit, wrapMessage } from '../../src/wizard/prompts.js';
+import { InquirerAsker, SKIP_REASON_MAX, askReadLesson, askSkipReason, askStepChoice, confirmPlan, isPromptExit, wrapMessage, wrappingStyles } from '../../src/wizard/prompts.js';
 import { bufferOutput, setColor } from '../../src/wizard/theme.js';
 
 const email: Validator = (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? true : 'Enter an email address like name@example.com');
@@ -238,5 +238,45 @@ describe('long words in notes and prompts (issue 10 item 7)', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(57);
     expect(lines.join(' ')).toBe(msg);
     expect(wrapMessage('Short?', 60)).toBe('Short?');
+  });
+});
+
+describe('lines inquirer draws itself never break mid-word', () => {
+  const words = (line: string) => line.split(/\s+/).filter(Boolean);
+
+  it('a long validation error wraps at spaces under its "> "', () => {
+    const { error } = wrappingStyles(2, 40);
+    const lines = error('Enter an address range in CIDR notation, for example 203.0.113.0/24 for the office.').split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines[0]).toMatch(/^> Enter/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(39);
+    expect(lines.slice(1).every((l) => l.startsWith('  '))).toBe(true);
+    expect(words(lines.join(' ')).join(' ')).toBe('> Enter an address range in CIDR notation, for example 203.0.113.0/24 for the office.');
+  });
+
+  it('a long answer continues after the message and wraps at spaces, never past the edge', () => {
+    const { answer } = wrappingStyles(30, 60);
+    const reason = 'the VPN lands next quarter and until then the office reaches the hosts through this rule';
+    const lines = answer(reason).split('\n');
+    expect(lines[0]!.length + 30).toBeLessThanOrEqual(59);
+    for (const l of lines.slice(1)) expect(l.length).toBeLessThanOrEqual(59);
+    expect(words(lines.join(' ')).join(' ')).toBe(reason);
+    expect(wrappingStyles(30, 60).answer('short')).toBe('short');
+  });
+
+  it('the skip reason echoed after a 100-column prompt keeps every word whole', async () => {
+    const columns = process.stdout.columns;
+    process.stdout.columns = 60;
+    try {
+      const { answer, events, getScreen } = await render(skipReason, {});
+      events.type('handled by the platform team until the VPN lands next quarter');
+      events.keypress('enter');
+      await expect(answer).resolves.toBe('handled by the platform team until the VPN lands next quarter');
+      const screen = getScreen();
+      for (const l of screen.split('\n')) expect(l.length, l).toBeLessThanOrEqual(60);
+      expect(screen.replace(/\s+/g, ' ')).toContain('handled by the platform team until the VPN lands next quarter');
+    } finally {
+      process.stdout.columns = columns;
+    }
   });
 });
