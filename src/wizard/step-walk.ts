@@ -250,7 +250,7 @@ export class StepWalker {
       this.o.results.set(m.id, after.result);
       return { done: true, checked: after };
     }
-    this.line('Applied, but the check still finds something (below). Fix again with other values, or skip to record that you accept it as it is.');
+    this.line(afterFixLine(after.result.status));
     progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
     await progress.save();
     return { done: false, checked: after };
@@ -259,5 +259,19 @@ export class StepWalker {
   private async remember(checked: CheckedStep, inputs: unknown): Promise<void> {
     const regions = await rememberDecisions(checked.step, inputs, this.o.session, this.o.progress);
     if (regions) this.line(`From now on, regional steps work on: ${regions.join(', ')}.`);
+  }
+}
+
+/** What the wizard says when a fix was applied and the re-check does not pass: what is left depends on why. */
+export function afterFixLine(status: string): string {
+  switch (status) {
+    case 'unsupported':
+      return 'Applied. Part of this step cannot be read on this endpoint (below), so it cannot show a pass here; the changes stay in the journal.';
+    case 'manual':
+      return 'Applied. What is left needs a person to look (below): do it by hand and re-check, or skip to record that you accept it.';
+    case 'error':
+      return 'Applied, but the re-check could not read everything (below); check it again once the cause is fixed.';
+    default:
+      return 'Applied, but the check still finds something (below). Fix again with other values, or skip to record that you accept it as it is.';
   }
 }

@@ -280,3 +280,13 @@ describe('lines inquirer draws itself never break mid-word', () => {
     }
   });
 });
+
+describe('after a fix that does not pass', () => {
+  it('asks to fix again only when something still fails; an endpoint gap or a manual look says so', async () => {
+    const { afterFixLine } = await import('../../src/wizard/step-walk.js');
+    expect(afterFixLine('fail')).toMatch(/Fix again/);
+    for (const s of ['unsupported', 'manual', 'error']) expect(afterFixLine(s), s).not.toMatch(/Fix again/);
+    expect(afterFixLine('unsupported')).toMatch(/cannot be read on this endpoint/);
+    expect(afterFixLine('manual')).toMatch(/needs a person/);
+  });
+});
