@@ -21,7 +21,7 @@ import {
 import type { ActionOutcome, Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
 import { drifted, irreversible, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { z } from 'zod';
-import { authorizationDetails, decodePolicyDocument } from '../_shared/iam-data.js';
+import { authorizationDetails, decodePolicyDocument, loadAuthorizationDetails } from '../_shared/iam-data.js';
 import type { AuthorizationDetails } from '../_shared/iam-data.js';
 import { POLICY_NAME as REGION_GUARDRAIL } from '../_shared/region-guardrail.js';
 import meta from './meta.js';
@@ -159,7 +159,8 @@ const sameDocument = (a: string | undefined, b: string) => a !== undefined && sa
  */
 async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
   const p = entry.params as Record<string, string | undefined>;
-  const details = await authorizationDetails(ctx);
+  // Read afresh, not the run's shared copy: the drift check is about the account as it is now.
+  const details = await loadAuthorizationDetails(ctx);
   const user = p.UserName ? details.UserDetailList.find((u) => u.UserName === p.UserName) : undefined;
   const group = p.GroupName ? details.GroupDetailList.find((g) => g.GroupName === p.GroupName) : undefined;
   const membersOf = (name: string) => details.UserDetailList.filter((u) => u.GroupList?.includes(name)).map((u) => u.UserName ?? '?');
