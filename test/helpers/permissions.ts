@@ -150,6 +150,7 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
   'account.regions': {
     'account:DisableRegion': 'moto implements no region opt-in (account:ListRegions is a 404), so no opt-in region is ever enabled to disable',
     'iam:DeletePolicyVersion': 'sent only when the guardrail policy already has the five versions IAM keeps; no case edits it five times',
+    'account:EnableRegion': 'the undo of DisableRegion, which moto cannot reach (no region opt-in)',
   },
 };
 

@@ -20,7 +20,8 @@ import { authorizationDetails } from '../../steps/account/_shared/iam-data.js';
 import step, { SEED_GROUP, SEED_USERS } from '../../steps/account/groups-only/index.js';
 import { groupPolicies, permissionKeys, userPolicies } from '../../steps/account/groups-only/model.js';
 import { resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 // The day-one scenario and the IAM steps attach AWS managed policies (ReadOnlyAccess, AdministratorAccess).
 useManagedPolicies();
@@ -205,5 +206,58 @@ describe('account.groups-only: reads', () => {
     expect(checked.result.findings).toHaveLength(11);
     expect(sent).toEqual(['IAM:GetAccountAuthorizationDetails']);
     expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
+  });
+});
+
+describe('account.groups-only: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const NEW_GROUP = 'ReadOnlyAccess+publish-site';
+
+  it('puts every user’s own policies back, then empties and deletes the group it made; permissions end as they began', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const permissions = await effectivePermissions(ctx);
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.items.every((i) => i.kind === 'undo')).toBe(true);
+      expect(run.journal.find((e) => e.operation === 'CreateGroup')!.output).toEqual({
+        leaves: { members: ['jordan.dev', 'taylor.dev'], managed: [READ_ONLY], inline: [{ name: 'publish-site', document: expect.any(String) }] },
+      });
+      const created = run.journal.findIndex((e) => e.operation === 'CreateGroup');
+      expect(run.journal.find((e) => e.undoes === created)).toMatchObject({ operation: 'DeleteGroup', params: { GroupName: NEW_GROUP }, result: 'ok' });
+      expect(run.afterUndo).toEqual(run.before);
+      expect(await effectivePermissions(ctx)).toEqual(permissions);
+      expect((await authorizationDetails(ctx)).GroupDetailList.map((g) => g.GroupName)).toEqual([SEED_GROUP]);
+    });
+  });
+
+  it('keeps the group it made when someone joined it since, and says so; the rest is undone', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: async (c) => {
+          const iam = c.client(IAMClient);
+          await iam.send(new CreateUserCommand({ UserName: 'sam.new' }));
+          await iam.send(new AddUserToGroupCommand({ GroupName: NEW_GROUP, UserName: 'sam.new' }));
+        },
+      });
+      const group = run.items.find((i) => i.entry.operation === 'CreateGroup')!;
+      expect(group).toMatchObject({ kind: 'drifted', reason: expect.stringContaining('member sam.new') });
+      expect(run.items.filter((i) => i !== group).every((i) => i.kind === 'undo')).toBe(true);
+      const details = await authorizationDetails(ctx);
+      expect(details.GroupDetailList.map((g) => g.GroupName).sort()).toEqual([NEW_GROUP, SEED_GROUP].sort());
+      expect(details.UserDetailList.find((u) => u.UserName === 'sam.new')!.GroupList).toEqual([NEW_GROUP]);
+      // The three users hold their own policies again, as before the fix.
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses to overwrite an inline policy someone changed after the fix', async () => {
+    const edited = { ...DOC, Statement: [{ ...DOC.Statement[0], Action: 'sqs:*' }] };
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: async (c) => void (await c.client(IAMClient).send(new PutGroupPolicyCommand({ GroupName: NEW_GROUP, PolicyName: 'publish-site', PolicyDocument: JSON.stringify(edited) }))),
+      });
+      expect(run.items.filter((i) => i.kind === 'drifted').map((i) => i.entry.operation).sort()).toEqual(['CreateGroup', 'PutGroupPolicy']);
+      const group = (await authorizationDetails(ctx)).GroupDetailList.find((g) => g.GroupName === NEW_GROUP)!;
+      expect(JSON.parse(decodeURIComponent(group.GroupPolicyList![0]!.PolicyDocument!))).toEqual(edited);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand as IamCreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand as IamCreatePolicyCommand, CreatePolicyVersionCommand, GetPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   AttachPolicyCommand,
   CreateOrganizationCommand,
@@ -18,6 +18,7 @@ import step from '../../steps/account/regions/index.js';
 import { POLICY_NAME, documentText, guardrailDocument } from '../../steps/account/_shared/region-guardrail.js';
 import { resetMoto } from '../helpers/moto.js';
 import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, ScriptedAsker } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const IAM_POLICY_ARN = `arn:aws:iam::123456789012:policy/${POLICY_NAME}`;
 const entry = { meta: step.meta, load: async () => step };
@@ -132,6 +133,8 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ status: 'pass' }, { status: 'fail', message: expect.stringContaining(`the ${POLICY_NAME} policy attached there has no effect`) }],
     expectOperations: ['organizations:EnablePolicyType'],
+    // Turning SCPs off again would detach the SCP that was there before the fix: it stays on, and says why.
+    expectUndo: { kinds: ['irreversible'], findingsAfterUndo: [{ status: 'pass' }, { status: 'pass' }] },
   },
   {
     name: 'an SCP for other regions is updated in place, never attached twice',
@@ -260,5 +263,81 @@ describe('account.regions: check and plan only read, a few calls per region', ()
     expect(Number(regions)).toBeGreaterThan(10);
     expect(probes).toBe(4 * Number(regions));
     expect(sent.filter((s) => s.startsWith('IAM:'))).toEqual(['IAM:GetAccountAuthorizationDetails']);
+  });
+});
+
+describe('account.regions: undo', () => {
+  it('IAM path: detaches and deletes the policy it made, and the check reads as before', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { allowed: ['us-east-1', 'eu-west-1'] });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['AttachGroupPolicy', 'undo'],
+        ['CreatePolicy', 'undo'],
+      ]);
+      expect(run.journal[0]!.output).toEqual({ groups: ['developers'] });
+      expect(run.journal.slice(2).map((e) => e.operation)).toEqual(['DetachGroupPolicy', 'DeletePolicy']);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('IAM path: keeps a policy someone gave a new version after the fix; the attachment it made still goes', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const theirs = documentText(guardrailDocument(['us-east-1', 'eu-west-1', 'eu-central-1']));
+      const run = await fixThenUndo(entry, ctx, { allowed: ['us-east-1', 'eu-west-1'] }, {
+        between: async (c) => void (await c.client(IAMClient).send(new CreatePolicyVersionCommand({ PolicyArn: IAM_POLICY_ARN, PolicyDocument: theirs, SetAsDefault: true }))),
+      });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['AttachGroupPolicy', 'undo'],
+        ['CreatePolicy', 'drifted'],
+      ]);
+      const policy = await ctx.client(IAMClient).send(new GetPolicyCommand({ PolicyArn: IAM_POLICY_ARN }));
+      expect(policy.Policy?.DefaultVersionId).toBe('v2');
+    });
+  });
+
+  it('IAM path: a new version it made is undone by making the old one the default again and deleting its own', async () => {
+    await inSandbox({ seed: all(groups('admins'), iamGuardrail(['eu-west-1'], 'admins')) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { allowed: ['eu-west-1', 'us-east-1'] });
+      expect(run.journal.map((e) => [e.operation, e.params.VersionId ?? e.output?.VersionId])).toEqual([
+        ['CreatePolicyVersion', 'v2'],
+        ['SetDefaultPolicyVersion', 'v1'],
+        ['DeletePolicyVersion', 'v2'],
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('SCP path: leaves SCPs on when someone attached another SCP since, and keeps it; the SCP it made goes', async () => {
+    await inSandbox({ seed: all(organization, groups('admins')) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { allowed: ['us-east-1', 'eu-west-1'] }, {
+        between: async (c) => {
+          const org = c.client(OrganizationsClient);
+          const p = await org.send(
+            new CreatePolicyCommand({ Name: 'their-own-scp', Description: 'theirs', Type: 'SERVICE_CONTROL_POLICY', Content: documentText(guardrailDocument(['us-east-1'])) }),
+          );
+          await org.send(new AttachPolicyCommand({ PolicyId: p.Policy!.PolicySummary!.Id!, TargetId: await rootId(c) }));
+        },
+      });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['AttachPolicy', 'undo'],
+        ['CreatePolicy', 'undo'],
+        ['EnablePolicyType', 'drifted'],
+      ]);
+      expect(run.items[2]).toMatchObject({ reason: expect.stringContaining('their-own-scp attached') });
+      const onRoot = await ctx.client(OrganizationsClient).send(new ListPoliciesForTargetCommand({ TargetId: await rootId(ctx), Filter: 'SERVICE_CONTROL_POLICY' }));
+      expect(onRoot.Policies!.map((p) => p.Name).sort()).toEqual(['FullAWSAccess', 'their-own-scp']);
+    });
+  });
+
+  it('SCP path: detaches and deletes the SCP it made and turns SCPs off again', async () => {
+    await inSandbox({ seed: all(organization, groups('admins')) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { allowed: ['us-east-1', 'eu-west-1'] });
+      expect(run.journal.slice(3).map((e) => [e.operation, e.undoes])).toEqual([
+        ['DetachPolicy', 2],
+        ['DeletePolicy', 1],
+        ['DisablePolicyType', 0],
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
   });
 });

@@ -6,8 +6,8 @@ import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/security-contacts/index.js';
 import type { Contact } from '../../steps/account/security-contacts/index.js';
-import { resetMoto } from '../helpers/moto.js';
-import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 const PUT = 'account:PutAlternateContact';
 const arn = (type: string) => `arn:aws:account::123456789012:alternate-contact/${type}`;
@@ -104,30 +104,46 @@ describe('account.security-contacts: check and plan change nothing', () => {
 });
 
 describe('account.security-contacts: undo', () => {
-  it('the inverses restore a changed contact and remove a new one', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    const entry = { meta: step.meta, load: async () => step };
-    try {
-      ctx.factory.readOnly = false;
-      await step.seed!(ctx);
-      const before = await checkStep(entry, ctx);
-      const plan = await planStep(before, ctx, { security: SECURITY, billing: { ...SEEDED_BILLING, name: 'Finance Desk' } });
-      expect(plan.actions.map((a) => a.inverse?.operation)).toEqual(['DeleteAlternateContact', 'PutAlternateContact']);
-      ctx.factory.readOnly = false;
-      for (const a of plan.actions) await a.run(ctx);
-      const client = ctx.client(AccountClient);
-      const billing = await client.send(new GetAlternateContactCommand({ AlternateContactType: 'BILLING' }));
-      expect(billing.AlternateContact?.Name).toBe('Finance Desk');
-      for (const a of plan.actions) {
-        const inv = a.inverse!;
-        if (inv.operation === 'DeleteAlternateContact') await client.send(new DeleteAlternateContactCommand(inv.params as { AlternateContactType: AlternateContactType }));
-        else await client.send(new PutAlternateContactCommand(inv.params as unknown as PutAlternateContactRequest));
-      }
-      ctx.invalidate();
-      expect((await checkStep(entry, ctx)).result.findings).toEqual(before.result.findings);
-    } finally {
-      ctx.factory.destroy();
-    }
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('restores a changed contact and removes the ones that did not exist, and the check reads as before', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { security: SECURITY, billing: { ...SEEDED_BILLING, name: 'Finance Desk' } });
+      expect(run.afterFix).not.toEqual(run.before);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo', 'undo']);
+      // Newest first: billing put back as it was, then the new security contact removed.
+      expect(run.journal.slice(2).map((e) => [e.operation, e.params.AlternateContactType, e.undoes])).toEqual([
+        ['PutAlternateContact', 'BILLING', 1],
+        ['DeleteAlternateContact', 'SECURITY', 0],
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+      const billing = await ctx.client(AccountClient).send(new GetAlternateContactCommand({ AlternateContactType: 'BILLING' }));
+      expect(billing.AlternateContact?.Name).toBe('Accounts Payable');
+    });
+  });
+
+  it('refuses a contact someone changed after the fix and keeps their change; undoes the rest', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const edited = { ...SECURITY, email: 'soc@example.com' };
+      const run = await fixThenUndo(entry, ctx, { security: SECURITY, operations: OPERATIONS }, { between: contacts({ SECURITY: edited }) });
+      expect(run.items.map((i) => [i.entry.params.AlternateContactType, i.kind])).toEqual([
+        ['OPERATIONS', 'undo'],
+        ['SECURITY', 'drifted'],
+      ]);
+      expect(run.items[1]).toMatchObject({ reason: expect.stringContaining('soc@example.com') });
+      const security = await ctx.client(AccountClient).send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' }));
+      expect(security.AlternateContact?.EmailAddress).toBe('soc@example.com');
+      expect(run.afterUndo.join('\n')).toContain('No operations contact');
+    });
+  });
+
+  it('has nothing to undo when the added contact was removed by hand since', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { security: SECURITY }, {
+        between: async (c) => void (await c.client(AccountClient).send(new DeleteAlternateContactCommand({ AlternateContactType: 'SECURITY' }))),
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing' })]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
   });
 });

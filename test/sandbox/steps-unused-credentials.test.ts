@@ -12,6 +12,7 @@ import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
+  DeleteAccessKeyCommand,
   IAMClient,
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
@@ -26,6 +27,7 @@ import { clock } from '../../steps/account/unused-credentials/assess.js';
 import step, { SEED_FRESH_KEY, SEED_IDLE_KEY, SEED_IDLE_PASSWORD } from '../../steps/account/unused-credentials/index.js';
 import { motoEndpoint, resetMoto } from '../helpers/moto.js';
 import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const DAY = 86_400_000;
 const realNow = clock.now;
@@ -113,6 +115,8 @@ runStepCases(step, [
     ],
     expectOperations: [DEACTIVATE, REMOVE],
     expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('(3 IAM users checked)') }],
+    // Newest first: the removed password cannot come back; the key is active again.
+    expectUndo: { kinds: ['irreversible', 'undo'], findingsAfterUndo: [{ status: 'fail', resource: AGED_ARN(120, SEED_IDLE_KEY) }] },
   },
   {
     name: 'only what the answers list changes: the idle password stays, and the step still fails',
@@ -233,30 +237,54 @@ describe('account.unused-credentials: reads', () => {
       ctx.factory.destroy();
     }
   });
+});
 
-  it('the undo of a deactivation reactivates the key', async () => {
-    await resetMoto();
-    const ctx = makeSandboxContext();
-    const entry = { meta: step.meta, load: async () => step };
-    try {
-      const given = answers();
-      ctx.factory.readOnly = false;
-      await dayOne(given)(ctx);
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
-      const before = await checkStep(entry, ctx);
-      const [action] = (await planStep(before, ctx, given)).actions;
-      expect(action!.inverse).toMatchObject({ operation: 'UpdateAccessKey', params: { UserName: SEED_IDLE_KEY, AccessKeyId: given.deactivateKeys[0], Status: 'Active' } });
-      ctx.factory.readOnly = false;
-      await action!.run(ctx);
-      await ctx.client(IAMClient).send(new UpdateAccessKeyCommand(action!.inverse!.params as never));
-      ctx.factory.readOnly = true;
-      ctx.invalidate();
-      const restored = await checkStep(entry, ctx);
-      expect(restored.result.findings.map((f) => f.message)).toEqual(before.result.findings.map((f) => f.message));
-    } finally {
-      ctx.factory.destroy();
-    }
+describe('account.unused-credentials: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const keyOf = async (ctx: RunContext) => (await ctx.client(IAMClient).send(new ListAccessKeysCommand({ UserName: SEED_IDLE_KEY }))).AccessKeyMetadata![0]!;
+
+  it('reactivates the key the fix deactivated, and the check reads as before', async () => {
+    const given = answers();
+    await inSandbox({ seed: dayOne(given) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, given);
+      expect(run.afterFix).not.toEqual(run.before);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(run.journal.at(-1)).toMatchObject({ operation: 'UpdateAccessKey', params: { AccessKeyId: given.deactivateKeys[0], Status: 'Active' }, undoes: 0 });
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('says before the fix and in undo that a removed console password cannot come back', async () => {
+    const given = answers([SEED_IDLE_PASSWORD]);
+    await inSandbox({ seed: dayOne() }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, given);
+      expect(run.plan.actions.map((a) => [a.operation, a.irreversible])).toEqual([['DeleteLoginProfile', expect.stringContaining('IAM never reveals a password')]]);
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'irreversible', reason: expect.stringContaining(`console password of ${SEED_IDLE_PASSWORD} was removed`) })]);
+      expect(run.afterUndo).toEqual(run.afterFix);
+    });
+  });
+
+  it('leaves a key someone switched back on since: nothing to undo', async () => {
+    const given = answers();
+    await inSandbox({ seed: dayOne(given) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, given, {
+        between: async (c) => void (await c.client(IAMClient).send(new UpdateAccessKeyCommand({ UserName: SEED_IDLE_KEY, AccessKeyId: given.deactivateKeys[0], Status: 'Active' }))),
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing' })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('cannot bring back a key someone deleted after the fix, and says so', async () => {
+    const given = answers();
+    await inSandbox({ seed: dayOne(given) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, given, {
+        between: async (c) => void (await c.client(IAMClient).send(new DeleteAccessKeyCommand({ UserName: SEED_IDLE_KEY, AccessKeyId: (await keyOf(c)).AccessKeyId! }))),
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'irreversible', reason: expect.stringContaining('was deleted after the fix') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+    });
   });
 });
 

@@ -52,6 +52,8 @@ runStepCases(step, [
     ],
     expectOperations: [DELETE],
     expectFindingsAfter: [{ status: 'pass', message: 'All 1 IAM user with a console password has MFA.' }],
+    // IAM never reveals a password: the removed one cannot be put back.
+    expectUndo: { kinds: ['irreversible'], findingsAfterUndo: [{ status: 'pass', message: 'All 1 IAM user with a console password has MFA.' }] },
   },
   {
     name: 'a console user with an MFA device passes',
@@ -78,6 +80,7 @@ runStepCases(step, [
     expectOperations: [DELETE],
     expectAfter: 'fail',
     expectFindingsAfter: [{ status: 'fail', resource: ARN('ana') }],
+    expectUndo: { kinds: ['irreversible'], findingsAfterUndo: [{ status: 'fail', resource: ARN('ana') }] },
   },
   {
     name: 'users with access keys and no password are not console users',

@@ -18,6 +18,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import type { ActionIO, Plan } from '../../src/engine/types.js';
+import { applyUndo, undoableEntries, undoVerdicts } from '../../src/engine/undo.js';
 import step from '../../steps/account/root-access-keys/index.js';
 import { applyWith as applyInteractively, CREDENTIAL_REPORT_HEADER, person, ROOT_ARN, stubContext } from '../helpers/stub-context.js';
 
@@ -163,6 +164,57 @@ describe('account.root-access-keys: the fix as root', () => {
     expect(journal.map((e) => e.result)).toEqual(['ok', 'failed']);
     expect(journal[1]!.error).toMatch(/needs a person to confirm/);
     expect(iam.commandCalls(DeleteAccessKeyCommand)).toHaveLength(0);
+  });
+});
+
+describe('account.root-access-keys: undo', () => {
+  const verdicts = async (ctx: RunContext, journal: Awaited<ReturnType<typeof applyWith>>) => undoVerdicts(ctx, [entry], undoableEntries(journal));
+
+  it(`says before the fix and in undo that a deleted root key cannot come back ${STUB}`, async () => {
+    account({ summaryKeys: true });
+    rootKeys();
+    const ctx = context();
+    const { plan } = await checkAndPlan(ctx);
+    expect(plan.actions.map((a) => [a.operation, a.irreversible !== undefined])).toEqual([
+      ['UpdateAccessKey', false],
+      ['DeleteAccessKey', true],
+      ['DeleteAccessKey', true],
+    ]);
+    const journal = await applyWith(ctx, plan, person([{ confirm: true }]).io);
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+    const items = await verdicts(ctx, journal);
+    expect(items.map((i) => [i.entry.operation, i.kind])).toEqual([
+      ['DeleteAccessKey', 'irreversible'],
+      ['DeleteAccessKey', 'irreversible'],
+      ['UpdateAccessKey', 'irreversible'],
+    ]);
+    expect(items[2]).toMatchObject({ reason: expect.stringContaining(`${ACTIVE_KEY} has been deleted since it was deactivated`) });
+  });
+
+  it(`switches a key the fix only deactivated back on, as root ${STUB}`, async () => {
+    account({ summaryKeys: true });
+    rootKeys();
+    const ctx = context();
+    const { plan } = await checkAndPlan(ctx);
+    const journal = await applyWith(ctx, plan, person([{ confirm: false }]).io);
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: ACTIVE_KEY, Status: 'Inactive' }] });
+    const items = await verdicts(ctx, journal);
+    expect(items.map((i) => i.kind)).toEqual(['undo']);
+    iam.resetHistory();
+    const undone = await applyUndo(ctx, items, (e) => void journal.push(e));
+    expect(undone.ok).toBe(true);
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ AccessKeyId: ACTIVE_KEY, Status: 'Active' }]);
+    expect(journal.at(-1)).toMatchObject({ operation: 'UpdateAccessKey', undoes: 0 });
+  });
+
+  it(`leaves a key someone switched back on since: nothing to undo ${STUB}`, async () => {
+    account({ summaryKeys: true });
+    rootKeys();
+    const ctx = context();
+    const { plan } = await checkAndPlan(ctx);
+    const journal = await applyWith(ctx, plan, person([{ confirm: false }]).io);
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: ACTIVE_KEY, Status: 'Active' }] });
+    expect((await verdicts(ctx, journal)).map((i) => i.kind)).toEqual(['nothing']);
   });
 });
 

@@ -20,7 +20,8 @@ import type { RunContext } from '../../src/engine/context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import { REDACTED } from '../../src/engine/types.js';
 import type { ActionIO, Plan } from '../../src/engine/types.js';
-import step from '../../steps/account/root-mfa/index.js';
+import { undoableEntries, undoVerdicts } from '../../src/engine/undo.js';
+import step, { ROOT_MFA_STAYS } from '../../steps/account/root-mfa/index.js';
 import { otpauthUri } from '../../steps/account/root-mfa/mfa-codes.js';
 import { applyWith as applyInteractively, CREDENTIAL_REPORT_HEADER, person, ROOT_ARN, STUB_ACCOUNT, stubContext } from '../helpers/stub-context.js';
 
@@ -136,7 +137,11 @@ describe('account.root-mfa: the fix as root', () => {
     expect(plan.interactive).toBe(true);
     expect(plan.actions.map((a) => `${a.service}:${a.operation}`)).toEqual(['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice']);
     expect(plan.actions[1]!.params).toMatchObject({ UserName: 'root', AuthenticationCode1: REDACTED, AuthenticationCode2: REDACTED });
-    expect(plan.actions.map((a) => a.inverse?.operation)).toEqual(['DeleteVirtualMFADevice', 'DeactivateMFADevice']);
+    // Root MFA is never undone: the plan says so before the fix, and undo after it.
+    expect(plan.actions.map((a) => [a.inverse, a.irreversible])).toEqual([
+      [undefined, ROOT_MFA_STAYS],
+      [undefined, ROOT_MFA_STAYS],
+    ]);
     for (const op of plan.actions.map((a) => `${a.service}:${a.operation}`)) expect(step.meta.permissions.fix).toContain(op);
 
     const { io, asker, shown } = person([{ text: '123456' }, { text: '654 321' }]);
@@ -154,6 +159,13 @@ describe('account.root-mfa: the fix as root', () => {
     expect(enable).toHaveLength(1);
     expect(enable[0]!.args[0].input).toEqual({ UserName: 'root', SerialNumber: SERIAL, AuthenticationCode1: '123456', AuthenticationCode2: '654321' });
     expect(iam.commandCalls(DeleteVirtualMFADeviceCommand)).toHaveLength(0);
+
+    const items = await undoVerdicts(ctx, [entry], undoableEntries(journal));
+    expect(items.map((i) => [i.entry.operation, i.kind])).toEqual([
+      ['EnableMFADevice', 'irreversible'],
+      ['CreateVirtualMFADevice', 'irreversible'],
+    ]);
+    expect(items[0]).toMatchObject({ reason: expect.stringContaining('Undo does not take MFA off the root user') });
   });
 
   it(`codes that are not 6 digits, or the same code twice, are asked again ${STUB}`, async () => {

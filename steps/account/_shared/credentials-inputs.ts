@@ -6,10 +6,10 @@
  * are empty by default: `fix --yes` without an answers entry changes nothing (switching off a
  * person's credentials is never implied by --yes alone).
  */
-import { DeleteLoginProfileCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { DeleteLoginProfileCommand, IAMClient, ListAccessKeysCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import type { PlanAction, StepContext } from '../../../src/engine/step-kit.js';
-import { formatZodError, validIamUserName, zodCheck } from '../../../src/engine/step-kit.js';
+import type { PlanAction, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, formatZodError, irreversible, nothingToUndo, recordedInverse, undoWith, validIamUserName, zodCheck } from '../../../src/engine/step-kit.js';
 import type { CredentialRow } from './iam-data.js';
 
 /** A key as the credential report names it: its user and its slot (access key 1 or 2). */
@@ -58,6 +58,10 @@ export function parseCredentialsInputs(stepId: string, inputs: unknown): Credent
   return parsed.data;
 }
 
+/** Why a removed console password cannot be undone (the plan says it before the fix, `undo` after). */
+export const PASSWORD_IRREVERSIBLE =
+  'IAM never reveals a password, so the removed one cannot be put back: console access returns only with a new password (CreateLoginProfile).';
+
 /**
  * DeleteLoginProfile for one user. There is no undo: IAM never reveals a password, so the old one
  * cannot be put back; console access returns only with a new password (CreateLoginProfile).
@@ -71,6 +75,7 @@ export function removeConsolePasswordAction(user: string, why: string): PlanActi
     params: { UserName: user },
     summary: `Remove the console password of ${user} (${why}); it cannot be restored, only replaced by a new one`,
     destructive: true,
+    irreversible: PASSWORD_IRREVERSIBLE,
     async run(ctx: StepContext) {
       try {
         await ctx.client(IAMClient).send(new DeleteLoginProfileCommand({ UserName: user }));
@@ -81,6 +86,31 @@ export function removeConsolePasswordAction(user: string, why: string): PlanActi
       return undefined;
     },
   };
+}
+
+/**
+ * The undo of a change made by account.unused-credentials or account.user-mfa: a removed console
+ * password cannot come back; a deactivated key is reactivated while it is still inactive (someone
+ * who switched it back on already leaves nothing to do; a key deleted since cannot come back).
+ */
+export async function undoCredentialChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  if (entry.operation === 'DeleteLoginProfile') return irreversible(`The console password of ${String(entry.params.UserName)} was removed. ${PASSWORD_IRREVERSIBLE}`);
+  if (entry.operation !== 'UpdateAccessKey' || entry.params.Status !== 'Inactive' || !entry.inverse)
+    return irreversible(`This version of ${entry.step} does not know how to undo ${entry.operation}.`);
+  const user = String(entry.params.UserName);
+  const id = String(entry.params.AccessKeyId);
+  let keys;
+  try {
+    keys = (await ctx.client(IAMClient).send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? [];
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return irreversible(`The user ${user} was deleted after the fix, with access key ${id}: a deleted key cannot come back.`);
+    throw err;
+  }
+  const key = keys.find((k) => k.AccessKeyId === id);
+  if (!key) return irreversible(`Access key ${id} of ${user} was deleted after the fix: a deleted key cannot come back.`);
+  if (key.Status === 'Active') return nothingToUndo(`Access key ${id} of ${user} is already active again, as before the fix.`);
+  if (key.Status !== 'Inactive') return drifted(`Access key ${id} of ${user}`, { now: key.Status ?? 'unknown', wrote: 'Inactive' });
+  return undoWith(recordedInverse(entry));
 }
 
 const DAY_MS = 86_400_000;

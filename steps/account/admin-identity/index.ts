@@ -14,6 +14,9 @@
  * ActionOutcome secret with the sign-in URL, and appears nowhere else: the plan shows `Password:
  * «redacted»`, the journal records those params. moto ignores PasswordResetRequired on create
  * (moto-coverage.md); that is noted in the sandbox, not faked with a second call.
+ *
+ * Undo (undo.ts): each of those goes only while it is as the fix left it; an administrator the tool
+ * made who has started using the account keeps everything.
  */
 import type { Step } from '../../../src/engine/step-kit.js';
 import { sandboxOnly } from '../../../src/engine/step-kit.js';
@@ -23,6 +26,7 @@ import type { AdminIdentityInputs } from './inputs.js';
 import { check, adminPolicyArn, DEFAULT_GROUP } from './check.js';
 import { inputs } from './inputs.js';
 import { plan } from './plan.js';
+import { undoAdminIdentity } from './undo.js';
 
 export { CREATED_BY_TAG, DEFAULT_GROUP, adminPolicyArn, signInUrl } from './check.js';
 export type { AdminIdentityInputs } from './inputs.js';
@@ -32,6 +36,7 @@ const step: Step<AdminIdentityInputs> = {
   inputs,
   check,
   plan,
+  undo: undoAdminIdentity,
 
   /** day-one scenario: an Administrators group that looks done (AdministratorAccess attached) but has nobody in it. */
   async seed(ctx) {

@@ -28,6 +28,10 @@ const meta: StepMeta = {
       'organizations:DescribeOrganization',
       // The plan's read: whether a chosen existing user already has a console password.
       'iam:GetLoginProfile',
+      // undo's reads: whether the administrator it made has started to use the account.
+      'iam:GetUser',
+      'iam:ListMFADevices',
+      'iam:ListAccessKeys',
     ],
     // GetAccountPasswordPolicy: how long the new password must be, read as it is made.
     fix: [
@@ -39,6 +43,12 @@ const meta: StepMeta = {
       'iam:TagUser',
       'iam:CreateLoginProfile',
       'iam:AddUserToGroup',
+      // undo, newest first, each only while as the fix left it
+      'iam:RemoveUserFromGroup',
+      'iam:DeleteLoginProfile',
+      'iam:DeleteUser',
+      'iam:DetachGroupPolicy',
+      'iam:DeleteGroup',
     ],
     grants: [
       {
@@ -47,10 +57,20 @@ const meta: StepMeta = {
         why: 'the only policy it attaches is AdministratorAccess',
       },
       {
-        actions: ['iam:CreateGroup', 'iam:CreateUser', 'iam:CreateLoginProfile', 'iam:AddUserToGroup'],
+        actions: [
+          'iam:CreateGroup',
+          'iam:CreateUser',
+          'iam:CreateLoginProfile',
+          'iam:AddUserToGroup',
+          'iam:RemoveUserFromGroup',
+          'iam:DeleteLoginProfile',
+          'iam:DeleteUser',
+          'iam:DetachGroupPolicy',
+          'iam:DeleteGroup',
+        ],
         why:
           'the administrator and their group are named by the person at run time (or exist already), so no name can be fixed in advance; ' +
-          'whoever holds this can make an administrator, which is what the step is for',
+          'whoever holds this can make an administrator, which is what the step is for (and its undo removes only what the fix made)',
       },
     ],
   },

@@ -32,6 +32,7 @@ import {
   identityCenterUsable,
 } from './check.js';
 import { wantedInputs } from './inputs.js';
+import { recordLeaves } from './undo.js';
 
 async function hasLoginProfile(ctx: StepContext, userName: string): Promise<boolean> {
   try {
@@ -74,9 +75,11 @@ function loginProfileAction(ctx: StepContext, userName: string): PlanAction {
       const iam = runCtx.client(IAMClient);
       const password = generatePassword(await passwordLength(iam));
       // moto ignores PasswordResetRequired on create; AWS honours it. Nothing here pretends otherwise.
-      await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: password, PasswordResetRequired: true }));
+      const made = await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: password, PasswordResetRequired: true }));
+      const createdAt = made.LoginProfile?.CreateDate?.toISOString();
       return {
-        output: { UserName: userName, PasswordResetRequired: true },
+        // When it was made: undo tells this password from one set again since (a reset).
+        output: { UserName: userName, PasswordResetRequired: true, ...(createdAt ? { createdAt } : {}) },
         secrets: [
           { label: `Console password for ${userName} (to be changed at first sign-in)`, value: password },
           { label: 'Console sign-in URL', value: url },
@@ -163,9 +166,10 @@ export async function plan(ctx: StepContext, findings: Finding[], given: unknown
       warnings.push(`Attaching AdministratorAccess to ${groupName} makes its ${plural(group.members.length, 'member')} administrators: ${names(group.members, 10)}.`);
   }
 
+  const leaves = (list: PlanAction[]) => recordLeaves(list, { name: groupName, members: group?.members ?? [] }, adminArn);
   if (!want.userName)
     return {
-      actions,
+      actions: leaves(actions),
       guidance:
         'No administrator was named, and only a person can choose one: choose *fix* in the wizard, or add ' +
         `\`${meta.id}\` with a \`userName\` to an answers file (\`${invokedAs()} answers --template --step ${meta.id}\`).`,
@@ -222,6 +226,6 @@ export async function plan(ctx: StepContext, findings: Finding[], given: unknown
       (needsPassword ? 'It gets a new console password, shown once, to be changed at first sign-in. ' : 'It keeps its current console password. ') +
       'Until it has MFA (account.user-mfa), that password alone protects the account.'
     : undefined;
-  return { actions, ...(warnings.length ? { warnings } : {}), ...(risk ? { risk } : {}) };
+  return { actions: leaves(actions), ...(warnings.length ? { warnings } : {}), ...(risk ? { risk } : {}) };
 }
 

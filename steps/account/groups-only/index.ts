@@ -18,9 +18,10 @@ import {
   PutGroupPolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { sandboxOnly } from '../../../src/engine/step-kit.js';
-import { authorizationDetails } from '../_shared/iam-data.js';
+import type { ActionOutcome, Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, irreversible, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { z } from 'zod';
+import { authorizationDetails, decodePolicyDocument, loadAuthorizationDetails } from '../_shared/iam-data.js';
 import type { AuthorizationDetails } from '../_shared/iam-data.js';
 import { POLICY_NAME as REGION_GUARDRAIL } from '../_shared/region-guardrail.js';
 import meta from './meta.js';
@@ -117,6 +118,110 @@ export function movesToActions(moves: readonly Move[]): PlanAction[] {
   return actions;
 }
 
+/**
+ * What each group this plan creates will hold once the plan is applied (its members, managed
+ * policies and inline documents), recorded in the journal as the CreateGroup's output: undo deletes
+ * the group only while it holds nothing else.
+ */
+export function recordNewGroups(actions: PlanAction[]): PlanAction[] {
+  return actions.map((a) => {
+    if (a.operation !== 'CreateGroup') return a;
+    const g = a.params.GroupName;
+    const mine = actions.filter((x) => x.params.GroupName === g);
+    const leaves = {
+      members: mine.filter((x) => x.operation === 'AddUserToGroup').map((x) => String(x.params.UserName)),
+      managed: mine.filter((x) => x.operation === 'AttachGroupPolicy').map((x) => String(x.params.PolicyArn)),
+      inline: mine.filter((x) => x.operation === 'PutGroupPolicy').map((x) => ({ name: String(x.params.PolicyName), document: String(x.params.PolicyDocument) })),
+    };
+    const run = a.run;
+    return {
+      ...a,
+      run: async (ctx, io) => {
+        const out = ((await run(ctx, io)) as ActionOutcome | undefined) ?? {};
+        return { ...out, output: { ...out.output, leaves } };
+      },
+    };
+  });
+}
+
+const leavesSchema = z.object({
+  members: z.array(z.string()),
+  managed: z.array(z.string()),
+  inline: z.array(z.object({ name: z.string(), document: z.string() })),
+});
+
+const sameDocument = (a: string | undefined, b: string) => a !== undefined && sameJson(decodePolicyDocument(a) ?? a, decodePolicyDocument(b) ?? b);
+
+/**
+ * The undo of one applied change: reads the users and groups now (read-only), compares them with
+ * what the fix wrote, and reverses it from the recorded inverse (the prior policy document, the
+ * membership, the group) only while it is as the fix left it.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const p = entry.params as Record<string, string | undefined>;
+  // Read afresh, not the run's shared copy: the drift check is about the account as it is now.
+  const details = await loadAuthorizationDetails(ctx);
+  const user = p.UserName ? details.UserDetailList.find((u) => u.UserName === p.UserName) : undefined;
+  const group = p.GroupName ? details.GroupDetailList.find((g) => g.GroupName === p.GroupName) : undefined;
+  const membersOf = (name: string) => details.UserDetailList.filter((u) => u.GroupList?.includes(name)).map((u) => u.UserName ?? '?');
+  const inverse = () => undoWith(recordedInverse(entry));
+  switch (entry.operation) {
+    case 'DetachUserPolicy':
+      if (!user) return drifted(`The user ${p.UserName}`, { now: 'deleted', wrote: `${p.PolicyArn} detached` });
+      if (user.AttachedManagedPolicies?.some((m) => m.PolicyArn === p.PolicyArn)) return nothingToUndo(`${p.PolicyArn} is attached to ${p.UserName} again, as before the fix.`);
+      return inverse();
+    case 'DeleteUserPolicy': {
+      if (!user) return drifted(`The user ${p.UserName}`, { now: 'deleted', wrote: `inline policy ${p.PolicyName} deleted` });
+      const had = entry.inverse?.params.PolicyDocument;
+      if (typeof had !== 'string') return irreversible(`The journal holds no copy of the inline policy ${p.PolicyName} of ${p.UserName}.`);
+      const now = user.UserPolicyList?.find((x) => x.PolicyName === p.PolicyName);
+      if (!now) return inverse();
+      if (sameDocument(now.PolicyDocument, had)) return nothingToUndo(`${p.UserName} has the inline policy ${p.PolicyName} again, as before the fix.`);
+      return drifted(`The inline policy ${p.PolicyName} of ${p.UserName}`, { now: decodePolicyDocument(now.PolicyDocument) ?? now.PolicyDocument, wrote: 'deleted' });
+    }
+    case 'AddUserToGroup':
+      if (!user || !group || !user.GroupList?.includes(p.GroupName!)) return nothingToUndo(`${p.UserName} is not in group ${p.GroupName}, as before the fix.`);
+      return inverse();
+    case 'AttachGroupPolicy':
+      if (!group || !group.AttachedManagedPolicies?.some((m) => m.PolicyArn === p.PolicyArn))
+        return nothingToUndo(`${p.PolicyArn} is not attached to group ${p.GroupName}, as before the fix.`);
+      return inverse();
+    case 'PutGroupPolicy': {
+      const now = group?.GroupPolicyList?.find((x) => x.PolicyName === p.PolicyName);
+      if (!now) return nothingToUndo(`Group ${p.GroupName} has no inline policy ${p.PolicyName}, as before the fix.`);
+      if (!sameDocument(now.PolicyDocument, String(p.PolicyDocument)))
+        return drifted(`The inline policy ${p.PolicyName} of group ${p.GroupName}`, { now: decodePolicyDocument(now.PolicyDocument) ?? now.PolicyDocument, wrote: decodePolicyDocument(p.PolicyDocument) });
+      return inverse();
+    }
+    case 'CreateGroup': {
+      if (!group) return nothingToUndo(`Group ${p.GroupName} no longer exists, as before the fix.`);
+      const leaves = leavesSchema.safeParse(entry.output?.leaves);
+      if (!leaves.success) return irreversible(`The journal does not record what group ${p.GroupName} held after the fix, so undo cannot tell whether it is still as the fix left it.`);
+      const left = leaves.data;
+      const others = [
+        ...membersOf(p.GroupName!).filter((m) => !left.members.includes(m)).map((m) => `member ${m}`),
+        ...(group.AttachedManagedPolicies ?? []).filter((m) => !left.managed.includes(m.PolicyArn ?? '')).map((m) => `policy ${m.PolicyName ?? m.PolicyArn}`),
+        ...(group.GroupPolicyList ?? [])
+          .filter((x) => !left.inline.some((i) => i.name === x.PolicyName && sameDocument(x.PolicyDocument, i.document)))
+          .map((x) => `inline policy ${x.PolicyName}`),
+      ];
+      if (others.length) return drifted(`Group ${p.GroupName}`, { now: `it also holds ${others.join(', ')}`, wrote: describeLeaves(left) });
+      return undoWith(recordedInverse(entry, { summary: `Delete group ${p.GroupName}, which the fix created (the undos before this one empty it)` }));
+    }
+    default:
+      return irreversible(`This version of ${meta.id} does not know how to undo ${entry.operation}.`);
+  }
+}
+
+function describeLeaves(l: z.infer<typeof leavesSchema>): string {
+  const parts = [
+    l.members.length ? `members ${l.members.join(', ')}` : '',
+    l.managed.length ? `policies ${l.managed.map((a) => a.split('/').pop()).join(', ')}` : '',
+    l.inline.length ? `inline ${l.inline.map((i) => i.name).join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.join('; ') || 'an empty group';
+}
+
 /** What the person must read before confirming: the permissions stay the same (computed), and quotas the plan may hit. */
 export function warningsFor(moves: readonly Move[], existingGroups: number): string[] {
   const out: string[] = [];
@@ -180,7 +285,7 @@ const step: Step = {
     // By construction the sets match; if they ever do not, the plan must not be applied.
     if (broken.length) throw new Error(`The planned groups would change the permissions of ${broken.map((m) => m.user).join(', ')}; nothing planned.`);
     if (!moves.length) return { actions: [] };
-    const actions = movesToActions(moves);
+    let actions = movesToActions(moves);
     const guardrail = regionGuardrail(details);
     const newGroups = [...new Set(moves.filter((m) => m.target.kind === 'new').map((m) => m.target.name))];
     if (guardrail && newGroups.length) {
@@ -191,11 +296,14 @@ const step: Step = {
         actions.splice(created + 1, 0, guardrailAction(g, guardrail));
       }
     }
+    actions = recordNewGroups(actions);
     const warnings = warningsFor(moves, details.GroupDetailList.length);
     if (guardrail && newGroups.length)
       warnings.push(`The region guardrail ${REGION_GUARDRAIL} (account.regions) is attached to the new group${newGroups.length === 1 ? '' : 's'} as well, as it is to every other group.`);
     return { actions, warnings };
   },
+
+  undo: undoChange,
 
   /**
    * day-one scenario: an existing `readers` group with ReadOnlyAccess; riley holds ReadOnlyAccess

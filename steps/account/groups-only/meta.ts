@@ -27,13 +27,34 @@ const meta: StepMeta = {
       'iam:AddUserToGroup',
       'iam:DetachUserPolicy',
       'iam:DeleteUserPolicy',
+      // undo: the inverses, newest first (put the user's own back, leave the group, delete what it made)
+      'iam:AttachUserPolicy',
+      'iam:PutUserPolicy',
+      'iam:RemoveUserFromGroup',
+      'iam:DetachGroupPolicy',
+      'iam:DeleteGroupPolicy',
+      'iam:DeleteGroup',
     ],
     grants: [
       {
-        actions: ['iam:CreateGroup', 'iam:PutGroupPolicy', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup', 'iam:DetachUserPolicy', 'iam:DeleteUserPolicy'],
+        actions: [
+          'iam:CreateGroup',
+          'iam:PutGroupPolicy',
+          'iam:AttachGroupPolicy',
+          'iam:AddUserToGroup',
+          'iam:DetachUserPolicy',
+          'iam:DeleteUserPolicy',
+          'iam:AttachUserPolicy',
+          'iam:PutUserPolicy',
+          'iam:RemoveUserFromGroup',
+          'iam:DetachGroupPolicy',
+          'iam:DeleteGroupPolicy',
+          'iam:DeleteGroup',
+        ],
         why:
           'the users are whoever holds policies of their own, and the groups it makes are named after those policies, so no name ' +
-          'pattern is known in advance; moving any policy into a group is what the step does, so its fix policy can grant anything to a group',
+          'pattern is known in advance; moving any policy into a group is what the step does, so its fix policy can grant anything to a group; ' +
+          'its undo moves them back the same way',
       },
     ],
   },

@@ -19,6 +19,7 @@ import meta from './meta.js';
 import type { Reading } from './judge.js';
 import { guardrailFinding, inventoryFinding, list, openRegions, read, readingFrom, regionFindings, requireReading, sorted } from './judge.js';
 import { planRegions } from './plan.js';
+import { undoRegions } from './undo.js';
 
 export type { Reading } from './judge.js';
 
@@ -111,6 +112,9 @@ const step: Step<RegionsInputs> = {
     const { allowed } = parseInputs(given);
     return planRegions(ctx, r, allowed);
   },
+
+  /** Puts back the guardrail as it was before the fix, only while it is still what the fix wrote (undo.ts). */
+  undo: undoRegions,
 
   remember(given) {
     return { regions: sorted(given.allowed) };

@@ -30,6 +30,9 @@ const meta: StepMeta = {
       'organizations:ListPolicies',
       'organizations:DescribePolicy',
       'iam:GetAccountAuthorizationDetails',
+      // undo's reads: where the SCP it made is attached, and whether a region it disabled is back.
+      'organizations:ListTargetsForPolicy',
+      'account:GetRegionOptStatus',
     ],
     fix: [
       'organizations:EnablePolicyType',
@@ -41,12 +44,20 @@ const meta: StepMeta = {
       'iam:DeletePolicyVersion',
       'iam:AttachGroupPolicy',
       'account:DisableRegion',
+      // undo, newest first, each only while the guardrail is still what the fix wrote
+      'organizations:DetachPolicy',
+      'organizations:DeletePolicy',
+      'organizations:DisablePolicyType',
+      'iam:DetachGroupPolicy',
+      'iam:DeletePolicy',
+      'iam:SetDefaultPolicyVersion',
+      'account:EnableRegion',
     ],
     grants: [
       {
-        actions: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
+        actions: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy'],
         resources: ['arn:aws:iam::*:policy/secure-start-*'],
-        why: 'the only IAM policy it writes is its own secure-start-deny-other-regions (attached to every group, so rewriting it still reaches every group member)',
+        why: 'the only IAM policy it writes (and its undo deletes or sets back) is its own secure-start-deny-other-regions (attached to every group, so rewriting it still reaches every group member)',
       },
       {
         actions: ['iam:AttachGroupPolicy'],
@@ -54,8 +65,21 @@ const meta: StepMeta = {
         why: 'the only policy it attaches is its own guardrail, to every group',
       },
       {
-        actions: ['organizations:EnablePolicyType', 'organizations:CreatePolicy', 'organizations:UpdatePolicy', 'organizations:AttachPolicy', 'account:DisableRegion'],
-        why: 'the organization root, the policy id and the regions to disable are known only at run time',
+        actions: [
+          'organizations:EnablePolicyType',
+          'organizations:CreatePolicy',
+          'organizations:UpdatePolicy',
+          'organizations:AttachPolicy',
+          'account:DisableRegion',
+          'organizations:DetachPolicy',
+          'organizations:DeletePolicy',
+          'organizations:DisablePolicyType',
+          'account:EnableRegion',
+          'iam:DetachGroupPolicy',
+        ],
+        why:
+          'the organization root, the policy id, the regions to disable and the groups are known only at run time ' +
+          '(undo detaches the guardrail from the groups the fix attached it to, and only while it is still what the fix wrote)',
       },
     ],
   },

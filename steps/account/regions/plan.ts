@@ -39,6 +39,7 @@ import {
 } from '../_shared/region-guardrail.js';
 import type { Reading } from './judge.js';
 import { list } from './judge.js';
+import { VERSION_IRREVERSIBLE } from './undo.js';
 
 /*
  * Policy documents appear in the plan's parameters as JSON objects, so the person reads the policy
@@ -72,6 +73,8 @@ function scpActions(g: ScpState, allowed: string[], pending: Pending): PlanActio
       },
       async run(c) {
         await c.client(OrganizationsClient).send(new EnablePolicyTypeCommand({ RootId: g.rootId, PolicyType: SCP_TYPE }));
+        // For undo: SCPs on the root before the fix, which turning SCPs off again would detach.
+        return { output: { attachedBefore: attachedBefore(g) } };
       },
     });
   const NEW_ID = `(the id of the new ${POLICY_NAME} policy)`;
@@ -129,10 +132,16 @@ function scpActions(g: ScpState, allowed: string[], pending: Pending): PlanActio
       async run(c) {
         const policyId = id ?? pending.scpId ?? (await findScpId(c));
         await c.client(OrganizationsClient).send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: g.rootId }));
+        return { output: { PolicyId: policyId } };
       },
     });
   }
   return actions;
+}
+
+/** The names of the SCPs attached to the root now (ours included), which turning SCPs off would detach. */
+function attachedBefore(g: ScpState): string[] {
+  return [...new Set([...g.attached.map((p) => p.name), ...(g.ours?.attached ? [POLICY_NAME] : [])])].sort();
 }
 
 /** The id of our SCP, when an earlier run created it and this plan did not. */
@@ -156,6 +165,7 @@ function iamActions(ctx: StepContext, g: IamState, allowed: string[]): PlanActio
   const text = documentText(doc);
   const arn = g.ours?.arn ?? `arn:${ctx.target.partition}:iam::${ctx.target.accountId}:policy/${POLICY_NAME}`;
   const actions: PlanAction[] = [];
+  const attaching = g.groups.filter((x) => !x.hasOurs).map((x) => x.name);
   if (!g.ours)
     actions.push({
       service: 'iam',
@@ -166,6 +176,8 @@ function iamActions(ctx: StepContext, g: IamState, allowed: string[]): PlanActio
       inverse: { service: 'iam', operation: 'DeletePolicy', region: 'global', params: { PolicyArn: arn }, summary: `Delete the ${POLICY_NAME} policy (detach it first)` },
       async run(c) {
         await c.client(IAMClient).send(new IamCreatePolicyCommand({ PolicyName: POLICY_NAME, Description: POLICY_DESCRIPTION, PolicyDocument: text }));
+        // For undo: the groups this plan attaches it to (any other attachment is someone else's).
+        return { output: { groups: attaching } };
       },
     });
   else if (!sameDocument(g.ours.document, doc)) {
@@ -180,6 +192,7 @@ function iamActions(ctx: StepContext, g: IamState, allowed: string[]): PlanActio
         params: { PolicyArn: arn, VersionId: oldest.id },
         summary: `Delete the oldest unused version (${oldest.id}) of ${POLICY_NAME}: IAM keeps at most five`,
         destructive: true,
+        irreversible: VERSION_IRREVERSIBLE,
         async run(c) {
           await c.client(IAMClient).send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.id }));
         },
@@ -198,7 +211,10 @@ function iamActions(ctx: StepContext, g: IamState, allowed: string[]): PlanActio
         summary: `Make version ${ours.defaultVersionId} of ${POLICY_NAME} the default again`,
       },
       async run(c) {
-        await c.client(IAMClient).send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: text, SetAsDefault: true }));
+        const made = await c.client(IAMClient).send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: text, SetAsDefault: true }));
+        const id = made.PolicyVersion?.VersionId;
+        // For undo: the version to delete once the previous one is the default again.
+        return id ? { output: { VersionId: id } } : undefined;
       },
     });
   }

@@ -11,17 +11,19 @@
  *   nothing uses them any more, then delete them (destructive). The key this very run signs with is
  *   left alone: switching it off would cut the run off mid-plan; the guidance says how to remove it.
  * - Anyone else: no actions, the exact console steps as guidance; the wizard offers to check again.
+ * Undo: a deactivated key is switched on again (as root); a deleted one cannot come back.
  */
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   IAMClient,
+  ListAccessKeysCommand,
   UpdateAccessKeyCommand,
   paginateListAccessKeys,
 } from '@aws-sdk/client-iam';
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
-import type { ActionIO, Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { invokedAs } from '../../../src/engine/step-kit.js';
+import type { ActionIO, Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { invokedAs, irreversible, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
 import { consoleUrl, day, readRootState, reportNote, rootArn, whyUnknown } from '../_shared/root-user.js';
 import type { RootState } from '../_shared/root-user.js';
 import meta from './meta.js';
@@ -126,6 +128,27 @@ function keyLabel(k: RootKey): string {
   return `${k.id}${about ? ` (${about})` : ''}`;
 }
 
+/** Why a deleted root key cannot be undone (the plan says it before the fix, `undo` after). */
+const DELETED_KEY = 'AWS cannot bring back a deleted access key: its secret is gone for good (a new key would be a new secret).';
+
+/**
+ * Undo: a key the fix deactivated is switched on again while it is still inactive (only the root
+ * user can, as for the fix); a deleted key cannot come back.
+ */
+async function undo(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const id = String(entry.params.AccessKeyId);
+  if (entry.operation === 'DeleteAccessKey') return irreversible(`Root access key ${id} was deleted. ${DELETED_KEY}`);
+  if (entry.operation !== 'UpdateAccessKey' || entry.params.Status !== 'Inactive' || !entry.inverse)
+    return irreversible(`This version of ${meta.id} does not know how to undo ${entry.operation}.`);
+  if (!ctx.target.isRoot) return irreversible(`Only the root user can switch its own access key ${id} back on: sign in as root and run undo again, or use the console.`);
+  // Without a user name, IAM lists the caller's own keys: as root, the root user's.
+  const keys = (await ctx.client(IAMClient).send(new ListAccessKeysCommand({}))).AccessKeyMetadata ?? [];
+  const key = keys.find((k) => k.AccessKeyId === id);
+  if (!key) return irreversible(`Root access key ${id} has been deleted since it was deactivated. ${DELETED_KEY}`);
+  if (key.Status === 'Active') return nothingToUndo(`Root access key ${id} is already active again, as before the fix.`);
+  return undoWith(recordedInverse(entry));
+}
+
 /** Deactivate what is active, then one confirmation, then delete; the key in use is not touched. */
 function rootPlan(keys: RootKey[]): PlanAction[] {
   const ids = keys.map((k) => k.id);
@@ -179,6 +202,7 @@ function rootPlan(keys: RootKey[]): PlanAction[] {
       params: { AccessKeyId: k.id },
       summary: `Delete root access key ${k.id} for good, once you confirm nothing uses it`,
       destructive: true,
+      irreversible: DELETED_KEY,
       async run(ctx, io) {
         await confirmDeletion(io);
         await ctx.client(IAMClient).send(new DeleteAccessKeyCommand({ AccessKeyId: k.id }));
@@ -218,6 +242,7 @@ const step: Step<undefined> = {
       ...(warnings.length ? { warnings } : {}),
     };
   },
+  undo,
   // No seed: moto has no root user, so there is no root key to make (see ../_shared/root-user.ts).
 };
 

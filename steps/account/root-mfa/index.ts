@@ -26,7 +26,7 @@ import {
   paginateListVirtualMFADevices,
 } from '@aws-sdk/client-iam';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { REDACTED, describeError, invokedAs } from '../../../src/engine/step-kit.js';
+import { REDACTED, describeError, invokedAs, irreversible } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 import { askTwoCodes, otpauthUri } from './mfa-codes.js';
 import { consoleUrl, readRootState, reportNote, rootArn, whyUnknown } from '../_shared/root-user.js';
@@ -108,6 +108,11 @@ function withNote(err: unknown, note: string): unknown {
   return new Error(`${String(err)} ${note}`);
 }
 
+/** Why root MFA is not undone (the plan says it before the fix, `undo` after). */
+export const ROOT_MFA_STAYS =
+  'Undo does not take MFA off the root user: that would put back the very risk this step removes, and only root can do it, in the console ' +
+  '(Security credentials → Multi-factor authentication → Remove), if the device is lost or replaced.';
+
 /** The interactive plan for a root caller: create the device and show it, then enable it with two codes. */
 function rootPlan(ctx: StepContext, userName: string): PlanAction[] {
   const { partition, accountId } = ctx.target;
@@ -131,13 +136,7 @@ function rootPlan(ctx: StepContext, userName: string): PlanAction[] {
     region: 'global',
     params: { VirtualMFADeviceName: name },
     summary: `Create the virtual MFA device ${name} and show its key and QR code once, for your authenticator app`,
-    inverse: {
-      service: 'iam',
-      operation: 'DeleteVirtualMFADevice',
-      region: 'global',
-      params: { SerialNumber: plannedSerial },
-      summary: `Delete the virtual MFA device ${name}`,
-    },
+    irreversible: ROOT_MFA_STAYS,
     async run(runCtx, io) {
       if (!io) throw new Error(`Adding MFA needs a person at the terminal to scan the QR code: run the wizard (${invokedAs()} --step account.root-mfa).`);
       const iam = runCtx.client(IAMClient);
@@ -167,13 +166,7 @@ function rootPlan(ctx: StepContext, userName: string): PlanAction[] {
     region: 'global',
     params: { UserName: userName, SerialNumber: plannedSerial, AuthenticationCode1: REDACTED, AuthenticationCode2: REDACTED },
     summary: 'Turn MFA on for the root user with two consecutive codes from your app',
-    inverse: {
-      service: 'iam',
-      operation: 'DeactivateMFADevice',
-      region: 'global',
-      params: { UserName: userName, SerialNumber: plannedSerial },
-      summary: 'Turn MFA off for the root user again (then delete the virtual device)',
-    },
+    irreversible: ROOT_MFA_STAYS,
     async run(runCtx, io) {
       const sn = serial;
       if (!sn) throw new Error('No virtual MFA device was created in this run: apply the whole plan again.');
@@ -230,6 +223,10 @@ const step: Step<undefined> = {
         'AWS documents that MFA for the root user is assigned in the console; if it refuses the API call, follow the console steps below.',
       ],
     };
+  },
+  /** Root MFA stays: every change of this step is irreversible, and says why. */
+  async undo() {
+    return irreversible(ROOT_MFA_STAYS);
   },
   // No seed: moto has no root user, so there is no insecure root to make (see root-user.ts).
 };

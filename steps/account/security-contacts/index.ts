@@ -13,7 +13,21 @@ import {
 import type { AlternateContactType, PutAlternateContactRequest } from '@aws-sdk/client-account';
 import { z } from 'zod';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, invokedAs, sandboxOnly, validContactName, validEmail, validPhone, validTitle, zodCheck } from '../../../src/engine/step-kit.js';
+import {
+  drifted,
+  formatZodError,
+  invokedAs,
+  irreversible,
+  nothingToUndo,
+  recordedInverse,
+  sandboxOnly,
+  undoWith,
+  validContactName,
+  validEmail,
+  validPhone,
+  validTitle,
+  zodCheck,
+} from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 export interface Contact {
@@ -139,6 +153,12 @@ function putRequest(kind: Kind, c: Contact): PutAlternateContactRequest {
   return { AlternateContactType: kind.type, Name: c.name, Title: c.title, EmailAddress: c.email, PhoneNumber: c.phone };
 }
 
+/** The contact a PutAlternateContact request (as the journal recorded it) sets. */
+function contactOfPut(params: Record<string, unknown>): Contact {
+  const text = (k: string) => (typeof params[k] === 'string' ? (params[k] as string) : '');
+  return { name: text('Name'), title: text('Title'), email: text('EmailAddress'), phone: text('PhoneNumber') };
+}
+
 function putAction(kind: Kind, want: Contact, before: Contact | null): PlanAction {
   const request = putRequest(kind, want);
   return {
@@ -253,6 +273,27 @@ const step: Step<SecurityContactsInputs> = {
           `\`${meta.id}\` to an answers file (\`${invokedAs()} answers --template --step ${meta.id}\`).`,
       };
     return { actions };
+  },
+
+  /**
+   * Puts back the contact the fix replaced, or removes the one it added where there was none, but
+   * only while the contact is still the one the fix set.
+   */
+  async undo(ctx, entry) {
+    const kind = KINDS.find((k) => k.type === entry.params.AlternateContactType);
+    if (entry.operation !== 'PutAlternateContact' || !kind || !entry.inverse)
+      return irreversible(`This version of ${meta.id} does not know how to undo ${entry.operation}.`);
+    const wrote = contactOfPut(entry.params);
+    const before = entry.inverse.operation === 'PutAlternateContact' ? contactOfPut(entry.inverse.params) : null;
+    const now = await readContact(ctx.client(AccountClient), kind.type);
+    const what = `The ${kind.key} contact`;
+    if (!now)
+      return before ? drifted(what, { now: 'no contact', wrote: format(wrote) }) : nothingToUndo(`There is no ${kind.key} contact now, as before the fix.`);
+    if (!sameContact(now, wrote)) {
+      if (before && sameContact(now, before)) return nothingToUndo(`The ${kind.key} contact is already ${format(before)}, as before the fix.`);
+      return drifted(what, { now: format(now), wrote: format(wrote) });
+    }
+    return undoWith(recordedInverse(entry));
   },
 
   /** day-one scenario: no security or operations contact, and a billing contact the wizard should keep. */

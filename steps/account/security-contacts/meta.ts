@@ -17,7 +17,7 @@ const meta: StepMeta = {
     ],
   },
   lesson: 'account/security-contacts.md',
-  permissions: { check: ['account:GetAlternateContact'], fix: ['account:PutAlternateContact'] },
+  permissions: { check: ['account:GetAlternateContact'], fix: ['account:PutAlternateContact', 'account:DeleteAlternateContact'] },
   fix: {
     kind: 'auto',
     costScale: 'free',

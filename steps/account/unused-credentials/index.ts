@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import type { Asker, Finding, Plan, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
 import { sandboxOnly } from '../../../src/engine/step-kit.js';
-import { SANDBOX_AGE_PATH, count, credentialsInputsSchema, emptyCredentialsInputs } from '../_shared/credentials-inputs.js';
+import { SANDBOX_AGE_PATH, count, credentialsInputsSchema, emptyCredentialsInputs, undoCredentialChange } from '../_shared/credentials-inputs.js';
 import type { CredentialsInputs } from '../_shared/credentials-inputs.js';
 import meta from './meta.js';
 import { checkCredentials, staleKeys, stalePasswords } from './findings.js';
@@ -80,6 +80,9 @@ const step: Step<UnusedCredentialsInputs> = {
   plan(ctx, findings, given): Promise<Plan> {
     return planCredentials(ctx, findings, given);
   },
+
+  /** Reactivates a key the fix deactivated while it is still inactive; a removed console password cannot come back. */
+  undo: undoCredentialChange,
 
   /**
    * day-one scenario: a build user whose key was never used (120 days, so also too old), a former

@@ -26,6 +26,7 @@ import {
   parseCredentialsInputs,
   removeConsolePasswordAction,
   sandboxAgeNote,
+  undoCredentialChange,
 } from '../_shared/credentials-inputs.js';
 import type { CredentialsInputs } from '../_shared/credentials-inputs.js';
 import { currentCredentials, reportLagNote } from '../_shared/iam-data.js';
@@ -211,6 +212,9 @@ const step: Step<UserMfaInputs> = {
       ...(warnings.length ? { warnings } : {}),
     };
   },
+
+  /** A removed console password cannot be put back: every change of this step is irreversible, and says why. */
+  undo: undoCredentialChange,
 
   /** day-one scenario: one console user without MFA (to fix), one with a virtual MFA device (fine as is). */
   async seed(ctx: StepContext) {
