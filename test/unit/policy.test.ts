@@ -92,7 +92,7 @@ describe('least privilege in the fix policy', () => {
 
   it('prints for one step only what that step needs', () => {
     const pw = buildPolicy(byId('account.password-policy'), 'fix');
-    expect(pw.Statement).toEqual([{ Sid: 'SecureStartCheckAndFix', Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'], Resource: '*' }]);
+    expect(pw.Statement).toEqual([{ Sid: 'SecureStartCheckAndFix', Effect: 'Allow', Action: ['iam:DeleteAccountPasswordPolicy', 'iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'], Resource: '*' }]);
     const mfa = buildPolicy(byId('account.root-mfa'), 'fix');
     expect(allActions(mfa).sort()).toEqual([...byId('account.root-mfa')[0]!.meta.permissions.check].sort());
   });
