@@ -167,7 +167,12 @@ export interface StepChoiceOptions {
 export function askStepChoice(ctx?: PromptContext, opts: StepChoiceOptions = { canFix: true, hasPlan: true }): Promise<StepChoice> {
   const choices: { value: StepChoice; name: string; description?: string }[] = [];
   if (opts.canFix) choices.push({ value: 'fix', name: 'Fix it', description: 'See the plan, confirm, then apply it' });
-  if (opts.hasPlan) choices.push({ value: 'plan', name: 'Show the plan first', description: 'Every change with its API call; nothing changes' });
+  if (opts.hasPlan)
+    choices.push(
+      opts.canFix
+        ? { value: 'plan', name: 'Show the plan first', description: 'Every change with its API call; nothing changes' }
+        : { value: 'plan', name: 'Show what to do', description: 'The steps to take by hand; nothing changes' },
+    );
   if (opts.canRecheck) choices.push({ value: 'recheck', name: 'Re-check now', description: 'Read the account again, after a change made by hand' });
   choices.push(
     { value: 'explain', name: 'Explain more', description: 'The lesson, references and what the fix costs' },

@@ -175,6 +175,14 @@ describe('askStepChoice', () => {
     await expect(answer).resolves.toBe('quit');
   });
 
+  it('an advice step offers what to do by hand, not a plan of changes', async () => {
+    const { answer, events, getScreen } = await render(stepChoice, { canFix: false, hasPlan: true });
+    expect(getScreen()).toContain('Show what to do');
+    expect(getScreen()).not.toContain('API call');
+    events.keypress('enter');
+    await expect(answer).resolves.toBe('plan');
+  });
+
   it('offers "Re-check now" when asked to', async () => {
     const { answer, events, getScreen } = await render(stepChoice, { canFix: false, hasPlan: true, canRecheck: true });
     expect(getScreen()).toContain('Re-check now');
