@@ -205,8 +205,8 @@ export function askSkipReason(ctx?: PromptContext): Promise<string> {
  * disables something or adds a running cost, Yes otherwise.
  */
 export function confirmPlan(opts: { destructive: boolean; paid: boolean }, ctx?: PromptContext): Promise<boolean> {
-  const why = [opts.destructive && 'removes or disables something', opts.paid && 'adds a running cost'].filter(Boolean).join(' and ');
-  const message = why ? `Apply these changes? This ${why}.` : 'Apply these changes?';
+  // Why the default is No is said once, at the end of the plan just above (planView).
+  const message = 'Apply these changes?';
   return confirm(withTheme({ message, default: !(opts.destructive || opts.paid) }, CONFIRM_SUFFIX), ctx);
 }
 

@@ -240,7 +240,8 @@ export function planView(meta: StepMeta, accountPlan: Plan, columns = process.st
   const labelled = (label: string, text: string) => wrap(text, columns, { first: `${c.bold(label)} ` });
   const cost = planCost(meta, plan);
   out.push('', ...labelled('Cost:', costText(cost.scale, cost.detail)), ...labelled('Risk:', plan.risk ?? meta.fix.risk));
-  const flags = [meta.fix.destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
+  const destructive = meta.fix.destructive || plan.actions.some((a) => a.destructive);
+  const flags = [destructive && 'removes or disables something', cost.paid && 'adds a running cost'].filter(Boolean);
   // A plan with nothing to apply (advice) asks no confirmation: no word about one.
   if (flags.length && plan.actions.length) out.push(...wrap(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`), columns));
   return out.join('\n');

@@ -122,14 +122,15 @@ describe('confirmPlan', () => {
   it('defaults to No for a destructive fix', async () => {
     const { answer, events, getScreen } = await render(confirm, { destructive: true, paid: false });
     expect(getScreen()).toContain('y/N');
-    expect(getScreen()).toContain('removes or disables something');
+    // Why is said once, at the end of the plan above the question (planView), not again here.
+    expect(getScreen()).not.toContain('removes or disables something');
     events.keypress('enter');
     await expect(answer).resolves.toBe(false);
   });
 
   it('defaults to No for a paid fix', async () => {
     const { answer, events, getScreen } = await render(confirm, { destructive: false, paid: true });
-    expect(getScreen()).toContain('adds a running cost');
+    expect(getScreen()).toContain('y/N');
     events.keypress('enter');
     await expect(answer).resolves.toBe(false);
   });

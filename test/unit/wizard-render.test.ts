@@ -166,6 +166,11 @@ describe('planView', () => {
     expect(v).toContain('defaults to No');
   });
 
+  it('a fix that is safe in general says so when one of its actions removes something (destructiveWhen)', () => {
+    const v = planView(meta, { actions: [{ ...plan.actions[0]!, destructive: true }] });
+    expect(v).toContain('This fix removes or disables something: the confirmation defaults to No.');
+  });
+
   it('an advice plan (guidance, nothing to apply) names its cost but no confirmation, since none is asked', () => {
     const v = planView({ ...meta, fix: { ...meta.fix, kind: 'advice', costScale: 'dollars', paid: true } }, { actions: [], guidance: 'Deploy a firewall by hand.', cost: { scale: 'dollars', detail: 'About $288 a month.' } });
     expect(v).toContain('Cost: dollars a month (order of magnitude). About $288 a month.');
