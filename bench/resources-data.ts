@@ -7,7 +7,8 @@
  *
  * On a private moto_server: 4 regions with 100 databases and 500 functions in all, spread evenly;
  * every 5th function has a policy statement for everyone, every 7th a function URL without auth,
- * every 3rd a deprecated runtime; every other database is public. Then the built CLI runs `check`
+ * every 3rd a deprecated runtime; every other database is public; each region has one AWS Backup plan
+ * (resources.backups reads it and its selections: per plan, never per database). Then the built CLI runs `check`
  * on the database and function steps this build has (resources.rds-*, resources.backups,
  * resources.lambda-*) exactly as a person would, with --verbose so every AWS request it sends is
  * named on stderr. The same is run with one database and one function per region, to show what
@@ -21,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BackupClient, CreateBackupPlanCommand } from '@aws-sdk/client-backup';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mapLimit } from '../src/engine/step-kit.js';
 import { packageRoot } from '../src/paths.js';
@@ -53,6 +55,9 @@ async function seed(endpoint: string, functions: number, databases: number): Pro
         if (i % 5 === 0) await lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: 'Anyone', Action: 'lambda:InvokeFunction', Principal: '*' }));
         if (i % 7 === 0) await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
       });
+      await ctx.client(BackupClient, region).send(
+        new CreateBackupPlanCommand({ BackupPlan: { BackupPlanName: 'bench-daily', Rules: [{ RuleName: 'daily', TargetBackupVaultName: 'Default', ScheduleExpression: 'cron(0 5 ? * * *)' }] } }),
+      );
       const rds = ctx.client(RDSClient, region);
       const dbs = Array.from({ length: databases }, (_, i) => i).filter((i) => i % REGIONS.length === r);
       await mapLimit(dbs, 8, (i) =>

@@ -139,6 +139,13 @@ export const IMPLIED: readonly ImpliedPermission[] = [
     context: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' },
   },
   {
+    call: 'backup:CreateBackupSelection',
+    actions: ['iam:PassRole'],
+    why: 'the selection is handed the role AWS Backup uses to back up what it selects',
+    resource: (i) => str((i.BackupSelection as Input | undefined)?.IamRoleArn),
+    context: { 'iam:PassedToService': 'backup.amazonaws.com' },
+  },
+  {
     call: 'ec2:AssociateIamInstanceProfile',
     actions: ['iam:PassRole'],
     why: 'the instance is handed the role of the instance profile',

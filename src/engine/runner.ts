@@ -135,6 +135,8 @@ export interface ApplyResult {
   ok: boolean;
   applied: number;
   error?: string;
+  /** The change it stopped at failed because the endpoint does not implement that API (its own word, as errorKind reads it). */
+  unsupported?: boolean;
   /** One-time secrets to show the person once; never stored. */
   secrets: { label: string; value: string }[];
 }
@@ -179,9 +181,10 @@ export async function applyPlan(
   let applied = 0;
   for (const action of plan.actions) {
     if (shouldStop()) return { ok: false, applied, error: 'Stopped before all changes were made.', secrets };
-    const { entry, outcome } = await applyAction(stepId, action, ctx);
+    const { entry, outcome, error } = await applyAction(stepId, action, ctx);
     await journal(entry);
-    if (entry.result === 'failed') return { ok: false, applied, error: `${action.summary}: ${entry.error}`, secrets };
+    if (entry.result === 'failed')
+      return { ok: false, applied, error: `${action.summary}: ${entry.error}`, ...(errorKind(error) === 'unsupported' ? { unsupported: true } : {}), secrets };
     applied++;
     if (outcome?.secrets) secrets.push(...outcome.secrets);
   }

@@ -2,6 +2,7 @@
  * Applies a plan as a listr2 task list: one task per action, each journalled and saved to the
  * progress file as soon as it returns, stopping at the first failure (or after Ctrl-C).
  */
+import { errorKind } from '../aws/errors.js';
 import type { RunContext } from '../engine/context.js';
 import { applyAction } from '../engine/runner.js';
 import { safeText } from '../engine/safe-text.js';
@@ -17,6 +18,10 @@ export interface ApplyOutcome {
   ok: boolean;
   /** Why it stopped, when it did. */
   error?: string;
+  /** It stopped at a change the endpoint does not implement (errorKind `unsupported`). */
+  unsupported?: boolean;
+  /** The summaries of the changes made before it stopped (applyWithTasks). */
+  made?: string[];
   /** One-time secrets for the screen only; the caller shows them once and keeps them nowhere. */
   secrets: { label: string; value: string }[];
 }
@@ -84,24 +89,30 @@ export async function applyWithTasks(
   opts: { renderer: 'default' | 'simple' | 'silent'; titlePrefix?: string; interrupted?: () => boolean },
 ): Promise<ApplyOutcome> {
   const secrets: ApplyOutcome['secrets'] = [];
+  const made: string[] = [];
   let failure: string | undefined;
+  let unsupported = false;
   const outcome = await runTaskList(
     plan.actions.map((action) => ({
       // The task list writes titles and errors straight to the terminal: account text made safe first.
       title: safeText(`${opts.titlePrefix ?? ''}${action.summary}`),
       run: async () => {
         if (opts.interrupted?.()) throw new Error('Stopped by Ctrl-C before this change.');
-        const { entry, outcome: out } = await applyAction(stepId, action, ctx);
+        const { entry, outcome: out, error } = await applyAction(stepId, action, ctx);
         progress.recordAction(entry);
         await progress.save();
         if (out?.secrets) secrets.push(...out.secrets);
         if (entry.result === 'failed') {
           failure = safeText(entry.error ?? 'unknown error');
+          unsupported = errorKind(error) === 'unsupported';
           throw new Error(failure);
         }
+        made.push(safeText(action.summary));
       },
     })),
     { renderer: opts.renderer, exitOnError: true },
   );
-  return outcome.ok ? { ok: true, secrets } : { ok: false, error: failure ?? safeText(outcome.error ?? 'unknown error'), secrets };
+  return outcome.ok
+    ? { ok: true, secrets, made }
+    : { ok: false, error: failure ?? safeText(outcome.error ?? 'unknown error'), ...(unsupported ? { unsupported } : {}), made, secrets };
 }

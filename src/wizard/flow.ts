@@ -241,7 +241,7 @@ export class Wizard {
       Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
     );
     const regions = await this.finalRegions();
-    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps), generatedAt: new Date(), ...(regions ? { regions } : {}) };
+    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps, progress.data.journal), generatedAt: new Date(), ...(regions ? { regions } : {}) };
     const path = scorecardPath(progress.file);
     await saveScorecard(path, scorecardMarkdown(card));
     this.line('');

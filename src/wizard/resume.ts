@@ -55,21 +55,47 @@ export function scorecardResults(
 export interface FixCost {
   scale: CostScale;
   detail: string;
+  /**
+   * How much of the fix was made: `all` (recorded fixed, or every change it tried was made), `part`
+   * (it stopped after some changes) or `none` (it stopped before any change: planned, not applied).
+   */
+  applied: 'all' | 'part' | 'none';
+  /** Where it stopped (`part`, `none`): the operation that failed and why. */
+  stopped?: string;
 }
 
+/** The journal as the cost needs it: which step, which operation, and whether it was made. */
+type JournalLike = Readonly<{ step: string; operation: string; result: 'ok' | 'failed'; error?: string | undefined }>;
+
 /**
- * What each applied fix adds to the monthly bill: the cost its plan named when it was applied
- * (recorded in the progress file), else its step's declared cost. Only steps recorded `fixed`.
+ * What each fix adds to the monthly bill, from what was really applied. A step recorded `fixed`
+ * counts in full, at the cost its plan named when it was applied (recorded in the progress file),
+ * else its step's declared cost. A step that is not recorded fixed counts by its journal: changes
+ * made (the fix stopped part-way, or its re-check could not confirm it) count at the step's declared
+ * cost; a fix with a running cost that stopped before any change is listed with `applied: 'none'`, so
+ * the scorecard can say it was planned but not applied. Steps with no journal entry are left out.
  */
 export function appliedCosts(
   guide: readonly StepEntry[],
   recorded: Readonly<Record<string, { readonly status: StepStatus; readonly cost?: { readonly scale: CostScale; readonly detail: string } | undefined }>>,
+  journal: readonly JournalLike[] = [],
 ): Record<string, FixCost> {
   const out: Record<string, FixCost> = {};
   for (const e of guide) {
-    const rec = recorded[e.meta.id];
-    if (rec?.status !== 'fixed') continue;
-    out[e.meta.id] = rec.cost ? { scale: rec.cost.scale, detail: rec.cost.detail } : { scale: e.meta.fix.costScale, detail: e.meta.fix.cost };
+    const id = e.meta.id;
+    const rec = recorded[id];
+    const basis = rec?.cost ? { scale: rec.cost.scale, detail: rec.cost.detail } : { scale: e.meta.fix.costScale, detail: e.meta.fix.cost };
+    if (rec?.status === 'fixed') {
+      out[id] = { ...basis, applied: 'all' };
+      continue;
+    }
+    const entries = journal.filter((j) => j.step === id);
+    const last = entries[entries.length - 1];
+    if (!last) continue;
+    const made = entries.some((j) => j.result === 'ok');
+    const stopped = last.result === 'failed' ? `${last.operation}: ${last.error?.trim() || 'unknown error'}` : undefined;
+    if (made) out[id] = { ...basis, applied: stopped ? 'part' : 'all', ...(stopped ? { stopped } : {}) };
+    else if (basis.scale !== 'free') out[id] = { ...basis, applied: 'none', ...(stopped ? { stopped } : {}) };
   }
   return out;
 }

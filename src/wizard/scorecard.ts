@@ -34,8 +34,18 @@ export interface ScorecardInput {
   generatedAt: Date | string;
   /** The regions regional steps worked on, and where the list came from. */
   regions?: RunRegions & { error?: string };
-  /** What each applied fix adds to the monthly bill, keyed by step id (see appliedCosts). */
-  costs?: Record<string, { scale: CostScale; detail: string }>;
+  /**
+   * What each fix adds to the monthly bill, keyed by step id (see appliedCosts): `applied` says how
+   * much of it was made (absent: all), `stopped` where it stopped.
+   */
+  costs?: Record<string, CardCost>;
+}
+
+export interface CardCost {
+  scale: CostScale;
+  detail: string;
+  applied?: 'all' | 'part' | 'none';
+  stopped?: string;
 }
 
 interface Row {
@@ -72,7 +82,14 @@ function safeInput(input: ScorecardInput): ScorecardInput {
       Object.entries(input.decisions).map(([id, d]) => [id, { ...d, ...(d.reason !== undefined ? { reason: safeText(d.reason) } : {}), at: safeText(d.at) }]),
     ),
     ...(input.costs
-      ? { costs: Object.fromEntries(Object.entries(input.costs).map(([id, c]) => [id, { scale: c.scale, detail: safeText(c.detail) }])) }
+      ? {
+          costs: Object.fromEntries(
+            Object.entries(input.costs).map(([id, c]) => [
+              id,
+              { scale: c.scale, detail: safeText(c.detail), ...(c.applied ? { applied: c.applied } : {}), ...(c.stopped !== undefined ? { stopped: safeText(c.stopped) } : {}) },
+            ]),
+          ),
+        }
       : {}),
   };
 }
@@ -162,27 +179,44 @@ function acceptedRisks(rows: Row[], input: ScorecardInput): { row: Row; reason: 
     });
 }
 
-/** The monthly cost the applied fixes added: the highest order of magnitude, and the paid ones by name. */
-function costTotal(input: ScorecardInput): { scale: CostScale; paid: { step: string; detail: string; scale: CostScale }[]; free: number } | undefined {
-  const costs = Object.entries(input.costs ?? {});
-  if (!costs.length) return undefined;
-  const paid = costs.filter(([, c]) => c.scale !== 'free').map(([step, c]) => ({ step, detail: c.detail, scale: c.scale }));
+/**
+ * The monthly cost of what was applied: the highest order of magnitude over the fixes made in full or
+ * in part, the paid ones by name; and, apart, the paid fixes planned but not applied (not counted).
+ */
+function costTotal(input: ScorecardInput): {
+  scale: CostScale;
+  counted: number;
+  paid: { step: string; cost: CardCost }[];
+  free: number;
+  notApplied: { step: string; cost: CardCost }[];
+} | undefined {
+  const all = Object.entries(input.costs ?? {});
+  if (!all.length) return undefined;
+  const costs = all.filter(([, c]) => c.applied !== 'none');
+  const notApplied = all.filter(([, c]) => c.applied === 'none' && c.scale !== 'free').map(([step, cost]) => ({ step, cost }));
+  const paid = costs.filter(([, c]) => c.scale !== 'free').map(([step, cost]) => ({ step, cost }));
   const scale = costs.reduce<CostScale>((max, [, c]) => (COST_SCALES.indexOf(c.scale) > COST_SCALES.indexOf(max) ? c.scale : max), 'free');
-  return { scale, paid, free: costs.length - paid.length };
+  return { scale, counted: costs.length, paid, free: costs.length - paid.length, notApplied };
 }
 
 function costLines(input: ScorecardInput): string[] {
   const total = costTotal(input);
   if (!total) return [];
-  const n = Object.keys(input.costs ?? {}).length;
-  const head =
-    total.scale === 'free'
-      ? `The ${n === 1 ? 'fix applied adds' : `${n} fixes applied add`} nothing to the monthly bill.`
-      : `The fixes applied add ${COST_LABEL[total.scale]} to the bill, in all:`;
-  const out = [head];
+  const n = total.counted;
+  const out: string[] = [];
   if (total.scale !== 'free') {
-    for (const p of total.paid) out.push(`- ${p.step} (${p.scale}): ${sentence(p.detail)}`);
+    out.push(`The fixes applied add ${COST_LABEL[total.scale]} to the bill, in all:`);
+    for (const p of total.paid) {
+      const part = p.cost.applied === 'part' ? ` Partly applied: it stopped at ${sentence(p.cost.stopped ?? 'a change that failed')}` : '';
+      out.push(`- ${p.step} (${p.cost.scale}): ${sentence(p.cost.detail)}${part}`);
+    }
     if (total.free) out.push(`- ${total.free === 1 ? 'One other fix is' : `${total.free} other fixes are`} free.`);
+  } else if (n) out.push(`The ${n === 1 ? 'fix applied adds' : `${n} fixes applied add`} nothing to the monthly bill.`);
+  else out.push('No fix applied adds to the monthly bill.');
+  if (total.notApplied.length) {
+    out.push('Planned but not applied, so not counted:');
+    for (const p of total.notApplied)
+      out.push(`- ${p.step} (${p.cost.scale}): ${p.cost.stopped ? `it stopped at its first change, ${sentence(p.cost.stopped)}` : 'it made no change.'} Run it again once the cause is fixed.`);
   }
   return out;
 }

@@ -233,7 +233,7 @@ export class StepWalker {
       : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
     if (outcome.secrets.length) this.line(secretsView(outcome.secrets));
     if (!outcome.ok) {
-      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error')}. Changes made before it are in the progress journal.`);
+      this.line(`The fix stopped: ${safeText(outcome.error ?? 'unknown error').replace(/[.\s]+$/, '')}. Changes made before it are in the progress journal.`);
       progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
       await progress.save();
       this.checkInterrupted();

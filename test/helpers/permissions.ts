@@ -141,6 +141,15 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:CreateTags': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'iam:CreateServiceLinkedRole': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
   },
+  'resources.backups': {
+    'backup:CreateBackupSelection': 'moto implements no backup selections (a 500), so no table case can apply a plan that makes one; proven with SDK stubs in test/sandbox/steps-backups.test.ts',
+    'iam:PassRole': 'implied by CreateBackupSelection, which moto does not implement',
+    'iam:CreateRole': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
+    'iam:AttachRolePolicy': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
+    'backup:CreateBackupVault': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
+    'backup:CreateBackupPlan': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
+    'rds:AddTagsToResource': 'planned only for a database no plan covers, which moto cannot tell apart without selections; sent and proven beyond the table',
+  },
   'resources.public-sharing': {
     'ec2:EnableSnapshotBlockPublicAccess': 'moto does not implement GetSnapshotBlockPublicAccessState (HTTP 500), so no case reads a state to change',
     'ec2:EnableImageBlockPublicAccess': 'moto does not implement GetImageBlockPublicAccessState (HTTP 500), so no case reads a state to change',

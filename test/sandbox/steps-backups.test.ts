@@ -1,41 +1,55 @@
-import { BackupClient, CreateBackupPlanCommand, ListBackupPlansCommand, ListBackupSelectionsCommand } from '@aws-sdk/client-backup';
+/**
+ * resources.backups against moto, and (where moto lacks the API) with AWS Backup stubbed at the SDK
+ * level. moto implements backup plans and vaults but not selections (ListBackupSelections,
+ * GetBackupSelection and CreateBackupSelection answer HTTP 500): the case table covers what moto can
+ * show, the day-one test shows the fix stopping at the selection, and the tests named "stubbed: moto
+ * lacks backup selections" run the selection path on an in-memory AWS Backup (RDS and IAM stay moto).
+ */
+import {
+  BackupClient,
+  CreateBackupPlanCommand,
+  CreateBackupSelectionCommand,
+  CreateBackupVaultCommand,
+  GetBackupPlanCommand,
+  GetBackupSelectionCommand,
+  ListBackupPlansCommand,
+  ListBackupSelectionsCommand,
+} from '@aws-sdk/client-backup';
+import type { BackupSelection } from '@aws-sdk/client-backup';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
-import { planStep } from '../../src/engine/runner.js';
-import step, { PLAN, planDocument } from '../../steps/resources/backups/index.js';
+import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
+import type { JournalEntry } from '../../src/engine/runner.js';
+import step, { PLAN, ROLE, planDocument } from '../../steps/resources/backups/index.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
-import { describeInstance, makeInstance } from '../helpers/rds-fixtures.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { useManagedPolicies } from '../helpers/moto.js';
+import type { SentRequest } from '../helpers/permissions.js';
+import { uncovered } from '../helpers/permissions.js';
+import { describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
+import { SANDBOX_ACCOUNT_ID, inSandbox, runStepCases } from '../helpers/step-tester.js';
 
+// The role gets AWS managed policies, which moto has only when it loads them.
+useManagedPolicies();
+
+const entry = { meta: step.meta, load: async () => step };
 const dayOne = (ctx: RunContext) => step.seed!(ctx);
-const SELECTIONS_UNSUPPORTED = {
-  status: 'unsupported' as const,
-  region: 'us-east-1',
-  message: expect.stringMatching(/AWS Backup plan secure-start-daily in us-east-1: what they back up could not be read\. .*moto does not implement backup selections/),
-};
+const DB_ARN = `arn:aws:rds:us-east-1:${SANDBOX_ACCOUNT_ID}:db:${DAY_ONE_DB}`;
+const MOTO_LACKS = /could not be read\. Plans? .* cannot be listed here: The endpoint does not implement this API.*moto does not implement backup selections/;
 
 runStepCases(step, [
   {
-    name: 'no databases and no plan: nothing to back up',
+    name: 'no databases: nothing to back up, in every region of the run',
     regions: ['us-east-1', 'eu-west-1'],
     expectStatus: 'pass',
-    expectFindings: [{ status: 'pass', region: 'us-east-1' }, { status: 'pass', region: 'eu-west-1' }],
-  },
-  {
-    name: 'day-one seed: 1 day of backups and no plan; retention goes to 7, a vault and a daily plan are made; moto cannot show the selections',
-    seed: dayOne,
-    expectStatus: 'fail',
     expectFindings: [
-      { status: 'fail', resource: `arn:aws:rds:us-east-1:123456789012:db:${DAY_ONE_DB}`, message: expect.stringContaining('keeps automated backups only 1 day') },
-      { status: 'fail', message: 'No AWS Backup plan in us-east-1: nothing copies the data there to a backup vault on a schedule.' },
+      { status: 'pass', region: 'us-east-1', message: 'No RDS databases in us-east-1: nothing to back up.' },
+      { status: 'pass', region: 'eu-west-1' },
     ],
-    expectOperations: ['rds:ModifyDBInstance', 'backup:CreateBackupVault', 'backup:CreateBackupPlan'],
-    expectAfter: 'unsupported',
-    expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('keeps automated backups 7 days') }, SELECTIONS_UNSUPPORTED],
   },
   {
-    name: 'two regions: only the region with a short retention is fixed; a region with no databases needs no plan',
+    name: 'a plan exists but moto cannot list its selections: coverage is unsupported, never a pass; 3 days of retention go to 7',
     regions: ['us-east-1', 'eu-west-1'],
     seed: async (ctx) => {
       await makeInstance(ctx, 'orders', { BackupRetentionPeriod: 3 }, 'eu-west-1');
@@ -44,46 +58,146 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [
       { status: 'pass', region: 'us-east-1' },
-      { status: 'fail', region: 'eu-west-1', message: expect.stringContaining('only 3 days') },
-      { ...SELECTIONS_UNSUPPORTED, region: 'eu-west-1', message: expect.stringContaining('in eu-west-1: what they back up could not be read') },
+      { status: 'fail', region: 'eu-west-1', message: expect.stringContaining('keeps automated backups only 3 days') },
+      { status: 'unsupported', region: 'eu-west-1', message: expect.stringMatching(MOTO_LACKS) },
     ],
-    expectOperations: ['rds:ModifyDBInstance'],
+    expectOperations: ['rds:ModifyDBInstance@eu-west-1'],
+    expectAfter: 'unsupported',
+  },
+  {
+    name: 'a cluster keeps its own backups: 1 day goes to 7 on the cluster (ModifyDBCluster)',
+    seed: async (ctx) => {
+      await makeCluster(ctx, 'ledger', { BackupRetentionPeriod: 1 });
+      await ctx.client(BackupClient).send(new CreateBackupPlanCommand({ BackupPlan: planDocument() }));
+    },
+    expectStatus: 'fail',
+    expectFindings: [
+      { status: 'fail', message: expect.stringMatching(/^Database cluster ledger \(aurora-mysql\) in us-east-1 keeps automated backups only 1 day/) },
+      { status: 'unsupported', message: expect.stringMatching(MOTO_LACKS) },
+    ],
+    expectOperations: ['rds:ModifyDBCluster'],
     expectAfter: 'unsupported',
   },
 ]);
 
-describe('resources.backups: beyond the table', () => {
-  it('plans the exact calls: 7 days at once from 1 day, 35-day daily plan, and guidance for the tag selection', async () => {
-    const { ctx, checked } = await checkedWith(step, dayOne);
-    try {
-      const plan = await planStep(checked, ctx, undefined);
-      expect(plan.actions.map((a) => a.params)).toEqual([
-        { DBInstanceIdentifier: DAY_ONE_DB, BackupRetentionPeriod: 7, ApplyImmediately: true },
-        { BackupVaultName: 'secure-start-vault' },
-        { BackupPlan: { BackupPlanName: PLAN, Rules: [expect.objectContaining({ TargetBackupVaultName: 'secure-start-vault', Lifecycle: { DeleteAfterDays: 35 } })] } },
+describe('resources.backups on the day-one database in moto', () => {
+  it('plans retention, the role, vault, plan, tag and selection; applied, it stops at the selection (unsupported) with the rest made', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const first = await checkStep(entry, ctx);
+      expect(first.result.findings.map((f) => [f.status, f.message])).toEqual([
+        ['fail', expect.stringContaining('keeps automated backups only 1 day')],
+        ['fail', `Database ${DAY_ONE_DB} (postgres) in us-east-1: no AWS Backup plan in us-east-1 backs it up; only its RDS automated backups (1 day) protect it.`],
       ]);
-      expect(plan.guidance).toContain('"ConditionKey": "backup", "ConditionValue": "secure-start"');
-      ctx.factory.readOnly = false;
-      await plan.actions[0]!.run(ctx);
-      expect((await describeInstance(ctx, DAY_ONE_DB)).BackupRetentionPeriod).toBe(7);
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
+      const plan = await planStep(first, ctx, undefined);
+      expect(plan.actions.map((a) => `${a.service}:${a.operation}`)).toEqual([
+        'rds:ModifyDBInstance',
+        'iam:CreateRole',
+        'iam:AttachRolePolicy',
+        'iam:AttachRolePolicy',
+        'backup:CreateBackupVault',
+        'backup:CreateBackupPlan',
+        'rds:AddTagsToResource',
+        'backup:CreateBackupSelection',
+      ]);
+      expect(plan.actions[6]!.params).toEqual({ ResourceName: DB_ARN, Tags: [{ Key: 'backup', Value: 'secure-start' }] });
+      expect(plan.actions[7]!.params).toEqual({
+        BackupPlanId: '(the id of the plan created above)',
+        BackupSelection: {
+          SelectionName: 'secure-start-backup-secure-start',
+          IamRoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/${ROLE}`,
+          Resources: ['*'],
+          Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'secure-start' }] },
+        },
+      });
+      expect(plan.warnings?.join(' ')).toContain('the fix then stops at the selection');
+
+      const journal: JournalEntry[] = [];
+      const applied = await applyPlan(step.meta.id, plan, ctx, (e) => void journal.push(e));
+      expect(applied.ok).toBe(false);
+      expect(applied.unsupported).toBe(true);
+      expect(applied.error).toMatch(/^Back up everything tagged backup=secure-start in us-east-1 .*: The endpoint does not implement this API/);
+      expect(journal.map((e) => e.result)).toEqual([...Array(7).fill('ok'), 'failed']);
+
+      // What the fix made before the selection is there, whole.
+      const iam = ctx.client(IAMClient);
+      expect((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role?.AssumeRolePolicyDocument).toContain('backup.amazonaws.com');
+      expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies?.map((p) => p.PolicyName).sort()).toEqual([
+        'AWSBackupServiceRolePolicyForBackup',
+        'AWSBackupServiceRolePolicyForRestores',
+      ]);
+      const db = await describeInstance(ctx, DAY_ONE_DB);
+      expect(db.BackupRetentionPeriod).toBe(7);
+      expect(db.TagList).toContainEqual({ Key: 'backup', Value: 'secure-start' });
+      expect((await ctx.client(BackupClient).send(new ListBackupPlansCommand({}))).BackupPlansList?.map((p) => p.BackupPlanName)).toEqual([PLAN]);
+
+      const after = await checkStep(entry, ctx);
+      expect(after.result.status).toBe('unsupported');
+      expect(after.result.findings.map((f) => f.status)).toEqual(['pass', 'unsupported']);
+      expect(after.result.findings[1]!.message).toMatch(MOTO_LACKS);
+      expect((await planStep(after, ctx, undefined)).actions).toEqual([]);
+    });
+  }, 60_000);
+
+  it('a second fix after a stop finishes the role instead of making it again', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const plan = await planStep(await checkStep(entry, ctx), ctx, undefined);
+      // Stop after CreateRole, as a refused AttachRolePolicy would.
+      await applyPlan(step.meta.id, { actions: plan.actions.slice(0, 2) }, ctx, () => undefined);
+      const again = await planStep(await checkStep(entry, ctx), ctx, undefined);
+      expect(again.actions.map((a) => `${a.operation}`)).toEqual(['AttachRolePolicy', 'AttachRolePolicy', 'CreateBackupVault', 'CreateBackupPlan', 'AddTagsToResource', 'CreateBackupSelection']);
+    });
+  }, 60_000);
 
   it('backups turned off (0 days) wait for the maintenance window: turning them on restarts the database', async () => {
-    const { ctx, checked } = await checkedWith(step, (ctx) => makeInstance(ctx, 'nobackup', { BackupRetentionPeriod: 0 }));
-    try {
+    await inSandbox({ seed: (ctx) => makeInstance(ctx, 'nobackup', { BackupRetentionPeriod: 0 }) }, async (ctx) => {
+      const checked = await checkStep(entry, ctx);
       expect(checked.result.findings[0]!.message).toContain('has automated backups turned off');
+      expect(checked.result.findings[1]!.message).toContain('nothing else backs it up either');
       const plan = await planStep(checked, ctx, undefined);
       expect(plan.actions[0]).toMatchObject({ params: { BackupRetentionPeriod: 7, ApplyImmediately: false }, summary: expect.stringContaining('from the next maintenance window') });
-    } finally {
-      ctx.factory.destroy();
-    }
-  });
+    });
+  }, 60_000);
 });
 
-describe('resources.backups: selections (SDK stubs: moto does not implement ListBackupSelections)', () => {
+/**
+ * An in-memory AWS Backup for one test: plans, vaults and selections, answering the calls the step
+ * makes. Everything else (RDS, IAM) goes to moto.
+ */
+function fakeBackup(backup: ReturnType<typeof mockClient>) {
+  const plans = new Map<string, { name: string; selections: Map<string, BackupSelection> }>();
+  let n = 0;
+  backup.on(ListBackupPlansCommand).callsFake(() => ({ BackupPlansList: [...plans].map(([id, p]) => ({ BackupPlanId: id, BackupPlanName: p.name })) }));
+  backup.on(GetBackupPlanCommand).callsFake((i: { BackupPlanId: string }) => ({ BackupPlanId: i.BackupPlanId, BackupPlan: { BackupPlanName: plans.get(i.BackupPlanId)!.name, Rules: [{ RuleName: 'r' }] } }));
+  backup.on(ListBackupSelectionsCommand).callsFake((i: { BackupPlanId: string }) => ({
+    BackupSelectionsList: [...plans.get(i.BackupPlanId)!.selections].map(([id, s]) => ({ SelectionId: id, SelectionName: s.SelectionName })),
+  }));
+  backup.on(GetBackupSelectionCommand).callsFake((i: { BackupPlanId: string; SelectionId: string }) => ({ BackupSelection: plans.get(i.BackupPlanId)!.selections.get(i.SelectionId) }));
+  backup.on(CreateBackupVaultCommand).resolves({});
+  backup.on(CreateBackupPlanCommand).callsFake((i: { BackupPlan: { BackupPlanName: string } }) => {
+    const id = `plan-${++n}`;
+    plans.set(id, { name: i.BackupPlan.BackupPlanName, selections: new Map() });
+    return { BackupPlanId: id };
+  });
+  backup.on(CreateBackupSelectionCommand).callsFake((i: { BackupPlanId: string; BackupSelection: BackupSelection }) => {
+    const id = `sel-${++n}`;
+    plans.get(i.BackupPlanId)!.selections.set(id, i.BackupSelection);
+    return { SelectionId: id };
+  });
+  const addPlan = (name: string, selections: BackupSelection[]) => {
+    const id = `plan-${++n}`;
+    plans.set(id, { name, selections: new Map(selections.map((s) => [`sel-${++n}`, s])) });
+  };
+  return { plans, addPlan };
+}
+
+/** The Backup calls a stub answered, as the permission proof reads requests. */
+const backupCalls = (backup: ReturnType<typeof mockClient>): SentRequest[] =>
+  backup.calls().map((c) => {
+    const command = c.args[0] as { constructor: { name: string }; input: unknown };
+    return { service: 'Backup', operation: command.constructor.name.replace(/Command$/, ''), input: command.input };
+  });
+
+describe('resources.backups: the selection path (stubbed: moto lacks backup selections)', () => {
   // Made per test and restored after it: a mock made at load time would answer the moto tests above too.
   let backup: ReturnType<typeof mockClient>;
   beforeEach(() => {
@@ -91,32 +205,102 @@ describe('resources.backups: selections (SDK stubs: moto does not implement List
   });
   afterEach(() => backup.restore());
 
-  async function checkWithStubbedBackup(): Promise<string[]> {
-    const { ctx } = await checkedWith(step, (c) => makeInstance(c, 'orders'));
-    try {
-      const findings = await step.check(ctx);
-      return findings.map((f) => `${f.status}: ${f.message}`);
-    } finally {
-      ctx.factory.destroy();
-    }
+  async function fixThrough(inputs: unknown, seed: (ctx: RunContext) => Promise<unknown>, before?: (fake: ReturnType<typeof fakeBackup>) => void) {
+    const fake = fakeBackup(backup);
+    before?.(fake);
+    const sent: SentRequest[] = [];
+    return inSandbox({ seed, onRequest: (service, operation, input) => void sent.push({ service, operation, input }) }, async (ctx) => {
+      const first = await checkStep(entry, ctx);
+      const plan = await planStep(first, ctx, inputs);
+      sent.length = 0;
+      backup.resetHistory();
+      const journal: JournalEntry[] = [];
+      const applied = await applyPlan(step.meta.id, plan, ctx, (e) => void journal.push(e));
+      const fixSent = [...sent, ...backupCalls(backup)];
+      const after = await checkStep(entry, ctx);
+      const again = await planStep(after, ctx, inputs);
+      return { first, plan, applied, journal, fixSent, after, again, fake };
+    });
   }
 
-  it('SDK stub: a plan with a selection passes', async () => {
-    backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [{ BackupPlanId: 'p1', BackupPlanName: 'nightly' }] });
-    backup.on(ListBackupSelectionsCommand).resolves({ BackupSelectionsList: [{ SelectionId: 's1', SelectionName: 'tagged' }] });
-    expect(await checkWithStubbedBackup()).toEqual([expect.stringMatching(/^pass: Database orders/), 'pass: AWS Backup in us-east-1: nightly, with 1 selection of resources.']);
-  });
+  it('stubbed: moto lacks backup selections: day-one plan → apply → re-check passes, and a second plan is empty', async () => {
+    const r = await fixThrough(undefined, dayOne);
+    expect(r.applied).toMatchObject({ ok: true });
+    expect(r.journal.at(-1)).toMatchObject({ operation: 'CreateBackupSelection', result: 'ok', output: { BackupPlanId: 'plan-1', SelectionId: 'sel-2' } });
+    expect(r.after.result.status).toBe('pass');
+    expect(r.after.result.findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('keeps automated backups 7 days'),
+      `Database ${DAY_ONE_DB} (postgres) in us-east-1 is backed up by AWS Backup plan ${PLAN} (selection secure-start-backup-secure-start, by tag backup=secure-start).`,
+    ]);
+    expect(r.again.actions).toEqual([]);
+    // The printed fix policy allows every call, PassRole of secure-start-backup to AWS Backup included.
+    expect(r.fixSent.map((s) => `${s.service}:${s.operation}`)).toContain('Backup:CreateBackupSelection');
+    expect(uncovered(step.meta, 'fix', r.fixSent, SANDBOX_ACCOUNT_ID)).toEqual([]);
+  }, 60_000);
 
-  it('SDK stub: a plan that selects nothing fails', async () => {
-    backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [{ BackupPlanId: 'p1', BackupPlanName: 'nightly' }] });
-    backup.on(ListBackupSelectionsCommand).resolves({ BackupSelectionsList: [] });
-    expect((await checkWithStubbedBackup())[1]).toBe('fail: AWS Backup plan nightly in us-east-1 selects nothing: no resource is backed up by it.');
-  });
+  it('stubbed: moto lacks backup selections: the tag the person picks (team=data) is the one put on the database and selected', async () => {
+    const r = await fixThrough({ tagKey: 'team', tagValue: 'data' }, dayOne);
+    const selection = backup.commandCalls(CreateBackupSelectionCommand)[0]!.args[0].input.BackupSelection;
+    expect(selection).toMatchObject({ SelectionName: 'secure-start-team-data', Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/team', ConditionValue: 'data' }] } });
+    expect(r.after.result.status).toBe('pass');
+    expect(r.after.result.findings[1]!.message).toContain('by tag team=data');
+  }, 60_000);
 
-  it('SDK stub: access denied on the selections is an error naming the permission, never a pass', async () => {
-    backup.on(ListBackupPlansCommand).resolves({ BackupPlansList: [{ BackupPlanId: 'p1', BackupPlanName: 'nightly' }] });
-    backup.on(ListBackupSelectionsCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
-    expect((await checkWithStubbedBackup())[1]).toMatch(/^error: AWS Backup in us-east-1 could not be read: Access denied.*backup:ListBackupSelections/);
-  });
+  it('stubbed: moto lacks backup selections: our plan already selects the tag: only the tag is added to the database', async () => {
+    const r = await fixThrough(
+      undefined,
+      (ctx) => makeInstance(ctx, 'orders'),
+      (fake) =>
+        fake.addPlan(PLAN, [
+          {
+            SelectionName: 'secure-start-backup-secure-start',
+            IamRoleArn: 'x',
+            Resources: ['*'],
+            Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'secure-start' }] },
+          },
+        ]),
+    );
+    expect(r.plan.actions.map((a) => a.operation)).toEqual(['AddTagsToResource']);
+    expect(r.after.result.status).toBe('pass');
+  }, 60_000);
+
+  it('stubbed: moto lacks backup selections: a database named by ARN, a pattern, and one no selection names', async () => {
+    const fake = fakeBackup(backup);
+    fake.addPlan('nightly', [{ SelectionName: 'by-arn', IamRoleArn: 'x', Resources: [`arn:aws:rds:us-east-1:${SANDBOX_ACCOUNT_ID}:db:orders`] }]);
+    fake.addPlan('weekly', [{ SelectionName: 'reports', IamRoleArn: 'x', Resources: ['arn:aws:rds:*:*:db:report*'], NotResources: ['arn:aws:rds:*:*:db:reports-tmp'] }]);
+    await inSandbox(
+      {
+        seed: async (ctx) => {
+          for (const id of ['orders', 'reports-2026', 'reports-tmp']) await makeInstance(ctx, id);
+        },
+      },
+      async (ctx) => {
+        const checked = await checkStep(entry, ctx);
+        expect(checked.result.findings.filter((f) => !f.message.includes('keeps automated backups')).map((f) => `${f.status}: ${f.message}`)).toEqual([
+          'pass: Database orders (postgres) in us-east-1 is backed up by AWS Backup plan nightly (selection by-arn, by its ARN).',
+          'pass: Database reports-2026 (postgres) in us-east-1 is backed up by AWS Backup plan weekly (selection reports, by the ARN pattern arn:aws:rds:*:*:db:report*).',
+          'fail: Database reports-tmp (postgres) in us-east-1: no selection of AWS Backup plans nightly and weekly names it; only its RDS automated backups (7 days) protect it.',
+        ]);
+      },
+    );
+  }, 60_000);
+
+  it('stubbed: moto lacks backup selections: access denied on GetBackupSelection is an error naming the permission, never a pass', async () => {
+    fakeBackup(backup).addPlan('nightly', [{ SelectionName: 's', IamRoleArn: 'x' }]);
+    backup.on(GetBackupSelectionCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    await inSandbox({ seed: (ctx) => makeInstance(ctx, 'orders') }, async (ctx) => {
+      const checked = await checkStep(entry, ctx);
+      expect(checked.result.status).toBe('error');
+      expect(checked.result.findings.map((f) => f.status)).toEqual(['pass', 'error']);
+      expect(checked.result.findings[1]!.message).toMatch(/^AWS Backup in us-east-1 could not be read: Access denied.*backup:GetBackupSelection/);
+    });
+  }, 60_000);
+
+  it('stubbed: moto lacks backup selections: a selection answer without its document selects nothing', async () => {
+    fakeBackup(backup).addPlan('nightly', [{ SelectionName: 's', IamRoleArn: 'x' }]);
+    backup.on(GetBackupSelectionCommand).resolves({});
+    await inSandbox({ seed: (ctx) => makeInstance(ctx, 'orders') }, async (ctx) => {
+      expect((await checkStep(entry, ctx)).result.findings[1]).toMatchObject({ status: 'fail' });
+    });
+  }, 60_000);
 });
-

@@ -69,7 +69,7 @@ describe('least privilege in the fix policy', () => {
 
   it('passes roles only to the services that use them, and makes only the service-linked roles it needs', () => {
     const passed = fix.Statement.filter((s) => s.Action.includes('iam:PassRole')).map((s) => s.Condition?.StringEquals?.['iam:PassedToService']);
-    expect(passed.sort()).toEqual(['cloudtrail.amazonaws.com', 'config.amazonaws.com', 'ec2.amazonaws.com', 'events.amazonaws.com']);
+    expect(passed.sort()).toEqual(['backup.amazonaws.com', 'cloudtrail.amazonaws.com', 'config.amazonaws.com', 'ec2.amazonaws.com', 'events.amazonaws.com']);
     const linked = fix.Statement.filter((s) => s.Action.includes('iam:CreateServiceLinkedRole')).map((s) => s.Condition?.StringEquals?.['iam:AWSServiceName']);
     expect(linked.sort()).toEqual(['config.amazonaws.com', 'ec2-instance-connect.amazonaws.com', 'guardduty.amazonaws.com']);
   });

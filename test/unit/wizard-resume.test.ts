@@ -88,8 +88,8 @@ describe('appliedCosts', () => {
     });
     const policy = registry.find((e) => e.meta.id === 'account.password-policy')!.meta.fix;
     expect(costs).toEqual({
-      'account.password-policy': { scale: policy.costScale, detail: policy.cost },
-      'monitoring.guardduty': { scale: 'dollars', detail: 'GuardDuty in 2 regions: about USD 8 a month' },
+      'account.password-policy': { scale: policy.costScale, detail: policy.cost, applied: 'all' },
+      'monitoring.guardduty': { scale: 'dollars', detail: 'GuardDuty in 2 regions: about USD 8 a month', applied: 'all' },
     });
   });
 });

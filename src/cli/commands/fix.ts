@@ -132,7 +132,7 @@ async function fixOne(
     info(`FAIL        ${id}: ${message}`);
     return resultFor(entry, [...checked.result.findings, { status: 'fail', resource: id, region: 'global', message }], 'fail');
   }
-  const { ok, error, secrets } = await applyWithTasks(id, plan, session.ctx, progress, {
+  const { ok, error, secrets, unsupported, made = [] } = await applyWithTasks(id, plan, session.ctx, progress, {
     renderer: process.stdout.isTTY ? 'default' : 'simple',
     titlePrefix: `${id}: `,
   });
@@ -145,13 +145,19 @@ async function fixOne(
   }
   if (ok) await rememberDecisions(checked.step, inputs.inputs, session, progress);
   const after = await checkStep(entry, session.ctx);
-  const result = ok ? after.result : resultFor(entry, [...after.result.findings, { status: 'fail', resource: id, region: 'global', message: `Fix failed: ${error}` }], 'fail');
+  // A change the endpoint does not implement leaves the step unsupported (unless the re-check still fails), never fixed;
+  // what was made before it is said, as it stays.
+  const kept = made.length ? ` Made before it, and kept: ${made.join('; ')}.` : '';
+  const stop = unsupported
+    ? { status: 'unsupported' as const, resource: id, region: 'global', message: `Not finished: the endpoint does not implement a change of this fix (${error}).${kept}` }
+    : { status: 'fail' as const, resource: id, region: 'global', message: `Fix failed: ${error}${kept}` };
+  const result = ok ? after.result : resultFor(entry, [...after.result.findings, stop], unsupported ? undefined : 'fail');
   progress.recordStep(id, {
     status: result.status === 'pass' ? 'fixed' : result.status,
     ...(inputs.inputs !== undefined ? { inputs: inputs.inputs as Record<string, unknown> } : {}),
   });
   await progress.save();
-  info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}`}`);
+  info(`${(result.status === 'pass' ? 'FIXED' : result.status.toUpperCase()).padEnd(11)} ${id}${ok ? '' : `: the fix stopped: ${safeText(error ?? '')}${kept}`}`);
   // What the plan said a person must read or do, where the run leaves something undone.
   if (result.status !== 'pass') for (const w of plan.warnings ?? []) info(`            ! ${safeText(w)}`);
   return result;
