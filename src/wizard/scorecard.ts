@@ -134,8 +134,14 @@ function targetText(t: Target): string {
 const bySeverity = (a: Row, b: Row) =>
   SEVERITIES.indexOf(a.result.severity) - SEVERITIES.indexOf(b.result.severity);
 
+/** A command that works on the same account again: in the sandbox, `--sandbox` says so. */
+function again(target: Target, args: string): string {
+  return `${invokedAs()} ${args}${target.sandbox ? ' --sandbox' : ''}`;
+}
+
 /** What to do about each step that fails, needs a look by hand or could not be checked. */
-function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
+function nextSteps(rows: Row[], target: Target): { row: Row; what: string; how: string }[] {
+  const run = (args: string) => again(target, args);
   const pending = rows.filter((r) => r.status === 'fail' || r.status === 'manual' || r.status === 'error').sort(bySeverity);
   return pending.map((row) => {
     const id = row.result.step;
@@ -143,14 +149,14 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
       return {
         row,
         what: firstMessages(row.result, 'fail').join(' ') || 'The check fails.',
-        how: `Fix it with \`${invokedAs()} --step ${id}\`, or preview the changes with \`${invokedAs()} plan --step ${id}\`.`,
+        how: `Fix it with \`${run(`--step ${id}`)}\`, or preview the changes with \`${run(`plan --step ${id}`)}\`.`,
       };
     }
     if (row.status === 'manual' && onlyAdvice(row.result)) {
       return {
         row,
         what: firstMessages(row.result, 'manual').join(' '),
-        how: `Recommended, not required: add it with \`${invokedAs()} --step ${id}\` when you are ready.`,
+        how: `Recommended, not required: add it with \`${run(`--step ${id}`)}\` when you are ready.`,
       };
     }
     if (row.status === 'manual') {
@@ -163,7 +169,7 @@ function nextSteps(rows: Row[]): { row: Row; what: string; how: string }[] {
     return {
       row,
       what: `Could not be checked: ${row.result.error ?? firstMessages(row.result, 'error', 1)[0] ?? 'unknown error'}`,
-      how: `Fix the cause, then run \`${invokedAs()} check --step ${id}\`.`,
+      how: `Fix the cause, then run \`${run(`check --step ${id}`)}\`.`,
     };
   });
 }
@@ -257,10 +263,10 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
     '## Next steps',
     '',
   ];
-  const todo = nextSteps(rows);
+  const todo = nextSteps(rows, input.target);
   const accepted = acceptedRisks(rows, input);
   if (todo.length === 0) {
-    out.push(`${allDoneLine(accepted.length)} Run \`${invokedAs()} check\` from time to time: accounts drift.`);
+    out.push(`${allDoneLine(accepted.length)} Run \`${again(input.target, 'check')}\` from time to time: accounts drift.`);
   } else {
     for (const t of todo) {
       out.push(`- **${t.row.result.severity.toUpperCase()}** \`${t.row.result.step}\`: ${cell(sentence(t.row.result.title))} ${cell(sentence(t.what))} ${t.how}`);
@@ -271,7 +277,7 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
     for (const a of accepted)
       out.push(
         `- **${a.row.result.severity.toUpperCase()}** \`${a.row.result.step}\`: ${cell(sentence(a.row.result.title))} Accepted as is (${a.at}): ${cell(sentence(a.reason))} ` +
-          `To revisit: \`${invokedAs()} --redo --step ${a.row.result.step}\`.`,
+          `To revisit: \`${again(input.target, `--redo --step ${a.row.result.step}`)}\`.`,
       );
   }
   const cost = costLines(input);
@@ -302,7 +308,7 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
     );
     out.push('', `${c.bold('Summary:')} ${summaryLine(summary)}`);
   }
-  const todo = nextSteps(rows);
+  const todo = nextSteps(rows, input.target);
   const accepted = acceptedRisks(rows, input);
   if (todo.length) {
     out.push('', c.bold('Next steps'));
@@ -315,7 +321,7 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
     out.push('', c.bold('Accepted risks'));
     for (const a of accepted) {
       out.push(`  ${severityLabel(a.row.result.severity)} ${a.row.result.step}: ${a.row.result.title}`);
-      for (const l of wrapText(`Accepted as is (${a.at}): ${sentence(a.reason)} To revisit: ${invokedAs()} --redo --step ${a.row.result.step}`, width - 4))
+      for (const l of wrapText(`Accepted as is (${a.at}): ${sentence(a.reason)} To revisit: ${again(input.target, `--redo --step ${a.row.result.step}`)}`, width - 4))
         out.push('    ' + l);
     }
   }

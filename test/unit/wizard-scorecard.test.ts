@@ -104,6 +104,16 @@ describe('scorecardMarkdown', () => {
     expect(sb).toContain('http://127.0.0.1:5000');
     expect(sb).not.toContain('AWS account 123456789012');
   });
+
+  it('in the sandbox, every command it suggests works on the sandbox again (--sandbox)', () => {
+    const sandboxed = { ...input, target: { ...target, sandbox: true, endpoint: 'http://127.0.0.1:5000' } };
+    for (const text of [scorecardMarkdown(sandboxed), scorecardTerminal(sandboxed, 200)]) {
+      const commands = [...text.matchAll(/secure-start [^`\n]*?--step [\w.-]+[^`\n,.]*/g)].map((m) => m[0]);
+      expect(commands.length).toBeGreaterThan(0);
+      for (const cmd of commands) expect(cmd, cmd).toContain('--sandbox');
+    }
+    expect(scorecardMarkdown(input)).not.toContain('--sandbox');
+  });
 });
 
 describe('scorecardTerminal', () => {
