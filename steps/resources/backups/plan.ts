@@ -71,7 +71,7 @@ function retentionAction(d: RetentionData): PlanAction {
     region: d.region,
     params,
     summary: `Keep ${MIN_RETENTION} days of automated backups of ${d.label} in ${d.region} (now ${d.days})${now ? '' : ', from the next maintenance window'}`,
-    inverse: { service: 'rds', operation, region: d.region, params: { ...id, BackupRetentionPeriod: d.days, ApplyImmediately: true }, summary: `Keep ${d.days} days of backups of ${d.label} again` },
+    inverse: { service: 'rds', operation, region: d.region, params: { ...id, BackupRetentionPeriod: d.days, ApplyImmediately: true }, summary: `Keep ${d.days} day${d.days === 1 ? '' : 's'} of backups of ${d.label} again` },
     async run(ctx) {
       const rds = ctx.client(RDSClient, d.region);
       if (cluster) await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: d.id, BackupRetentionPeriod: MIN_RETENTION, ApplyImmediately: now }));
