@@ -59,6 +59,8 @@ async function seedInto(opts: GlobalOptions, endpoint: string, scenario: string)
 }
 
 export async function start(opts: GlobalOptions): Promise<number> {
+  if (opts.learners !== undefined) return (await import('./classroom.js')).startClass(opts);
+  if (opts.host !== undefined) throw new UserError('--host is for a class of learners on other machines.', 'Add --learners N (or a file of names).');
   const scenario = scenarioOption(opts.scenario, { allowNone: true });
   const provider = (opts.provider ?? 'auto') as 'auto' | 'moto' | 'localstack';
   const spinner = startSpinner(`Starting a long-lived ${provider === 'auto' ? '' : `${provider} `}sandbox…`);
@@ -101,6 +103,7 @@ export async function seed(opts: GlobalOptions): Promise<number> {
  * account. Refused while a wizard holds that progress file.
  */
 export async function reset(opts: GlobalOptions): Promise<number> {
+  if (opts.learner !== undefined) return (await import('./classroom.js')).resetLearner(opts);
   const status = await sandboxStatus();
   const record = status.running;
   if (!record) throw new UserError('No sandbox is running.', `Start one with \`${invokedAs()} sandbox start\`.`);
