@@ -149,7 +149,15 @@ export async function reset(opts: GlobalOptions): Promise<number> {
 export async function status(): Promise<number> {
   const s = await sandboxStatus();
   const lines = s.running
-    ? [`Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`, scenarioLine(s.running), '', exportLines(s.running.endpoint)]
+    ? [
+        `Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`,
+        scenarioLine(s.running),
+        ...(s.running.learners?.length
+          ? [`Class: ${s.running.learners.length} learners (${s.running.learners.map((l) => l.name).join(', ')}), joining at ${s.running.joinEndpoint ?? s.running.endpoint}.`]
+          : []),
+        '',
+        exportLines(s.running.endpoint),
+      ]
     : [`No sandbox is running. Start one with \`${invokedAs()} sandbox start\`.`];
   lines.push(
     '',
