@@ -27,7 +27,12 @@ import { scorecardPath } from '../../wizard/scorecard.js';
 import type { GlobalOptions } from '../options.js';
 import { info, startSession } from '../session.js';
 import { startSpinner } from '../spinner.js';
-import { plural } from '../../engine/wrap.js';
+import { plural, wrap } from '../../engine/wrap.js';
+
+/** Prose for the person on stderr, wrapped at spaces to the terminal so no word is cut at its edge. */
+function say(line: string): void {
+  info(process.stderr.isTTY && process.stderr.columns ? wrap(line, process.stderr.columns).join('\n') : line);
+}
 
 const NONE = 'none';
 /** Learner accounts seeded at once: moto is one process, and seeding is many small writes. */
@@ -105,12 +110,12 @@ export async function startClass(opts: GlobalOptions): Promise<number> {
   if (started.alreadyRunning) {
     if (!record.learners?.length)
       throw new UserError(`A ${record.provider} sandbox without a class is already running at ${record.endpoint}.`, 'Stop it first with `secure-start sandbox stop`, then start the class.');
-    info(`A class of ${plural(record.learners.length, 'learner')} is already running at ${record.endpoint}; nothing new was started. Its join lines:`);
+    say(`A class of ${plural(record.learners.length, 'learner')} is already running at ${record.endpoint}; nothing new was started. Its join lines:`);
     process.stdout.write(joinText(record));
     return 0;
   }
-  info(`Started a moto sandbox at ${record.endpoint}; it keeps running until \`secure-start sandbox stop\`.`);
-  if (host !== undefined) info(HOST_WARNING);
+  say(`Started a moto sandbox at ${record.endpoint}; it keeps running until \`secure-start sandbox stop\`.`);
+  if (host !== undefined) say(HOST_WARNING);
 
   const session = await classSession(opts, record.endpoint);
   const work = startSpinner(`Creating an account for each of ${plural(names.length, 'learner')}…`);
@@ -131,10 +136,10 @@ export async function startClass(opts: GlobalOptions): Promise<number> {
     await noteScenario(record.endpoint, scenario);
     work.stop();
     if (failed.length) {
-      for (const f of failed) info(`Could not seed ${f}`);
-      info(`Try \`secure-start sandbox reset --learner NAME\` for each learner above.`);
+      for (const f of failed) say(`Could not seed ${f}`);
+      say(`Try \`secure-start sandbox reset --learner NAME\` for each learner above.`);
     }
-    info(`Class ready: ${plural(learners.length, 'learner')}, each in an account of their own, seeded with ${scenario}.`);
+    say(`Class ready: ${plural(learners.length, 'learner')}, ${learners.length === 1 ? 'in an account' : 'each in an account'} of their own, seeded with ${scenario}.`);
     process.stdout.write(`Endpoint: ${record.joinEndpoint ?? record.endpoint}\n\n${joinText(record)}`);
     return failed.length ? 1 : 0;
   } finally {
@@ -186,8 +191,8 @@ export async function resetLearner(opts: GlobalOptions): Promise<number> {
     await session.close();
   }
   const url = record.joinEndpoint ?? record.endpoint;
-  info(`Reset ${name}: a fresh account ${fresh.accountId} (was ${old.accountId}) with the ${scenario} scenario; the other learners are untouched.`);
-  info(`Their join line is unchanged. Their AWS CLI profile now needs this block:`);
+  say(`Reset ${name}: a fresh account ${fresh.accountId} (was ${old.accountId}) with the ${scenario} scenario; the other learners are untouched.`);
+  say(`Their join line is unchanged. Their AWS CLI profile now needs this block:`);
   process.stdout.write(`${learnerProfileBlock(url, fresh)}\n`);
   return 0;
 }
