@@ -93,6 +93,10 @@ describe('a workshop of three learners', { timeout: 900_000 }, async () => {
     expect(after.get('learner-01')!.currentStepFrom).toBe('check');
     expect(after.get('learner-02')!.areas.data).toEqual({ passed: 1, total: 1 });
     expect(after.get('learner-02')!.accountId).toBe(board.get('learner-02')!.accountId);
+    // Resetting the whole emulator would take every learner's account with it: refused while a class runs.
+    const whole = await runCli(['sandbox', 'reset'], env);
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toContain('This sandbox holds a class of 3');
     // The join line still works: it names the learner, not the account.
     const again = await runCli(['check', '--sandbox', url, '--learner', 'learner-01', '--format', 'json', '--step', 'account.password-policy'], env);
     expect(JSON.parse(again.stdout).target.accountId).toBe(after.get('learner-01')!.accountId);

@@ -107,6 +107,12 @@ export async function reset(opts: GlobalOptions): Promise<number> {
   const status = await sandboxStatus();
   const record = status.running;
   if (!record) throw new UserError('No sandbox is running.', `Start one with \`${invokedAs()} sandbox start\`.`);
+  // Emptying the emulator would take every learner's account (and the organization) with it.
+  if (record.learners?.length)
+    throw new UserError(
+      `This sandbox holds a class of ${record.learners.length}: resetting all of it would remove every learner's account.`,
+      `Reset one learner with \`${invokedAs()} sandbox reset --learner NAME\`, or stop the sandbox and start the class again.`,
+    );
   const session = await startSession({ ...opts, endpointUrl: record.endpoint, sandbox: record.endpoint }, { quiet: true });
   let progress: ProgressStore | undefined;
   const file = defaultProgressPath(session.target.accountId, true);
