@@ -35,8 +35,11 @@ export interface AwsConfig {
   onRequest?: (service: string, operation: string, input?: unknown) => void;
 }
 
-/** Operations a read-only run may call. GenerateCredentialReport only prepares a report to read. */
-const READ_ONLY = /^(Get|List|Describe|Lookup|Search|Head|Check|GenerateCredentialReport|GenerateServiceLastAccessedDetails)/;
+/**
+ * Operations a read-only run may call. GenerateCredentialReport only prepares a report to read;
+ * AssumeRole changes nothing in any account, it hands out short-lived credentials (`check --org`).
+ */
+const READ_ONLY = /^(Get|List|Describe|Lookup|Search|Head|Check|GenerateCredentialReport|GenerateServiceLastAccessedDetails|AssumeRole$)/;
 
 export function isReadOnlyOperation(operation: string): boolean {
   return READ_ONLY.test(operation);

@@ -34,6 +34,7 @@ function targetOptions(cmd: Command, { progress = true } = {}): Command {
       new Option('--sandbox [provider]', 'use the running sandbox, or start a private emulator for this run (moto, localstack, or a URL)').preset('auto'),
     );
   if (progress) cmd.option('--progress <file>', 'progress file (default: one per account in the state directory)');
+  cmd.option('--learner <name>', "with --sandbox: act in this learner's account of the class (see sandbox start --learners)");
   return cmd;
 }
 
@@ -91,6 +92,9 @@ Examples:
 
   targetOptions(program.command('check').description('read-only audit of the selected steps'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option('--org', "check every active account of the caller's AWS Organization, through a role in each")
+    .option('--role-name <name>', 'with --org: the role to assume in each account (default OrganizationAccountAccessRole)')
+    .option('--accounts <ids>', 'with --org: only these accounts, comma-separated (implies --org)')
     .action(lazy(() => import('./commands/check.js')));
 
   targetOptions(program.command('plan').description('show the changes fix would make, with every API call; changes nothing'))
@@ -129,6 +133,8 @@ Examples:
     .description('start a sandbox that keeps running; prints its endpoint and what to export')
     .addOption(new Option('--provider <name>', 'emulator').choices(['auto', 'moto', 'localstack']).default('auto'))
     .option('--scenario <name>', 'the scenario to seed: day-one (the default), or none for an empty account')
+    .option('--learners <n|file>', 'a class: one account per learner (a number, or a file with one name a line), each seeded, with a join line each')
+    .option('--host <address>', 'listen on this address instead of 127.0.0.1, for learners on other machines (no authentication: hold nothing real)')
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.start }))));
   sandbox
     .command('seed')
@@ -138,11 +144,20 @@ Examples:
   sandbox
     .command('reset')
     .description("put the running sandbox's scenario back (an empty account first) and clear its progress file")
+    .option('--learner <name>', "only this learner's account: a fresh account of the same name, seeded; the others are untouched")
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.reset }))));
   sandbox
     .command('status')
     .description('is a sandbox running, and where')
     .action(lazy(() => import('./commands/sandbox.js').then((m) => ({ run: m.status }))));
+  sandbox
+    .command('scoreboard')
+    .description("the facilitator's view of a class: per learner, passed/total per area, current step, hints, last change; read-only")
+    .option('--watch <seconds>', 'redraw every N seconds until Ctrl-C')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'json']).default('table'))
+    .option('--step <id>', 'only this step (repeatable)', collect)
+    .option('--area <name>', 'only the steps of this area (repeatable)', collect)
+    .action(lazy(() => import('./commands/scoreboard.js')));
   sandbox
     .command('stop')
     .description('stop the running sandbox')

@@ -28,6 +28,19 @@ export interface GlobalOptions {
   lessons?: boolean;
   /** The wizard: walk the selected steps again even when done or skipped. */
   redo?: boolean;
+  /** With --sandbox: act in this learner's account (classroom). */
+  learner?: string;
+  /** check: every account of the organization (through --role-name). */
+  org?: boolean;
+  roleName?: string;
+  /** check: only these accounts of the organization (implies --org). */
+  accounts?: string;
+  /** sandbox start: a number of learners, or a file of names. */
+  learners?: string;
+  /** sandbox start: the address the emulator listens on. */
+  host?: string;
+  /** sandbox scoreboard: refresh every N seconds. */
+  watch?: string;
 }
 
 function suggest(id: string): string {
@@ -55,6 +68,7 @@ export function targetOf(opts: GlobalOptions): TargetOptions {
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    ...(opts.learner !== undefined ? { learner: opts.learner } : {}),
     // `--regions ""` is given too: an empty list is refused, never read as "all regions".
     ...(opts.regions !== undefined ? { regions: [opts.regions] } : {}),
   };

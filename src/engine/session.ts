@@ -24,6 +24,8 @@ export interface TargetOptions {
   sandbox?: string | boolean;
   regions?: string[];
   maxAttempts?: number;
+  /** With a sandbox: act in this learner's account of the classroom (the organization's role, assumed here). */
+  learner?: string;
 }
 
 export interface SandboxHandle {
@@ -190,7 +192,7 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
         throw new UserError(`Not a URL: ${endpoint}.`, 'Give the endpoint as http://host:port.');
       }
     }
-    const factory = new ClientFactory({
+    let factory = new ClientFactory({
       region,
       ...(endpoint ? { endpoint } : {}),
       // The sandbox never touches the person's credentials: fixed throw-away keys only.
@@ -204,7 +206,15 @@ export async function openSession(opts: TargetOptions, resolveSandbox?: (choice:
         if (process.env.SECURE_START_VERBOSE) process.stderr.write(`aws: ${key}\n`);
       },
     });
-    const identity = await callerIdentity(factory).catch((err) => startError(err, endpoint, opts.profile ?? process.env.AWS_PROFILE));
+    let identity = await callerIdentity(factory).catch((err) => startError(err, endpoint, opts.profile ?? process.env.AWS_PROFILE));
+    if (opts.learner !== undefined) {
+      if (!sandbox) throw new UserError('--learner works only in a sandbox.', `Add --sandbox URL, as in the join line: ${invokedAs()} --sandbox URL --learner NAME`);
+      const { learnerFactory } = await import('./org.js');
+      const member = await learnerFactory(factory, identity.partition, opts.learner).catch((err) => startError(err, endpoint));
+      factory.destroy();
+      factory = member.factory;
+      identity = await callerIdentity(factory).catch((err) => startError(err, endpoint));
+    }
     const target: Target = {
       accountId: identity.accountId,
       principalArn: identity.principalArn,

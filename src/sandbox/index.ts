@@ -13,7 +13,8 @@ import { invokedAs } from '../engine/invocation.js';
 
 export { SandboxError } from './errors.js';
 export { LOCALSTACK_IMAGE, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './constants.js';
-export type { SandboxRecord } from './state.js';
+export type { SandboxRecord, LearnerRecord } from './state.js';
+export { writeSandboxRecord } from './state.js';
 
 export type SandboxProvider = 'moto' | 'localstack' | 'endpoint';
 
@@ -172,8 +173,11 @@ export interface StartLongLivedResult {
   alreadyRunning: boolean;
 }
 
-/** Starts the long-lived sandbox (or reports the one already running) and records it. */
-export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 'auto'): Promise<StartLongLivedResult> {
+/**
+ * Starts the long-lived sandbox (or reports the one already running) and records it. `host`: the
+ * address moto listens on (a class on the room's network); LocalStack is not offered then.
+ */
+export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 'auto', opts: { host?: string } = {}): Promise<StartLongLivedResult> {
   const existing = await runningSandbox();
   if (existing) {
     if (provider !== 'auto' && existing.provider !== provider) {
@@ -182,6 +186,11 @@ export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 
     return { record: existing, alreadyRunning: true };
   }
   let chosen = provider;
+  if (opts.host !== undefined) {
+    if (chosen === 'localstack') throw new SandboxError('--host works with moto only.', 'Use --provider moto (or leave --provider out).');
+    chosen = 'moto';
+    if (!findMotoServer()) throw new SandboxError('--host needs moto_server, which is not installed.', HOW_TO_GET_ONE);
+  }
   if (chosen === 'auto') {
     if (await dockerAvailable()) chosen = 'localstack';
     else if (findMotoServer()) chosen = 'moto';
@@ -190,7 +199,7 @@ export async function startLongLived(provider: 'moto' | 'localstack' | 'auto' = 
   const startedAt = new Date().toISOString();
   let record: SandboxRecord;
   if (chosen === 'moto') {
-    const moto = await startMoto({ detached: true });
+    const moto = await startMoto({ detached: true, ...(opts.host !== undefined ? { host: opts.host } : {}) });
     record = { provider: 'moto', endpoint: moto.endpoint, pid: moto.pid, logFile: moto.logFile, startedAt };
   } else {
     if (!(await dockerAvailable())) {

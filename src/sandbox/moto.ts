@@ -30,6 +30,8 @@ export interface StartMotoOptions {
   env?: Record<string, string>;
   /** How long to wait for moto to answer. Default 60 s. */
   timeoutMs?: number;
+  /** The address moto listens on. Default 127.0.0.1; `endpoint` stays a loopback URL when it is 0.0.0.0 or ::. */
+  host?: string;
 }
 
 const INSTALL_HINT = 'Install it with `pip install "moto[server]"` (or point MOTO_SERVER_BIN at moto_server), or install Docker to use LocalStack.';
@@ -187,10 +189,11 @@ interface Launched {
 }
 
 async function launch(bin: string, port: number, opts: StartMotoOptions): Promise<RunningMoto> {
-  const endpoint = `http://127.0.0.1:${port}`;
+  const host = opts.host ?? '127.0.0.1';
+  const endpoint = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
   const logFile = join(tmpdir(), `secure-start-moto-${port}-${process.pid}-${Date.now()}.log`);
   const env: NodeJS.ProcessEnv = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...opts.env };
-  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const args = ['-H', host, '-p', String(port)];
   const started =
     opts.detached ? spawnDetached(bin, args, env, logFile) : process.platform === 'win32' ? spawnDirect(bin, args, env, logFile) : await spawnWatched(bin, args, env, logFile);
 

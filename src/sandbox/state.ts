@@ -23,6 +23,15 @@ export interface SandboxRecord {
   scenario?: string;
   /** ISO time of that seeding. */
   seededAt?: string;
+  /** A class (`sandbox start --learners`): each learner's name and account in the emulator's organization. */
+  learners?: LearnerRecord[];
+  /** The address learners reach the emulator at (`--host`), when it is not `endpoint`. */
+  joinEndpoint?: string;
+}
+
+export interface LearnerRecord {
+  name: string;
+  accountId: string;
 }
 
 export function sandboxRecordPath(): string {
@@ -55,6 +64,13 @@ function parseRecord(value: unknown): SandboxRecord | undefined {
   if (typeof v.logFile === 'string') record.logFile = v.logFile;
   if (typeof v.scenario === 'string') record.scenario = v.scenario;
   if (typeof v.seededAt === 'string') record.seededAt = v.seededAt;
+  if (Array.isArray(v.learners)) {
+    const learners = v.learners.filter(
+      (l): l is LearnerRecord => typeof l === 'object' && l !== null && typeof (l as LearnerRecord).name === 'string' && /^\d{12}$/.test(String((l as LearnerRecord).accountId)),
+    );
+    record.learners = learners.map((l) => ({ name: l.name, accountId: l.accountId }));
+  }
+  if (typeof v.joinEndpoint === 'string') record.joinEndpoint = v.joinEndpoint;
   return record;
 }
 

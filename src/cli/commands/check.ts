@@ -1,5 +1,6 @@
 import type { Answers } from '../../engine/answers.js';
 import { loadAnswers } from '../../engine/answers.js';
+import { UserError } from '../../engine/errors.js';
 import { recordedDecision, withDecision } from '../../engine/decision.js';
 import { splitEntry } from '../../engine/inputs.js';
 import { buildReport, renderMarkdownReport, renderTable } from '../../engine/report.js';
@@ -13,6 +14,8 @@ import { loadRecordedProgress, loadRecordedRegions, runRegions } from '../progre
 import { plural } from '../../engine/wrap.js';
 
 export async function run(opts: GlobalOptions): Promise<number> {
+  if (opts.org || opts.accounts !== undefined) return (await import('./check-org.js')).run(opts);
+  if (opts.roleName !== undefined) throw new UserError('--role-name goes with --org.', 'Add --org to check every account of the organization through that role.');
   const entries = selectSteps(opts);
   // The answers file may carry decisions ("decision": "accept", with a reason): checked whole first.
   const answers: Answers = opts.answers ? await loadAnswers(opts.answers, entries) : {};

@@ -59,6 +59,8 @@ async function seedInto(opts: GlobalOptions, endpoint: string, scenario: string)
 }
 
 export async function start(opts: GlobalOptions): Promise<number> {
+  if (opts.learners !== undefined) return (await import('./classroom.js')).startClass(opts);
+  if (opts.host !== undefined) throw new UserError('--host is for a class of learners on other machines.', 'Add --learners N (or a file of names).');
   const scenario = scenarioOption(opts.scenario, { allowNone: true });
   const provider = (opts.provider ?? 'auto') as 'auto' | 'moto' | 'localstack';
   const spinner = startSpinner(`Starting a long-lived ${provider === 'auto' ? '' : `${provider} `}sandbox…`);
@@ -101,9 +103,16 @@ export async function seed(opts: GlobalOptions): Promise<number> {
  * account. Refused while a wizard holds that progress file.
  */
 export async function reset(opts: GlobalOptions): Promise<number> {
+  if (opts.learner !== undefined) return (await import('./classroom.js')).resetLearner(opts);
   const status = await sandboxStatus();
   const record = status.running;
   if (!record) throw new UserError('No sandbox is running.', `Start one with \`${invokedAs()} sandbox start\`.`);
+  // Emptying the emulator would take every learner's account (and the organization) with it.
+  if (record.learners?.length)
+    throw new UserError(
+      `This sandbox holds a class of ${record.learners.length}: resetting all of it would remove every learner's account.`,
+      `Reset one learner with \`${invokedAs()} sandbox reset --learner NAME\`, or stop the sandbox and start the class again.`,
+    );
   const session = await startSession({ ...opts, endpointUrl: record.endpoint, sandbox: record.endpoint }, { quiet: true });
   let progress: ProgressStore | undefined;
   const file = defaultProgressPath(session.target.accountId, true);
@@ -146,7 +155,15 @@ export async function reset(opts: GlobalOptions): Promise<number> {
 export async function status(): Promise<number> {
   const s = await sandboxStatus();
   const lines = s.running
-    ? [`Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`, scenarioLine(s.running), '', exportLines(s.running.endpoint)]
+    ? [
+        `Running: ${s.running.provider} at ${s.running.endpoint} (since ${s.running.startedAt})`,
+        scenarioLine(s.running),
+        ...(s.running.learners?.length
+          ? [`Class: ${s.running.learners.length} learners (${s.running.learners.map((l) => l.name).join(', ')}), joining at ${s.running.joinEndpoint ?? s.running.endpoint}.`]
+          : []),
+        '',
+        exportLines(s.running.endpoint),
+      ]
     : [`No sandbox is running. Start one with \`${invokedAs()} sandbox start\`.`];
   lines.push(
     '',

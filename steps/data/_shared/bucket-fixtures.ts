@@ -25,6 +25,18 @@ export const SHARED_BUCKET = 'day-one-shared-files';
 /** An application's data: private, with a policy for the account, but no rule against plain HTTP. */
 export const APP_DATA_BUCKET = 'day-one-app-data';
 
+/** The account moto answers for when no role is assumed: the single-learner sandbox. */
+const EMULATOR_DEFAULT_ACCOUNT = '123456789012';
+
+/**
+ * A fixture bucket's name in this account. Bucket names are global, in the emulator too: in a class
+ * (one account per learner in one emulator) each learner's account gets its own copy, named with
+ * the account id; the emulator's default account keeps the plain name.
+ */
+export function fixtureBucket(ctx: Pick<StepContext, 'target'>, base: string): string {
+  return ctx.target.accountId === EMULATOR_DEFAULT_ACCOUNT ? base : `${base}-${ctx.target.accountId}`;
+}
+
 
 export interface BucketFixture {
   name: string;

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
 import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
-import { WEBSITE_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
+import { WEBSITE_BUCKET, fixtureBucket, makeBucket } from '../_shared/bucket-fixtures.js';
 import { accountBlock, bucketAccess } from '../_shared/bucket-exposure.js';
 import { bucketNameSchema } from '../_shared/bucket-selection.js';
 import meta from './meta.js';
@@ -205,10 +205,11 @@ const step: Step<AccountPublicAccessInputs> = {
   async seed(ctx) {
     sandboxOnly(ctx);
     await ctx.client(S3ControlClient).send(new DeleteAccountPublicAccessBlockCommand({ AccountId: ctx.target.accountId }));
-    const s3 = await makeBucket(ctx, { name: WEBSITE_BUCKET, acl: 'public-read', website: true });
+    const website = fixtureBucket(ctx, WEBSITE_BUCKET);
+    const s3 = await makeBucket(ctx, { name: website, acl: 'public-read', website: true });
     await s3.send(
       new PutObjectCommand({
-        Bucket: WEBSITE_BUCKET,
+        Bucket: website,
         Key: 'index.html',
         Body: '<!doctype html><title>Day one</title><h1>Welcome</h1>\n',
         ContentType: 'text/html',

@@ -14,7 +14,7 @@ import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/e
 import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
 import type { BlockConfig } from '../_shared/publicness.js';
 import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
-import { SHARED_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
+import { SHARED_BUCKET, fixtureBucket, makeBucket } from '../_shared/bucket-fixtures.js';
 import meta from './meta.js';
 import type { BucketAccess } from '../_shared/bucket-exposure.js';
 import { bucketAccess } from '../_shared/bucket-exposure.js';
@@ -186,11 +186,11 @@ const step: Step<BucketsInput> = {
   async seed(ctx) {
     sandboxOnly(ctx);
     await makeBucket(ctx, {
-      name: SHARED_BUCKET,
+      name: fixtureBucket(ctx, SHARED_BUCKET),
       policy: {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'ShareDownloads', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:${ctx.target.partition}:s3:::${SHARED_BUCKET}/*` },
+          { Sid: 'ShareDownloads', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:${ctx.target.partition}:s3:::${fixtureBucket(ctx, SHARED_BUCKET)}/*` },
         ],
       },
     });

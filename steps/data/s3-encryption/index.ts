@@ -14,6 +14,7 @@ import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
 import type { Asker, Finding, Plan, Step, StepInputs } from '../../../src/engine/step-kit.js';
 import { sandboxOnly } from '../../../src/engine/step-kit.js';
 import { arnRegion } from '../_shared/kms.js';
+import { fixtureBucket } from '../_shared/bucket-fixtures.js';
 import { DEFAULT_INPUTS, NEW_KEY_ALIAS, describeCurrent, inputsSchema, pickedByAll, aliasOf, validKeyRef } from './choice.js';
 import type { RegionChoice, S3EncryptionInputs } from './choice.js';
 import meta from './meta.js';
@@ -125,7 +126,7 @@ const step: Step<S3EncryptionInputs> = {
     sandboxOnly(ctx);
     const region = ctx.target.homeRegion;
     const s3 = ctx.client(S3Client, region);
-    const bucket = 'day-one-no-default-encryption';
+    const bucket = fixtureBucket(ctx, 'day-one-no-default-encryption');
     try {
       await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }));
     } catch (err) {

@@ -19,7 +19,7 @@ import type { Bucket } from '../_shared/buckets.js';
 import { buckets, perBucket } from '../_shared/buckets.js';
 import { parsePolicy } from '../../../src/aws/policy.js';
 import { publicStatements } from '../_shared/publicness.js';
-import { APP_DATA_BUCKET, makeBucket } from '../_shared/bucket-fixtures.js';
+import { APP_DATA_BUCKET, fixtureBucket, makeBucket } from '../_shared/bucket-fixtures.js';
 import type { Read } from '../_shared/bucket-exposure.js';
 import { accountBlock, bucketBlocks, bucketPolicies } from '../_shared/bucket-exposure.js';
 import type { BucketsInput } from '../_shared/bucket-selection.js';
@@ -258,7 +258,7 @@ const step: Step<BucketsInput> = {
     sandboxOnly(ctx);
     const p = ctx.target.partition;
     await makeBucket(ctx, {
-      name: APP_DATA_BUCKET,
+      name: fixtureBucket(ctx, APP_DATA_BUCKET),
       policy: {
         Version: '2012-10-17',
         Id: 'AppDataAccess',
@@ -268,7 +268,7 @@ const step: Step<BucketsInput> = {
             Effect: 'Allow',
             Principal: { AWS: `arn:${p}:iam::${ctx.target.accountId}:root` },
             Action: ['s3:GetObject', 's3:PutObject'],
-            Resource: `arn:${p}:s3:::${APP_DATA_BUCKET}/*`,
+            Resource: `arn:${p}:s3:::${fixtureBucket(ctx, APP_DATA_BUCKET)}/*`,
           },
         ],
       },
