@@ -12,6 +12,7 @@
  * Part of the step kit: steps import it; it imports nothing from steps/.
  */
 import { describeError, errorCode, errorKind } from '../aws/errors.js';
+import { mapLimit } from './concurrency.js';
 import type { Finding } from './types.js';
 
 /** Codes AWS answers in a region that is not enabled for the account (opt-in regions). */
@@ -52,4 +53,27 @@ export function regionFailure(err: unknown, o: RegionFailureContext): Finding {
     ? ` If ${o.region} is an opt-in region that is not enabled for this account, enable it (account.regions) or leave it out of the run's regions.`
     : '';
   return { ...base, status: 'error', message: `${o.service} in ${o.region} could not be read: ${why}${optIn}` };
+}
+
+/**
+ * The check of a regional step, region by region: `read(region)` gives that region's findings,
+ * with at most `concurrency` regions at a time; a region whose read throws becomes the one finding
+ * `regionFailure` makes from `failure(region)`, and the other regions still report. Findings come
+ * back in the order of the run's regions.
+ */
+export async function eachRegion(
+  ctx: { regions(): Promise<string[]> },
+  read: (region: string) => Promise<Finding[]>,
+  failure: (region: string) => Omit<RegionFailureContext, 'region'>,
+  concurrency = 8,
+): Promise<Finding[]> {
+  const regions = await ctx.regions();
+  const perRegion = await mapLimit(regions, concurrency, async (region) => {
+    try {
+      return await read(region);
+    } catch (err) {
+      return [regionFailure(err, { region, ...failure(region) })];
+    }
+  });
+  return perRegion.flat();
 }

@@ -10,7 +10,7 @@ export type * from './types.js';
 export { AREAS, COST_SCALES, REDACTED, SEVERITIES, STATUSES } from './types.js';
 export { mapLimit } from './concurrency.js';
 export { formatZodError } from './zod-error.js';
-export { regionFailure, regionFailureStatus, type RegionFailureContext } from './regional.js';
+export { eachRegion, regionFailure, regionFailureStatus, type RegionFailureContext } from './regional.js';
 export { UserError } from './errors.js';
 export { cliCommand, invokedAs } from './invocation.js';
 export { plural } from './wrap.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { MutationBlockedError } from '../../src/aws/errors.js';
-import { regionFailure, regionFailureStatus } from '../../src/engine/regional.js';
+import { eachRegion, regionFailure, regionFailureStatus } from '../../src/engine/regional.js';
 
 const net = (code: string, message = `connect ${code}`) => Object.assign(new Error(message), { code });
 const aws = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -57,5 +57,42 @@ describe('regionFailure', () => {
   it('is part of the step kit: it imports nothing from steps/', async () => {
     const source = await readFile(new URL('../../src/engine/regional.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/from '[^']*steps\//);
+  });
+});
+
+describe('eachRegion', () => {
+  const ctx = { regions: async () => ['us-east-1', 'eu-west-1', 'ap-south-1'] };
+  const failure = (region: string) => ({ resource: `arn:aws:ec2:${region}:1:vpc/*`, service: 'Amazon EC2', permissions: ['ec2:DescribeVpcs'] });
+
+  it('keeps the run’s region order, and a region that throws is one finding while the others report', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const out = await eachRegion(
+      ctx,
+      async (region) => {
+        if (region === 'eu-west-1') throw reset;
+        await new Promise((r) => setTimeout(r, region === 'us-east-1' ? 20 : 0));
+        return [{ status: 'pass', resource: region, region, message: `ok in ${region}` }];
+      },
+      failure,
+    );
+    expect(out.map((f) => `${f.region} ${f.status}`)).toEqual(['us-east-1 pass', 'eu-west-1 error', 'ap-south-1 pass']);
+    expect(out[1]).toMatchObject({ resource: 'arn:aws:ec2:eu-west-1:1:vpc/*', message: expect.stringContaining('Amazon EC2 in eu-west-1 could not be read') });
+  });
+
+  it('never reads more regions at once than asked', async () => {
+    let now = 0;
+    let most = 0;
+    await eachRegion(
+      ctx,
+      async () => {
+        most = Math.max(most, ++now);
+        await new Promise((r) => setTimeout(r, 10));
+        now--;
+        return [];
+      },
+      failure,
+      2,
+    );
+    expect(most).toBe(2);
   });
 });
