@@ -146,6 +146,8 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:EnableImageBlockPublicAccess': 'moto does not implement GetImageBlockPublicAccessState (HTTP 500), so no case reads a state to change',
     'ec2:ModifySnapshotAttribute': 'a table case cannot name a snapshot id before its seed makes it; sent and proven against the fix policy beyond the table',
     'ec2:ModifyImageAttribute': 'a table case cannot name an AMI id before its seed makes it; sent and proven against the fix policy beyond the table',
+    'ec2:DisableSnapshotBlockPublicAccess': 'undo of EnableSnapshotBlockPublicAccess, which no case can plan on moto (see above)',
+    'ec2:DisableImageBlockPublicAccess': 'undo of EnableImageBlockPublicAccess, which no case can plan on moto (see above)',
   },
   'account.regions': {
     'account:DisableRegion': 'moto implements no region opt-in (account:ListRegions is a 404), so no opt-in region is ever enabled to disable',
