@@ -67,6 +67,7 @@ const RESOURCE: Record<string, (i: Input, account: string) => string | undefined
 const CONTEXT: Record<string, (i: Input) => Record<string, string | undefined>> = {
   'iam:AttachGroupPolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:AttachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
+  'iam:DetachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:CreateServiceLinkedRole': (i) => ({ 'iam:AWSServiceName': s(i.AWSServiceName) }),
 };
 
