@@ -141,6 +141,7 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:CreateNetworkInterface': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'ec2:CreateTags': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'iam:CreateServiceLinkedRole': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
+    'ec2:DeleteInstanceConnectEndpoint': 'undo of CreateInstanceConnectEndpoint, which moto does not implement',
   },
   'resources.public-sharing': {
     'ec2:EnableSnapshotBlockPublicAccess': 'moto does not implement GetSnapshotBlockPublicAccessState (HTTP 500), so no case reads a state to change',
