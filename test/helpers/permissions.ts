@@ -67,6 +67,7 @@ const RESOURCE: Record<string, (i: Input, account: string) => string | undefined
 const CONTEXT: Record<string, (i: Input) => Record<string, string | undefined>> = {
   'iam:AttachGroupPolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:AttachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
+  'iam:DetachRolePolicy': (i) => ({ 'iam:PolicyARN': s(i.PolicyArn) }),
   'iam:CreateServiceLinkedRole': (i) => ({ 'iam:AWSServiceName': s(i.AWSServiceName) }),
 };
 
@@ -140,6 +141,7 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:CreateNetworkInterface': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'ec2:CreateTags': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
     'iam:CreateServiceLinkedRole': 'implied by CreateInstanceConnectEndpoint, which moto does not implement',
+    'ec2:DeleteInstanceConnectEndpoint': 'undo of CreateInstanceConnectEndpoint, which moto does not implement',
   },
   'resources.backups': {
     'backup:CreateBackupSelection': 'moto implements no backup selections (a 500), so no table case can apply a plan that makes one; proven with SDK stubs in test/sandbox/steps-backups.test.ts',
@@ -155,6 +157,8 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'ec2:EnableImageBlockPublicAccess': 'moto does not implement GetImageBlockPublicAccessState (HTTP 500), so no case reads a state to change',
     'ec2:ModifySnapshotAttribute': 'a table case cannot name a snapshot id before its seed makes it; sent and proven against the fix policy beyond the table',
     'ec2:ModifyImageAttribute': 'a table case cannot name an AMI id before its seed makes it; sent and proven against the fix policy beyond the table',
+    'ec2:DisableSnapshotBlockPublicAccess': 'undo of EnableSnapshotBlockPublicAccess, which no case can plan on moto (see above)',
+    'ec2:DisableImageBlockPublicAccess': 'undo of EnableImageBlockPublicAccess, which no case can plan on moto (see above)',
   },
   'account.regions': {
     'account:DisableRegion': 'moto implements no region opt-in (account:ListRegions is a 404), so no opt-in region is ever enabled to disable',

@@ -1,10 +1,20 @@
-import { AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, planStep } from '../../src/engine/runner.js';
 import step, { DAY_ONE_GROUP } from '../../steps/infrastructure/admin-ports/index.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 async function defaultVpc(ctx: RunContext, region: string): Promise<string> {
   return ((await ctx.client(EC2Client, region).send(new DescribeVpcsCommand({}))).Vpcs ?? []).find((v) => v.IsDefault)!.VpcId!;
@@ -171,5 +181,65 @@ describe('infrastructure.admin-ports: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  /** A group's inbound rules as one line per source entry, sorted: order and grouping aside. */
+  const entries = (rules: IpPermission[]) =>
+    rules
+      .flatMap((p) => [
+        ...(p.IpRanges ?? []).map((r) => `${p.IpProtocol} ${p.FromPort}-${p.ToPort} ${r.CidrIp} ${r.Description ?? ''}`),
+        ...(p.Ipv6Ranges ?? []).map((r) => `${p.IpProtocol} ${p.FromPort}-${p.ToPort} ${r.CidrIpv6} ${r.Description ?? ''}`),
+      ])
+      .sort();
+
+  it('puts the revoked world entries back and takes the replacement out: the group reads as before, newest first', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const before = entries(await rulesOf(ctx, DAY_ONE_GROUP));
+      const run = await fixThenUndo(entry, ctx, { cidr: '203.0.113.0/24' });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['RevokeSecurityGroupIngress', 'undo'],
+        ['AuthorizeSecurityGroupIngress', 'undo'],
+      ]);
+      expect(entries(await rulesOf(ctx, DAY_ONE_GROUP))).toEqual(before);
+      expect(run.afterUndo).toEqual(run.before);
+      expect(run.journal.slice(2).map((e) => [e.operation, e.undoes])).toEqual([
+        ['AuthorizeSecurityGroupIngress', 1],
+        ['RevokeSecurityGroupIngress', 0],
+      ]);
+    });
+  });
+
+  it('refuses when someone added a rule to the group after the fix, and their rule stays', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { cidr: null }, {
+        between: async (c) => {
+          const id = (await c.client(EC2Client).send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [DAY_ONE_GROUP] }] }))).SecurityGroups![0]!.GroupId!;
+          await c.client(EC2Client).send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, ['10.1.0.0/16'])] }));
+        },
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('TCP 22 from 10.1.0.0/16') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      const now = entries(await rulesOf(ctx, DAY_ONE_GROUP));
+      expect(now).toContain('tcp 22-22 10.1.0.0/16 ');
+      expect(now.filter((e) => e.includes('0.0.0.0/0') || e.includes('::/0')).every((e) => e.startsWith('tcp 443-443'))).toBe(true);
+    });
+  });
+
+  it('leaves a replacement rule someone edited after the fix (its description changed)', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { cidr: '203.0.113.0/24' }, {
+        between: async (c) => {
+          const ec2 = c.client(EC2Client);
+          const id = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [DAY_ONE_GROUP] }] }))).SecurityGroups![0]!.GroupId!;
+          await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, ['203.0.113.0/24'])] }));
+          await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [{ ...tcp(22, []), IpRanges: [{ CidrIp: '203.0.113.0/24', Description: 'vpn' }] }] }));
+        },
+      });
+      expect(run.items.map((i) => i.kind)).toEqual(['drifted', 'drifted']);
+      expect(entries(await rulesOf(ctx, DAY_ONE_GROUP))).toContain('tcp 22-22 203.0.113.0/24 vpn');
+    });
   });
 });

@@ -1,10 +1,11 @@
-import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateManagedPrefixListCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, RevokeSecurityGroupEgressCommand } from '@aws-sdk/client-ec2';
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/infrastructure/default-security-groups/index.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 async function defaultGroup(ctx: RunContext, region = 'us-east-1', vpcId?: string): Promise<SecurityGroup> {
   const ec2 = ctx.client(EC2Client, region);
@@ -171,5 +172,71 @@ describe('infrastructure.default-security-groups: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('authorizes exactly the revoked rules again: IPv4, IPv6, a prefix list and group pairs, with their descriptions', async () => {
+    await inSandbox(
+      {
+        seed: async (c) => {
+          await step.seed!(c);
+          const g = await defaultGroup(c);
+          const ec2 = c.client(EC2Client);
+          const other = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: g.VpcId }))).GroupId!;
+          const list = (await ec2.send(new CreateManagedPrefixListCommand({ PrefixListName: 'office', MaxEntries: 2, AddressFamily: 'IPv4', Entries: [{ Cidr: '192.0.2.0/24' }] })))
+            .PrefixList!.PrefixListId!;
+          await ec2.send(
+            new AuthorizeSecurityGroupIngressCommand({
+              GroupId: g.GroupId,
+              IpPermissions: [
+                { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: other, Description: 'from app' }] },
+                { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Ipv6Ranges: [{ CidrIpv6: '2001:db8::/32', Description: 'v6 office' }], PrefixListIds: [{ PrefixListId: list }] },
+              ],
+            }),
+          );
+          await ec2.send(
+            new AuthorizeSecurityGroupEgressCommand({ GroupId: g.GroupId, IpPermissions: [{ IpProtocol: 'udp', FromPort: 53, ToPort: 53, IpRanges: [{ CidrIp: '10.0.0.2/32', Description: 'dns' }] }] }),
+          );
+        },
+      },
+      async (ctx) => {
+        const before = await defaultGroup(ctx);
+        const run = await fixThenUndo(entry, ctx, undefined);
+        expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+          ['RevokeSecurityGroupEgress', 'undo'],
+          ['RevokeSecurityGroupIngress', 'undo'],
+        ]);
+        const after = await defaultGroup(ctx);
+        const sorted = (xs: unknown[] | undefined) => (xs ?? []).map((x) => JSON.stringify(x)).sort();
+        expect(sorted(after.IpPermissions)).toEqual(sorted(before.IpPermissions));
+        expect(sorted(after.IpPermissionsEgress)).toEqual(sorted(before.IpPermissionsEgress));
+        expect(run.afterUndo).toEqual(run.before);
+      },
+    );
+  });
+
+  it('refuses when someone gave the emptied group a rule after the fix, and keeps their rule', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: async (c) => {
+          const g = await defaultGroup(c);
+          await c.client(EC2Client).send(
+            new AuthorizeSecurityGroupIngressCommand({ GroupId: g.GroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.9.0.0/16' }] }] }),
+          );
+        },
+      });
+      // Newest first: the outbound rules (untouched since) come back; the inbound ones are refused.
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['RevokeSecurityGroupEgress', 'undo'],
+        ['RevokeSecurityGroupIngress', 'drifted'],
+      ]);
+      expect(run.items[1]).toMatchObject({ reason: expect.stringContaining('Now: TCP 22 from 10.9.0.0/16; the fix wrote: no rules') });
+      const g = await defaultGroup(ctx);
+      expect(g.IpPermissions).toEqual([expect.objectContaining({ FromPort: 22, IpRanges: [expect.objectContaining({ CidrIp: '10.9.0.0/16' })] })]);
+      expect(g.IpPermissionsEgress).toHaveLength(1);
+    });
   });
 });

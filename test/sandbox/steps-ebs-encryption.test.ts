@@ -1,4 +1,4 @@
-import { CreateVolumeCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
+import { CreateVolumeCommand, DisableEbsEncryptionByDefaultCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
@@ -6,7 +6,8 @@ import type { JournalEntry } from '../../src/engine/runner.js';
 import step from '../../steps/resources/ebs-encryption/index.js';
 import { DAY_ONE_VOLUME } from '../../steps/resources/_shared/compute-fixtures.js';
 import { resetMoto } from '../helpers/moto.js';
-import { makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { inSandbox, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const ENABLE = 'ec2:EnableEbsEncryptionByDefault';
@@ -127,5 +128,26 @@ describe('resources.ebs-encryption: beyond the table', () => {
     const { checked, sent } = await recordCheckAndPlan(step, { seed: (ctx) => step.seed!(ctx) });
     expect(checked.result.status).toBe('fail');
     expect([...new Set(sent)].every((s) => /:(Describe|Get|List)/.test(s))).toBe(true);
+  });
+});
+
+describe('undo', () => {
+  it('turns the default off again and says that volumes made meanwhile stay encrypted', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.items).toEqual([
+        expect.objectContaining({ kind: 'undo', warnings: [expect.stringContaining('Volumes made in us-east-1 since the fix stay encrypted')] }),
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+      expect((await ctx.client(EC2Client).send(new GetEbsEncryptionByDefaultCommand({}))).EbsEncryptionByDefault).toBe(false);
+    });
+  });
+
+  it('has nothing to do when someone turned the default off after the fix', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, { between: (c) => c.client(EC2Client).send(new DisableEbsEncryptionByDefaultCommand({})).then(() => undefined) });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('off in us-east-1 already') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+    });
   });
 });

@@ -5,13 +5,14 @@
  * stubs in test/unit/step-ec2-imdsv2.test.ts).
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, ModifyInstanceMetadataOptionsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
 import step, { DAY_ONE_INSTANCE } from '../../steps/resources/ec2-imdsv2/index.js';
 import { launchDayOne } from '../../steps/resources/_shared/instances.js';
-import { ScriptedAsker, checkedWith, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, inSandbox, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const MODIFY = 'ec2:ModifyInstanceMetadataOptions';
 const DEFAULTS_UNSUPPORTED = {
@@ -152,5 +153,36 @@ describe('resources.ec2-imdsv2: instances that used IMDSv1', () => {
     expect(checked.result.findings.filter((f) => f.status === 'fail')).toHaveLength(4);
     expect(sent.filter((s) => s === 'CloudWatch:GetMetricData')).toHaveLength(1);
     expect(sent.filter((s) => s === 'EC2:DescribeInstances')).toHaveLength(1);
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const tokensOf = async (ctx: RunContext, id: string) =>
+    (await ctx.client(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.MetadataOptions?.HttpTokens;
+
+  it('lets each changed instance accept IMDSv1 again, as the check read it before', async () => {
+    await inSandbox({ seed: async (c) => { await step.seed!(c); await launch(c, 'quiet-two', 'optional'); } }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { instances: 'all' });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['ModifyInstanceMetadataOptions', 'undo'],
+        ['ModifyInstanceMetadataOptions', 'undo'],
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+      for (const i of run.items) expect(await tokensOf(ctx, (i.entry.params as { InstanceId: string }).InstanceId)).toBe('optional');
+    });
+  });
+
+  it('has nothing to do for an instance someone set back to optional after the fix', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { instances: 'all' }, {
+        between: async (c) => {
+          const id = (await launchDayOne(c, DAY_ONE_INSTANCE, { httpTokens: 'required' })).instance.InstanceId!;
+          await c.client(EC2Client).send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpTokens: 'optional' }));
+        },
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('as before the fix') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+    });
   });
 });

@@ -4,13 +4,14 @@
  * and nothing is planned: the plan is guidance only. The create path runs with SDK stubs in
  * test/unit/step-ec2-instance-connect.test.ts.
  */
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteInstanceConnectEndpointCommand, DescribeInstanceConnectEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
-import step, { DAY_ONE_INSTANCE } from '../../steps/resources/ec2-instance-connect/index.js';
+import step, { DAY_ONE_INSTANCE, ENDPOINT_NAME } from '../../steps/resources/ec2-instance-connect/index.js';
 import { launchDayOne } from '../../steps/resources/_shared/instances.js';
-import { checkedWith, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 
 async function group(ctx: RunContext, name: string, port: number, cidr: string): Promise<string> {
   const ec2 = ctx.client(EC2Client);
@@ -87,5 +88,43 @@ describe('resources.ec2-instance-connect: exposed instances in the sandbox', () 
     expect(sent.filter((s) => /:(Create|Modify|Authorize|Revoke|Delete)/.test(s))).toEqual([]);
     const quiet = await recordCheckAndPlan(step, {});
     expect(quiet.sent.filter((s) => s === 'EC2:DescribeInstanceConnectEndpoints')).toEqual([]);
+  });
+});
+
+describe('undo', () => {
+  const applied = {
+    index: 0,
+    step: step.meta.id,
+    at: '2026-12-05T08:00:00.000Z',
+    service: 'ec2',
+    operation: 'CreateInstanceConnectEndpoint',
+    region: 'us-east-1',
+    params: { SubnetId: 'subnet-0abc', PreserveClientIp: false },
+    output: { InstanceConnectEndpointId: 'eice-0123' },
+    inverse: { service: 'ec2', operation: 'DeleteInstanceConnectEndpoint', region: 'us-east-1', params: { InstanceConnectEndpointId: 'eice-0123' }, summary: 'Delete the endpoint' },
+  };
+  const endpoint = (name: string, subnet = 'subnet-0abc') => ({
+    InstanceConnectEndpoints: [{ InstanceConnectEndpointId: 'eice-0123', SubnetId: subnet, State: 'create-complete' as const, Tags: [{ Key: 'Name', Value: name }] }],
+  });
+
+  it('SDK stub (moto lacks Instance Connect endpoints): deletes the endpoint it made by the recorded id, refuses one renamed since, and has nothing to do for one gone', async () => {
+    const ec2 = mockClient(EC2Client);
+    try {
+      await inSandbox({}, async (ctx) => {
+        ec2.on(DescribeInstanceConnectEndpointsCommand).resolves(endpoint(ENDPOINT_NAME));
+        const verdict = await step.undo!(ctx, applied);
+        expect(verdict).toMatchObject({ kind: 'undo', actions: [{ operation: 'DeleteInstanceConnectEndpoint', params: { InstanceConnectEndpointId: 'eice-0123' } }] });
+        ctx.factory.readOnly = false;
+        if (verdict.kind === 'undo') await verdict.actions[0]!.run(ctx);
+        expect(ec2.commandCalls(DeleteInstanceConnectEndpointCommand).map((c) => c.args[0].input)).toEqual([{ InstanceConnectEndpointId: 'eice-0123' }]);
+        ctx.factory.readOnly = true;
+        ec2.on(DescribeInstanceConnectEndpointsCommand).resolves(endpoint('bastion-endpoint'));
+        expect(await step.undo!(ctx, applied)).toMatchObject({ kind: 'drifted', reason: expect.stringContaining('Name bastion-endpoint') });
+        ec2.on(DescribeInstanceConnectEndpointsCommand).resolves({ InstanceConnectEndpoints: [] });
+        expect(await step.undo!(ctx, applied)).toMatchObject({ kind: 'nothing' });
+      });
+    } finally {
+      ec2.restore();
+    }
   });
 });

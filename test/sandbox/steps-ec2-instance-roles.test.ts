@@ -19,7 +19,8 @@ import { planStep } from '../../src/engine/runner.js';
 import step, { DAY_ONE_INSTANCE, EC2_TRUST_POLICY, SSM_PROFILE } from '../../steps/resources/ec2-instance-roles/index.js';
 import { DAY_ONE_PROFILE, dayOneProfile, launchDayOne } from '../../steps/resources/_shared/instances.js';
 import { useManagedPolicies } from '../helpers/moto.js';
-import { ScriptedAsker, checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 // The minimal role gets the AWS managed policy AmazonSSMManagedInstanceCore.
 useManagedPolicies();
@@ -166,5 +167,35 @@ describe('resources.ec2-instance-roles: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const INPUTS = { instanceProfile: SSM_PROFILE, instances: 'all' };
+
+  it('takes the profile off the instance and deletes the role and profile it made, newest first', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, INPUTS);
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['AssociateIamInstanceProfile', 'undo'],
+        ['AddRoleToInstanceProfile', 'undo'],
+        ['CreateInstanceProfile', 'undo'],
+        ['AttachRolePolicy', 'undo'],
+        ['CreateRole', 'undo'],
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+      await expect(ctx.client(IAMClient).send(new GetRoleCommand({ RoleName: SSM_PROFILE }))).rejects.toThrow();
+    });
+  });
+
+  it('keeps the role when someone gave it another policy after the fix', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, INPUTS, {
+        between: (c) => c.client(IAMClient).send(new AttachRolePolicyCommand({ RoleName: SSM_PROFILE, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })).then(() => undefined),
+      });
+      expect(run.items.at(-1)).toMatchObject({ kind: 'drifted', reason: expect.stringContaining(`The role ${SSM_PROFILE}`) });
+      expect((await ctx.client(IAMClient).send(new GetRoleCommand({ RoleName: SSM_PROFILE }))).Role?.RoleName).toBe(SSM_PROFILE);
+    });
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { InstanceInformation } from '@aws-sdk/client-ssm';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { DetachRolePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
@@ -13,7 +13,8 @@ import { planStep } from '../../src/engine/runner.js';
 import step, { SSM_CORE_POLICY } from '../../steps/resources/ec2-patching/index.js';
 import { DAY_ONE_APP, DAY_ONE_PROFILE, seedDayOneInstance } from '../../steps/resources/_shared/compute-fixtures.js';
 import { useManagedPolicies } from '../helpers/moto.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 // The fix attaches an AWS managed policy, which moto knows only when it loads them.
 useManagedPolicies();
@@ -110,5 +111,30 @@ describe('resources.ec2-patching: beyond the table (SSM stubbed: moto lacks Desc
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const attached = async (ctx: RunContext) =>
+    ((await ctx.client(IAMClient).send(new ListAttachedRolePoliciesCommand({ RoleName: DAY_ONE_PROFILE }))).AttachedPolicies ?? []).map((p) => p.PolicyName);
+
+  it('SSM stubbed (moto lacks DescribeInstanceInformation): detaches the policy the fix attached, and nothing else', async () => {
+    await inSandbox({ seed: ssmKnows(() => []) }, async (ctx) => {
+      const before = await attached(ctx);
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([['AttachRolePolicy', 'undo']]);
+      expect(await attached(ctx)).toEqual(before);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('SSM stubbed (moto lacks DescribeInstanceInformation): has nothing to do when someone detached the policy after the fix', async () => {
+    await inSandbox({ seed: ssmKnows(() => []) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: (c) => c.client(IAMClient).send(new DetachRolePolicyCommand({ RoleName: DAY_ONE_PROFILE, PolicyArn: `arn:aws:iam::aws:policy/${SSM_CORE_POLICY}` })).then(() => undefined),
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('not attached') })]);
+    });
   });
 });

@@ -11,7 +11,8 @@ import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
 import step, { DAY_ONE_OPEN_FUNCTION, DAY_ONE_OPEN_SID, DAY_ONE_URL_FUNCTION } from '../../steps/resources/lambda-public/index.js';
 import { ensureDayOneRole, ensureFunction } from '../../steps/resources/_shared/lambda-fixtures.js';
-import { checkedWith, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const REMOVE = 'lambda:RemovePermission';
 const URL_AUTH = 'lambda:UpdateFunctionUrlConfig';
@@ -162,5 +163,50 @@ describe('resources.lambda-public beyond the table', () => {
     expect(rec.sent.filter((s) => s.endsWith(':GetPolicy'))).toHaveLength(6);
     expect(rec.sent.filter((s) => s.endsWith(':GetFunctionUrlConfig'))).toHaveLength(6);
     expect(rec.checked.result.status).toBe('pass');
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const BOTH = { functions: [DAY_ONE_URL_FUNCTION, DAY_ONE_OPEN_FUNCTION] };
+  const statementOf = async (ctx: RunContext, name: string, sid: string) =>
+    (JSON.parse((await ctx.client(LambdaClient).send(new GetPolicyCommand({ FunctionName: name }))).Policy!) as { Statement: { Sid: string }[] }).Statement.find((x) => x.Sid === sid);
+
+  it('re-opens both functions only as destructive actions: the recorded statement and the URL AuthType come back exactly', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const kept = await fixThenUndo(entry, ctx, BOTH);
+      expect(kept.items.map((i) => [i.entry.operation, i.kind, i.kind === 'undo' && i.actions.every((a) => a.destructive)]).sort()).toEqual([
+        ['RemovePermission', 'undo', true],
+        ['UpdateFunctionUrlConfig', 'undo', true],
+      ]);
+      expect(kept.journal.some((e) => e.undoes !== undefined)).toBe(false);
+    });
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const before = await statementOf(ctx, DAY_ONE_OPEN_FUNCTION, DAY_ONE_OPEN_SID);
+      const run = await fixThenUndo(entry, ctx, BOTH, { includeDestructive: true });
+      expect(run.afterUndo).toEqual(run.before);
+      expect(await statementOf(ctx, DAY_ONE_OPEN_FUNCTION, DAY_ONE_OPEN_SID)).toEqual(before);
+      expect((await ctx.client(LambdaClient).send(new GetFunctionUrlConfigCommand({ FunctionName: DAY_ONE_URL_FUNCTION }))).AuthType).toBe('NONE');
+    });
+  });
+
+  it('refuses when a statement took the removed one\'s id after the fix, and keeps it', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { functions: [DAY_ONE_OPEN_FUNCTION] }, {
+        between: (c) =>
+          c.client(LambdaClient).send(new AddPermissionCommand({ FunctionName: DAY_ONE_OPEN_FUNCTION, StatementId: DAY_ONE_OPEN_SID, Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' })).then(() => undefined),
+        includeDestructive: true,
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining(`Statement "${DAY_ONE_OPEN_SID}"`) })]);
+      expect(await statementOf(ctx, DAY_ONE_OPEN_FUNCTION, DAY_ONE_OPEN_SID)).toMatchObject({ Principal: { Service: 's3.amazonaws.com' } });
+    });
+  });
+
+  it('a statement AddPermission cannot write back is marked irreversible in the plan, and undo says so', async () => {
+    await inSandbox({ seed: fn('ss-any-source', { permissions: [{ StatementId: 'AnySource', Action: 'lambda:InvokeFunction', Principal: '*', SourceArn: '*' }] }) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { functions: ['ss-any-source'] }, { includeDestructive: true });
+      expect(run.plan.actions).toEqual([expect.objectContaining({ operation: 'RemovePermission', irreversible: expect.stringContaining('AddPermission cannot write this statement back') })]);
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'irreversible', reason: expect.stringContaining('to put back by hand') })]);
+    });
   });
 });

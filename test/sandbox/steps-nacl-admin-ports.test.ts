@@ -1,10 +1,11 @@
-import { AssociateVpcCidrBlockCommand, CreateNetworkAclCommand, CreateNetworkAclEntryCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNetworkAclsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AssociateVpcCidrBlockCommand, CreateNetworkAclCommand, CreateNetworkAclEntryCommand, CreateSubnetCommand, CreateVpcCommand, DescribeNetworkAclsCommand, DescribeVpcsCommand, EC2Client, ReplaceNetworkAclEntryCommand } from '@aws-sdk/client-ec2';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/infrastructure/nacl-admin-ports/index.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 async function defaultAcl(ctx: RunContext, region = 'us-east-1', vpcId?: string): Promise<{ id: string; entries: NetworkAclEntry[] }> {
   const ec2 = ctx.client(EC2Client, region);
@@ -146,5 +147,42 @@ describe('infrastructure.nacl-admin-ports: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const stepEntry = { meta: step.meta, load: async () => step };
+  const shape = (es: NetworkAclEntry[]) => es.map((e) => JSON.stringify([e.RuleNumber, e.Egress, e.RuleAction, e.Protocol, e.CidrBlock, e.PortRange])).sort();
+
+  it('deletes the deny entries the fix added by their rule numbers: the ACL is entry for entry as before', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const before = await defaultAcl(ctx);
+      const run = await fixThenUndo(stepEntry, ctx, undefined);
+      expect(run.items.map((i) => [i.entry.params.RuleNumber, i.kind])).toEqual([
+        [98, 'undo'],
+        [99, 'undo'],
+      ]);
+      expect(shape((await defaultAcl(ctx)).entries)).toEqual(shape(before.entries));
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses an entry someone changed after the fix, keeps it, and still removes the untouched one', async () => {
+    await inSandbox({ seed: (c) => step.seed!(c) }, async (ctx) => {
+      const run = await fixThenUndo(stepEntry, ctx, undefined, {
+        between: async (c) => {
+          const { id } = await defaultAcl(c);
+          await c.client(EC2Client).send(
+            new ReplaceNetworkAclEntryCommand({ NetworkAclId: id, RuleNumber: 99, RuleAction: 'deny', Protocol: '6', Egress: false, CidrBlock: '0.0.0.0/0', PortRange: { From: 20, To: 23 } }),
+          );
+        },
+      });
+      expect(run.items.map((i) => [i.entry.params.RuleNumber, i.kind])).toEqual([
+        [98, 'undo'],
+        [99, 'drifted'],
+      ]);
+      const now = (await defaultAcl(ctx)).entries.filter((e) => !e.Egress && e.RuleNumber! < 100);
+      expect(now.map((e) => [e.RuleNumber, e.PortRange])).toEqual([[99, { From: 20, To: 23 }]]);
+    });
   });
 });

@@ -19,7 +19,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import step from '../../steps/infrastructure/network-layout/index.js';
-import { checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 import { planStep } from '../../src/engine/runner.js';
 
 const MODIFY = 'ec2:ModifySubnetAttribute';
@@ -180,5 +181,26 @@ describe('infrastructure.network-layout: what the plan says', () => {
     expect(asker.notes.join(' ')).toMatch(/In a private subnet a public address is of no use\./);
     expect(asker.notes.join(' ')).not.toMatch(/cannot use one/);
     ctx.factory.destroy();
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('gives the chosen subnets public addresses again, and the check reads as before', async () => {
+    await inSandbox({ seed: async (c) => { await step.seed!(c); await nameDefaults(c); } }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { subnets: ['default-a', 'default-b'] });
+      expect(run.items.map((i) => i.kind)).toEqual(['undo', 'undo']);
+      expect(run.afterUndo).toEqual(run.before);
+      expect((await defaultSubnets(ctx)).every((s) => s.MapPublicIpOnLaunch)).toBe(true);
+    });
+  });
+
+  it('has nothing to do for a subnet someone turned back on after the fix', async () => {
+    await inSandbox({ seed: async (c) => { await step.seed!(c); await nameDefaults(c); } }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { subnets: ['default-a'] }, { between: (c) => setMapping(c, true) });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('as before the fix') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+    });
   });
 });

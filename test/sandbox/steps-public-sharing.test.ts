@@ -7,7 +7,7 @@ import {
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotAttributesCommand, ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DeleteDBSnapshotCommand, DescribeDBSnapshotAttributesCommand, ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
@@ -17,7 +17,8 @@ import { DAY_ONE_SNAPSHOT, ensureDayOneVolume, seedDayOneInstance, seedPublicSna
 import { resetMoto } from '../helpers/moto.js';
 import type { SentRequest } from '../helpers/permissions.js';
 import { uncovered } from '../helpers/permissions.js';
-import { checkedWith, makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { checkedWith, inSandbox, makeSandboxContext, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const DB_SNAPSHOT = 'orders-db-export';
@@ -202,5 +203,54 @@ describe('resources.public-sharing: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  it('shares the EBS snapshot, the AMI and the RDS snapshot with everyone again, exactly as before, only as destructive actions', async () => {
+    let snapshotId = '';
+    let imageId = '';
+    const seed = async (c: RunContext) => {
+      snapshotId = await seedPublicSnapshot(c);
+      const ec2 = c.client(EC2Client);
+      imageId = (await ec2.send(new CreateImageCommand({ InstanceId: await seedDayOneInstance(c), Name: 'day-one-golden-image' }))).ImageId!;
+      await ec2.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }));
+      await publicDbSnapshot(c);
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { unshare: [snapshotId, imageId, DB_SNAPSHOT] });
+      expect(run.items.map((i) => [i.entry.operation, i.kind, i.kind === 'undo' && i.actions.every((a) => a.destructive)])).toEqual([
+        ['ModifyDBSnapshotAttribute', 'undo', true],
+        ['ModifyImageAttribute', 'undo', true],
+        ['ModifySnapshotAttribute', 'undo', true],
+      ]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      expect(await restoreValues(ctx)).toEqual([]);
+    });
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { unshare: [snapshotId, imageId, DB_SNAPSHOT] }, { includeDestructive: true });
+      expect(run.afterUndo).toEqual(run.before);
+      expect(await restoreValues(ctx)).toEqual(['all']);
+      const ec2 = ctx.client(EC2Client);
+      expect((await ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }))).CreateVolumePermissions).toEqual([{ Group: 'all' }]);
+      expect((await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.Public).toBe(true);
+    });
+  });
+
+  it('has nothing to do for a snapshot someone shared again after the fix, and one that was deleted', async () => {
+    await inSandbox({ seed: publicDbSnapshot }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { unshare: [DB_SNAPSHOT] }, {
+        between: (c) => c.client(RDSClient).send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: DB_SNAPSHOT, AttributeName: 'restore', ValuesToAdd: ['all'] })).then(() => undefined),
+        includeDestructive: true,
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('shared with everyone again') })]);
+    });
+    await inSandbox({ seed: publicDbSnapshot }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { unshare: [DB_SNAPSHOT] }, {
+        between: (c) => c.client(RDSClient).send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: DB_SNAPSHOT })).then(() => undefined),
+        includeDestructive: true,
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('no longer exists') })]);
+    });
   });
 });

@@ -1,10 +1,12 @@
+import { ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
 import step from '../../steps/resources/rds-hardening/index.js';
 import { describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
-import { ScriptedAsker, checkedWith, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const MODIFY = 'rds:ModifyDBInstance';
 const dayOne = (ctx: RunContext) => step.seed!(ctx);
@@ -111,5 +113,30 @@ describe('resources.rds-hardening: beyond the table', () => {
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('turns the three settings off again, and the check reads as before', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { when: 'now' });
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(run.afterUndo).toEqual(run.before);
+      expect(await describeInstance(ctx, DAY_ONE_DB)).toMatchObject({ DeletionProtection: false, IAMDatabaseAuthenticationEnabled: false, AutoMinorVersionUpgrade: false });
+    });
+  });
+
+  it('leaves out a setting someone turned off after the fix, and turns off only the others', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { when: 'now' }, {
+        between: (c) => c.client(RDSClient).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: DAY_ONE_DB, DeletionProtection: false, ApplyImmediately: true })).then(() => undefined),
+      });
+      expect(run.items).toEqual([
+        expect.objectContaining({ kind: 'undo', actions: [expect.objectContaining({ params: { DBInstanceIdentifier: DAY_ONE_DB, EnableIAMDatabaseAuthentication: false, AutoMinorVersionUpgrade: false, ApplyImmediately: true } })] }),
+      ]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
   });
 });

@@ -4,7 +4,8 @@ import { planStep } from '../../src/engine/runner.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
 import step from '../../steps/resources/rds-private/index.js';
 import { describeCluster, describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
-import { ScriptedAsker, checkedWith, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { ScriptedAsker, checkedWith, inSandbox, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const MODIFY = 'rds:ModifyDBInstance';
 const dayOne = (ctx: RunContext) => step.seed!(ctx);
@@ -159,5 +160,30 @@ describe('resources.rds-private: beyond the table', () => {
     expect(step.inputs!.schema.safeParse({ databases: ['no spaces allowed'] }).success).toBe(false);
     expect(step.inputs!.schema.safeParse({ databases: 'all' }).success).toBe(false);
     expect(step.inputs!.schema.safeParse({ databases: ['eu-west-1/orders', 'orders-2'] }).success).toBe(true);
+  });
+});
+
+describe('undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('makes the database public again only as a destructive action: undo --yes leaves it out, a yes applies it', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const left = await fixThenUndo(entry, ctx, { databases: [DAY_ONE_DB] });
+      expect(left.items).toEqual([expect.objectContaining({ kind: 'undo', actions: [expect.objectContaining({ destructive: true, params: expect.objectContaining({ PubliclyAccessible: true }) })] })]);
+      expect(left.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      expect((await describeInstance(ctx, DAY_ONE_DB)).PubliclyAccessible).toBe(false);
+    });
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { databases: [DAY_ONE_DB] }, { includeDestructive: true });
+      expect(run.afterUndo).toEqual(run.before);
+      expect((await describeInstance(ctx, DAY_ONE_DB)).PubliclyAccessible).toBe(true);
+    });
+  });
+
+  it('has nothing to do when someone made the database public again after the fix', async () => {
+    await inSandbox({ seed: dayOne }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { databases: [DAY_ONE_DB] }, { between: dayOne });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'nothing', reason: expect.stringContaining('publicly accessible again') })]);
+    });
   });
 });

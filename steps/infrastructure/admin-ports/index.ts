@@ -14,11 +14,12 @@ import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { labelled, networkInterfaces, READ_ACTION, securityGroups, vpcs } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { errorCode, formatZodError, mapLimit, plural, regionFailure, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
+import { errorCode, formatZodError, irreversible, mapLimit, plural, regionFailure, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
 import { callerInstance, groupUsers, usersText } from '../_shared/interfaces.js';
 import { listText, pick } from '../_shared/text.js';
 import type { OpenEntry } from '../_shared/sg-rules.js';
 import { exposureText, hasSource, openAdminEntries, WORLD_V4, WORLD_V6 } from '../_shared/sg-rules.js';
+import { rulesLeft, undoAuthorize, undoRevoke } from '../_shared/sg-undo.js';
 import meta from './meta.js';
 
 export const REGION_CONCURRENCY = 8;
@@ -132,7 +133,8 @@ function send(region: string, op: 'Authorize' | 'Revoke', params: { GroupId: str
     const out = await client.send(new RevokeSecurityGroupIngressCommand(params));
     if (out.UnknownIpPermissions?.length)
       throw new Error(`${params.GroupId} in ${region} no longer has some of the rules read by the check (they changed since): check again and plan anew.`);
-    return { output: { GroupId: params.GroupId, revoked: params.IpPermissions } };
+    // What the revoke left, read back: undo puts the rules back only while the group still has just these.
+    return { output: { GroupId: params.GroupId, revoked: params.IpPermissions, left: await rulesLeft(ctx, region, params.GroupId, 'in') } };
   };
 }
 
@@ -237,6 +239,16 @@ const step: Step<AdminPortsInputs> = {
           `connections to ${pick(d.interfaces.length, 'it', 'them')} from the internet through these rules stop${cidr ? `, except from ${cidr}` : ''}.`,
       );
     return { actions, warnings };
+  },
+
+  /**
+   * Undo: a revoke is authorized again as recorded while the group's inbound rules are still those
+   * the fix left; a replacement rule is revoked while it is still there as added.
+   */
+  async undo(ctx, entry) {
+    if (entry.operation === 'RevokeSecurityGroupIngress') return undoRevoke(ctx, entry, 'in');
+    if (entry.operation === 'AuthorizeSecurityGroupIngress') return undoAuthorize(ctx, entry, 'in');
+    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
   },
 
   /**

@@ -21,7 +21,7 @@ const meta: StepMeta = {
   lesson: 'infrastructure/admin-ports.md',
   permissions: {
     check: ['ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
-    fix: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+    fix: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeSecurityGroups'],
     grants: [
       {
         actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],

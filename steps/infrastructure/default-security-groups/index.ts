@@ -13,10 +13,11 @@ import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressComma
 import type { IpPermission, NetworkInterface, SecurityGroup } from '@aws-sdk/client-ec2';
 import { networkInterfaces, securityGroups, READ_ACTION, vpcs } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { errorCode, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { errorCode, irreversible, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { groupUsers, usersText } from '../_shared/interfaces.js';
 import { pick } from '../_shared/text.js';
 import { cleanPermission, ruleText, WORLD_V4 } from '../_shared/sg-rules.js';
+import { rulesLeft, undoRevoke } from '../_shared/sg-undo.js';
 import meta from './meta.js';
 
 /** How many regions are read at once (two shared reads each). */
@@ -99,7 +100,7 @@ function revokeAction(d: DefaultGroupData, direction: 'in' | 'out'): PlanAction 
       if (out.UnknownIpPermissions?.length)
         throw new Error(`${d.groupId} in ${d.region} no longer has some of the rules read by the check (they changed since): check again and plan anew.`);
       // The prior value, for the journal: the rules as they were, which the inverse authorizes again.
-      return { output: { GroupId: d.groupId, revoked: rules } };
+      return { output: { GroupId: d.groupId, revoked: rules, left: await rulesLeft(ctx, d.region, d.groupId, direction) } };
     },
   };
 }
@@ -157,6 +158,16 @@ const step: Step = {
           `what uses ${pick(used.length, 'it', 'them')} loses that traffic (see the warnings). The rules removed are kept in the journal, so undo can put them back.`
         : 'Nothing uses these default groups now, so no traffic stops. From now on, anything launched without a group of its own gets no traffic until you give it one. The rules removed are kept in the journal, so undo can put them back.',
     };
+  },
+
+  /**
+   * Undo: the revoked rules are authorized again as recorded, while the group's rules in that
+   * direction are still those the fix left (journal output `left`).
+   */
+  async undo(ctx, entry) {
+    if (entry.operation === 'RevokeSecurityGroupIngress') return undoRevoke(ctx, entry, 'in');
+    if (entry.operation === 'RevokeSecurityGroupEgress') return undoRevoke(ctx, entry, 'out');
+    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
   },
 
   /**

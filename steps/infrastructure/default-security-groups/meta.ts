@@ -20,10 +20,10 @@ const meta: StepMeta = {
   lesson: 'infrastructure/default-security-groups.md',
   permissions: {
     check: ['ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs'],
-    fix: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+    fix: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:DescribeSecurityGroups'],
     grants: [
       {
-        actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+        actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress'],
         resources: ['arn:aws:ec2:*:*:security-group/*'],
         why: 'IAM has no condition key for a group being the default one: the revokes are limited to security groups',
       },

@@ -11,8 +11,8 @@
 import { CreateNetworkAclEntryCommand, DeleteNetworkAclEntryCommand, EC2Client, paginateDescribeNetworkAcls } from '@aws-sdk/client-ec2';
 import type { NetworkAcl } from '@aws-sdk/client-ec2';
 import { labelled, networkAcls, READ_ACTION } from '../../../src/aws/ec2-inventory.js';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { canonical, drifted, irreversible, mapLimit, nothingToUndo, plural, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { Exposure, PlannedDeny } from './evaluate.js';
 import { exposures, exposuresText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
 import { listText } from '../_shared/text.js';
@@ -110,6 +110,33 @@ function denyAction(d: AclData, x: PlannedDeny): PlanAction {
   };
 }
 
+/** The fields of an ACL entry that make it what it is, as CreateNetworkAclEntry takes them. */
+function entryShape(e: { Protocol?: string; RuleAction?: string; CidrBlock?: string; Ipv6CidrBlock?: string; PortRange?: { From?: number; To?: number } }) {
+  return canonical({
+    Protocol: e.Protocol,
+    RuleAction: e.RuleAction,
+    CidrBlock: e.CidrBlock ?? null,
+    Ipv6CidrBlock: e.Ipv6CidrBlock ?? null,
+    PortRange: e.PortRange ? { From: e.PortRange.From, To: e.PortRange.To } : null,
+  });
+}
+
+/**
+ * Undo of a deny entry the fix added: delete it by its rule number, while the entry at that number
+ * is still the one the fix made.
+ */
+async function undoEntry(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  if (entry.operation !== 'CreateNetworkAclEntry') return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+  const wrote = entry.params as { NetworkAclId: string; RuleNumber: number; Egress: boolean };
+  const where = `Entry ${wrote.RuleNumber} of network ACL ${wrote.NetworkAclId} (${entry.region})`;
+  const acl = (await networkAcls(ctx, entry.region)).find((a) => a.NetworkAclId === wrote.NetworkAclId);
+  if (!acl) return nothingToUndo(`Network ACL ${wrote.NetworkAclId} (${entry.region}) no longer exists, and the entry the fix added with it.`);
+  const now = (acl.Entries ?? []).find((e) => e.RuleNumber === wrote.RuleNumber && !!e.Egress === wrote.Egress);
+  if (!now) return nothingToUndo(`${where} is gone already.`);
+  if (entryShape(now) !== entryShape(entry.params)) return drifted(where, { now: entryShape(now), wrote: entryShape(entry.params) });
+  return undoWith(recordedInverse(entry));
+}
+
 const step: Step = {
   meta,
 
@@ -151,6 +178,8 @@ const step: Step = {
       );
     return { actions, ...(warnings.length ? { warnings } : {}) };
   },
+
+  undo: undoEntry,
 
   /**
    * day-one scenario: the home region's default VPC keeps its default ACL, which allows everything

@@ -20,10 +20,10 @@ const meta: StepMeta = {
   lesson: 'infrastructure/nacl-admin-ports.md',
   permissions: {
     check: ['ec2:DescribeNetworkAcls'],
-    fix: ['ec2:CreateNetworkAclEntry'],
+    fix: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
     grants: [
       {
-        actions: ['ec2:CreateNetworkAclEntry'],
+        actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
         resources: ['arn:aws:ec2:*:*:network-acl/*'],
         why: 'the ACLs are whichever the account has: the change is limited to network ACLs',
       },

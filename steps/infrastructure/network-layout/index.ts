@@ -13,7 +13,7 @@ import { EC2Client, ModifySubnetAttributeCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { READ_ACTION, routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { formatZodError, irreversible, mapLimit, nothingToUndo, plural, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { seedPublicDefaultVpc } from '../_shared/default-vpc.js';
 import type { SubnetData } from './layout.js';
 import { regionFindings } from './layout.js';
@@ -167,6 +167,20 @@ const step: Step<NetworkLayoutInputs> = {
       );
     if (unknown.length) warnings.push(`Named but not failing here (already off, or not in the run's regions): ${unknown.join(', ')}.`);
     return { actions: picked.map(turnOff), ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Undo: the subnet gives public addresses again, as before the fix, while it still gives none
+   * (what the fix set).
+   */
+  async undo(ctx, entry) {
+    const wrote = entry.params as { SubnetId?: string; MapPublicIpOnLaunch?: { Value?: boolean } };
+    if (entry.operation !== 'ModifySubnetAttribute' || !wrote.SubnetId || wrote.MapPublicIpOnLaunch?.Value !== false || !entry.inverse)
+      return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+    const subnet = (await subnets(ctx, entry.region)).find((s) => s.SubnetId === wrote.SubnetId);
+    if (!subnet) return nothingToUndo(`Subnet ${wrote.SubnetId} (${entry.region}) no longer exists.`);
+    if (subnet.MapPublicIpOnLaunch) return nothingToUndo(`Subnet ${wrote.SubnetId} (${entry.region}) gives new instances a public IP address again, as before the fix.`);
+    return undoWith(recordedInverse(entry));
   },
 
   /**

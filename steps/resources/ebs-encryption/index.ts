@@ -9,7 +9,7 @@
 import { EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import type { Volume } from '@aws-sdk/client-ec2';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { plural, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { READ_ACTION, labelled, volumes } from '../../../src/aws/ec2-inventory.js';
 import { failure, forEachRegion, regionArn, someOf } from '../_shared/compute.js';
 import { seedUnencrypted } from '../_shared/compute-fixtures.js';
@@ -116,6 +116,21 @@ const step: Step = {
     const manual = findings.filter((f) => f.status === 'manual');
     const actions = off.map((d) => enableAction(d.region));
     return { actions, ...(manual.length ? { guidance: REPLACE_GUIDANCE } : {}) };
+  },
+
+  /**
+   * Undo: encryption by default off again, while it is still on. Volumes made meanwhile stay
+   * encrypted (an encrypted volume cannot be made unencrypted): the undo says so.
+   */
+  async undo(ctx, entry) {
+    if (entry.operation !== 'EnableEbsEncryptionByDefault' || !entry.inverse) return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+    const out = await ctx.client(EC2Client, entry.region).send(new GetEbsEncryptionByDefaultCommand({}));
+    if (out.EbsEncryptionByDefault !== true) return nothingToUndo(`EBS encryption by default is off in ${entry.region} already, as before the fix.`);
+    return {
+      kind: 'undo',
+      actions: [recordedInverse(entry)],
+      warnings: [`Volumes made in ${entry.region} since the fix stay encrypted: turning the default off changes only volumes made from now on.`],
+    };
   },
 
   /** day-one scenario: encryption by default off in the home region, and an unencrypted data volume. */

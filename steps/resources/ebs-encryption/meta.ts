@@ -20,8 +20,8 @@ const meta: StepMeta = {
   lesson: 'resources/ebs-encryption.md',
   permissions: {
     check: ['ec2:GetEbsEncryptionByDefault', 'ec2:DescribeVolumes'],
-    fix: ['ec2:EnableEbsEncryptionByDefault'],
-    grants: [{ actions: ['ec2:EnableEbsEncryptionByDefault'], why: 'an account setting of each region, with no resource to name' }],
+    fix: ['ec2:EnableEbsEncryptionByDefault', 'ec2:DisableEbsEncryptionByDefault'],
+    grants: [{ actions: ['ec2:EnableEbsEncryptionByDefault', 'ec2:DisableEbsEncryptionByDefault'], why: 'an account setting of each region, with no resource to name' }],
   },
   fix: {
     kind: 'auto',

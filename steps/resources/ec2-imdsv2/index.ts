@@ -14,7 +14,20 @@ import { GetInstanceMetadataDefaultsCommand, EC2Client, ModifyInstanceMetadataDe
 import type { Instance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { describeError, errorKind, formatZodError, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import {
+  describeError,
+  drifted,
+  errorKind,
+  formatZodError,
+  irreversible,
+  mapLimit,
+  nothingToUndo,
+  plural,
+  recordedInverse,
+  regionFailure,
+  sandboxOnly,
+  undoWith,
+} from '../../../src/engine/step-kit.js';
 import {
   REGION_CONCURRENCY,
   askInstances,
@@ -261,6 +274,32 @@ const step: Step<Imdsv2Inputs> = {
           `"${meta.id}": { "instances": ["${leftSensitive[0]!.instanceId}", …], "apply": true }).`,
       );
     return { actions, ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Undo: HttpTokens back to what the check read before the fix (the instance's `optional`, the
+   * account default's `optional` or `no-preference`), while it is still `required`.
+   */
+  async undo(ctx, entry) {
+    if (!entry.inverse) return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+    const before = (entry.inverse.params as { HttpTokens?: string }).HttpTokens;
+    if (entry.operation === 'ModifyInstanceMetadataOptions') {
+      const id = (entry.params as { InstanceId?: string }).InstanceId;
+      const i = (await liveInstances(ctx, entry.region)).find((x) => x.InstanceId === id);
+      if (!i) return nothingToUndo(`Instance ${id} in ${entry.region} is gone (or terminated).`);
+      const now = i.MetadataOptions?.HttpTokens ?? 'optional';
+      if (now === before) return nothingToUndo(`Instance ${id} in ${entry.region} accepts IMDSv1 again (HttpTokens ${now}), as before the fix.`);
+      if (now !== 'required') return drifted(`The metadata options of instance ${id} in ${entry.region}`, { now: `HttpTokens ${now}`, wrote: 'HttpTokens required' });
+      return undoWith(recordedInverse(entry));
+    }
+    if (entry.operation === 'ModifyInstanceMetadataDefaults') {
+      const out = await ctx.client(EC2Client, entry.region).send(new GetInstanceMetadataDefaultsCommand({}));
+      const now = out.AccountLevel?.HttpTokens ?? 'no-preference';
+      if (now === before) return nothingToUndo(`The account default in ${entry.region} is HttpTokens ${now} again, as before the fix.`);
+      if (now !== 'required') return drifted(`The account default for instance metadata in ${entry.region}`, { now: `HttpTokens ${now}`, wrote: 'HttpTokens required' });
+      return undoWith(recordedInverse(entry));
+    }
+    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
   },
 
   /** day-one scenario: an instance in the home region that still accepts IMDSv1 (it has a role, and no port open). */

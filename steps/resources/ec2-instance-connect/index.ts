@@ -10,11 +10,11 @@
  * way in without any port. moto implements no Instance Connect endpoints: there the endpoint read
  * is `unsupported` with the endpoint's answer, and nothing is planned for that region.
  */
-import { CreateInstanceConnectEndpointCommand, DescribeInstanceConnectEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateInstanceConnectEndpointCommand, DeleteInstanceConnectEndpointCommand, DescribeInstanceConnectEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Ec2InstanceConnectEndpoint, Instance, RouteTable, Subnet } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, formatZodError, irreversible, mapLimit, nothingToUndo, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { labelled, routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
 import {
   REGION_CONCURRENCY,
@@ -275,7 +275,41 @@ const inputs: StepInputs<InstanceConnectInputs> = {
   },
 };
 
+/**
+ * Undo: the endpoint the fix made is deleted (by the id the journal recorded), while it is still
+ * the tool's: in the subnet it was made in, with its Name tag.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const id = entry.output?.InstanceConnectEndpointId;
+  if (entry.operation !== 'CreateInstanceConnectEndpoint') return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+  if (typeof id !== 'string') return irreversible('The journal has no id for the endpoint: delete it by hand (VPC console, Endpoints).');
+  let found: Ec2InstanceConnectEndpoint | undefined;
+  try {
+    const out = await ctx.client(EC2Client, entry.region).send(new DescribeInstanceConnectEndpointsCommand({ InstanceConnectEndpointIds: [id] }));
+    found = out.InstanceConnectEndpoints?.find((e) => e.InstanceConnectEndpointId === id);
+  } catch (err) {
+    if (errorCode(err) !== 'InvalidInstanceConnectEndpointId.NotFound') throw err;
+  }
+  if (!found || found.State === 'delete-complete' || found.State === 'delete-in-progress') return nothingToUndo(`The Instance Connect Endpoint ${id} (${entry.region}) is deleted already.`);
+  const subnet = (entry.params as { SubnetId?: string }).SubnetId;
+  const name = found.Tags?.find((t) => t.Key === 'Name')?.Value;
+  if (found.SubnetId !== subnet || name !== ENDPOINT_NAME)
+    return drifted(`The Instance Connect Endpoint ${id}`, { now: `subnet ${found.SubnetId}, Name ${name ?? '(none)'}`, wrote: `subnet ${subnet}, Name ${ENDPOINT_NAME}` });
+  const params = { InstanceConnectEndpointId: id };
+  return undoWith({
+    service: 'ec2',
+    operation: 'DeleteInstanceConnectEndpoint',
+    region: entry.region,
+    params,
+    summary: entry.inverse?.summary ?? `Delete the Instance Connect Endpoint ${id}`,
+    async run(c) {
+      await c.client(EC2Client, entry.region).send(new DeleteInstanceConnectEndpointCommand(params));
+    },
+  });
+}
+
 const step: Step<InstanceConnectInputs> = {
+  undo: undoChange,
   meta,
   inputs,
 

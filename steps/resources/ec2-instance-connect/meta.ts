@@ -21,7 +21,7 @@ const meta: StepMeta = {
     check: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeInstanceConnectEndpoints'],
     // CreateInstanceConnectEndpoint implies the endpoint's network interface, its Name tag and the
     // service-linked role (src/aws/actions.ts, IMPLIED).
-    fix: ['ec2:CreateInstanceConnectEndpoint', 'ec2:CreateNetworkInterface', 'ec2:CreateTags', 'iam:CreateServiceLinkedRole'],
+    fix: ['ec2:CreateInstanceConnectEndpoint', 'ec2:CreateNetworkInterface', 'ec2:CreateTags', 'iam:CreateServiceLinkedRole', 'ec2:DeleteInstanceConnectEndpoint'],
     grants: [
       {
         actions: ['ec2:CreateTags'],
@@ -34,7 +34,7 @@ const meta: StepMeta = {
         conditions: { StringEquals: { 'iam:AWSServiceName': 'ec2-instance-connect.amazonaws.com' } },
         why: 'only the Instance Connect service-linked role, made with the first endpoint',
       },
-      { actions: ['ec2:CreateInstanceConnectEndpoint', 'ec2:CreateNetworkInterface'], why: 'the subnet is the one the person picks' },
+      { actions: ['ec2:CreateInstanceConnectEndpoint', 'ec2:CreateNetworkInterface', 'ec2:DeleteInstanceConnectEndpoint'], why: 'the subnet is the one the person picks' },
     ],
   },
   fix: {

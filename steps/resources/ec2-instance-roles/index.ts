@@ -23,12 +23,30 @@ import {
   CreateInstanceProfileCommand,
   CreateRoleCommand,
   GetInstanceProfileCommand,
+  GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
   paginateListInstanceProfiles,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { describeError, errorCode, errorKind, formatZodError, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import {
+  describeError,
+  drifted,
+  errorCode,
+  errorKind,
+  formatZodError,
+  irreversible,
+  mapLimit,
+  nothingToUndo,
+  plural,
+  recordedInverse,
+  regionFailure,
+  sameJson,
+  sandboxOnly,
+  undoWith,
+} from '../../../src/engine/step-kit.js';
 import {
   REGION_CONCURRENCY,
   instanceArn,
@@ -227,6 +245,78 @@ function associateAction(d: InstanceData, profile: string): PlanAction {
 /** Shown under the choice as it is, without wrapping: it must fit an 80-column terminal. */
 export const SSM_CHOICE_DESCRIPTION = `A role with only ${SSM_POLICY} (Session Manager, patching).`;
 
+/** The role as IAM has it now: trust policy, attached and inline policies; undefined when it is gone. */
+async function readRole(ctx: StepContext, name: string): Promise<{ trust: unknown; attached: string[]; inline: string[] } | undefined> {
+  const iam = ctx.client(IAMClient);
+  try {
+    const role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+    const doc = role?.AssumeRolePolicyDocument ?? '';
+    const text = doc.startsWith('%') ? decodeURIComponent(doc) : doc;
+    const attached = ((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))).AttachedPolicies ?? []).map((x) => x.PolicyArn!);
+    const inline = (await iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
+    return { trust: text ? (JSON.parse(text) as unknown) : undefined, attached, inline };
+  } catch (err) {
+    if (errorCode(err) === 'NoSuchEntity') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Undo, newest change first: the profile taken off each instance (by the association the fix
+ * made), the role taken out of the profile, the profile deleted, the policy detached, the role
+ * deleted. The role and profile are deleted only while they are as the tool left them: the
+ * profile holding only its role, the role with its trust policy, no other policy, no inline one.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const p = entry.params as Record<string, unknown>;
+  switch (entry.operation) {
+    case 'AssociateIamInstanceProfile': {
+      const id = entry.output?.AssociationId;
+      const instance = String(p.InstanceId);
+      if (typeof id !== 'string') return irreversible(`The journal has no association id for instance ${instance}: detach its profile by hand (EC2 console, Modify IAM role).`);
+      const out = await ctx.client(EC2Client, entry.region).send(new DescribeIamInstanceProfileAssociationsCommand({ AssociationIds: [id] }));
+      const a = (out.IamInstanceProfileAssociations ?? []).find((x) => x.AssociationId === id && (x.State === 'associated' || x.State === 'associating'));
+      if (!a) return nothingToUndo(`Instance ${instance} (${entry.region}) no longer has the instance profile the fix attached.`);
+      const spec = { service: 'ec2', operation: 'DisassociateIamInstanceProfile', region: entry.region, params: { AssociationId: id } };
+      return undoWith({
+        ...spec,
+        summary: entry.inverse?.summary ?? `Detach the instance profile from instance ${instance}`,
+        async run(c) {
+          await c.client(EC2Client, entry.region).send(new DisassociateIamInstanceProfileCommand({ AssociationId: id }));
+        },
+      });
+    }
+    case 'AddRoleToInstanceProfile': {
+      const profile = await readProfile(ctx, String(p.InstanceProfileName));
+      if (!profile?.roles.includes(String(p.RoleName))) return nothingToUndo(`The instance profile ${String(p.InstanceProfileName)} no longer holds the role ${String(p.RoleName)}.`);
+      return undoWith(recordedInverse(entry));
+    }
+    case 'CreateInstanceProfile': {
+      const profile = await readProfile(ctx, String(p.InstanceProfileName));
+      if (!profile) return nothingToUndo(`The instance profile ${String(p.InstanceProfileName)} no longer exists.`);
+      const others = profile.roles.filter((r) => r !== SSM_PROFILE);
+      if (others.length) return drifted(`The instance profile ${String(p.InstanceProfileName)}`, { now: `roles ${profile.roles.join(', ')}`, wrote: `role ${SSM_PROFILE}` });
+      return undoWith(recordedInverse(entry));
+    }
+    case 'AttachRolePolicy': {
+      const role = await readRole(ctx, String(p.RoleName));
+      if (!role?.attached.includes(String(p.PolicyArn))) return nothingToUndo(`${SSM_POLICY} is not attached to ${String(p.RoleName)} any more.`);
+      return undoWith(recordedInverse(entry));
+    }
+    case 'CreateRole': {
+      const role = await readRole(ctx, String(p.RoleName));
+      if (!role) return nothingToUndo(`The role ${String(p.RoleName)} no longer exists.`);
+      const extra = [...role.attached.filter((a) => !a.endsWith(`:policy/${SSM_POLICY}`)), ...role.inline];
+      if (extra.length) return drifted(`The role ${String(p.RoleName)}`, { now: `policies ${[...role.attached, ...role.inline].join(', ')}`, wrote: SSM_POLICY });
+      if (!sameJson(role.trust, JSON.parse(String(p.AssumeRolePolicyDocument))))
+        return drifted(`The trust policy of role ${String(p.RoleName)}`, { now: role.trust, wrote: JSON.parse(String(p.AssumeRolePolicyDocument)) });
+      return undoWith(recordedInverse(entry));
+    }
+    default:
+      return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+  }
+}
+
 const inputs: StepInputs<InstanceRolesInputs> = {
   schema: inputSchema,
   requiredInAnswers: true,
@@ -261,6 +351,7 @@ const inputs: StepInputs<InstanceRolesInputs> = {
 const step: Step<InstanceRolesInputs> = {
   meta,
   inputs,
+  undo: undoChange,
 
   async check(ctx) {
     const regions = await ctx.regions();

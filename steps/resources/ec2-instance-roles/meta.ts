@@ -19,7 +19,7 @@ const meta: StepMeta = {
   lesson: 'resources/ec2-instance-roles.md',
   permissions: {
     // The plan reads the chosen instance profile (does it exist, which role it holds).
-    check: ['ec2:DescribeInstances', 'iam:ListInstanceProfiles', 'iam:GetInstanceProfile'],
+    check: ['ec2:DescribeInstances', 'iam:ListInstanceProfiles', 'iam:GetInstanceProfile', 'ec2:DescribeIamInstanceProfileAssociations', 'iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
     // AssociateIamInstanceProfile and AddRoleToInstanceProfile imply iam:PassRole (src/aws/actions.ts, IMPLIED).
     fix: [
       'ec2:AssociateIamInstanceProfile',
@@ -28,9 +28,14 @@ const meta: StepMeta = {
       'iam:AttachRolePolicy',
       'iam:CreateInstanceProfile',
       'iam:AddRoleToInstanceProfile',
+      'ec2:DisassociateIamInstanceProfile',
+      'iam:RemoveRoleFromInstanceProfile',
+      'iam:DeleteInstanceProfile',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRole',
     ],
     grants: [
-      { actions: ['iam:CreateRole'], resources: ['arn:aws:iam::*:role/secure-start-*'], why: 'it creates only its own role, secure-start-ec2-ssm' },
+      { actions: ['iam:CreateRole', 'iam:DeleteRole'], resources: ['arn:aws:iam::*:role/secure-start-*'], why: 'it creates only its own role, secure-start-ec2-ssm' },
       {
         actions: ['iam:PassRole'],
         resources: ['arn:aws:iam::*:role/secure-start-*'],
@@ -38,17 +43,17 @@ const meta: StepMeta = {
         why: 'it hands only its own roles to EC2 instances',
       },
       {
-        actions: ['iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile'],
+        actions: ['iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
         resources: ['arn:aws:iam::*:instance-profile/secure-start-*'],
         why: 'it creates and fills only its own instance profile, secure-start-ec2-ssm',
       },
       {
-        actions: ['iam:AttachRolePolicy'],
+        actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
         resources: ['arn:aws:iam::*:role/secure-start-*'],
         conditions: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' } },
         why: 'its own role gets only AmazonSSMManagedInstanceCore',
       },
-      { actions: ['ec2:AssociateIamInstanceProfile'], why: 'the instances are whichever the account has' },
+      { actions: ['ec2:AssociateIamInstanceProfile', 'ec2:DisassociateIamInstanceProfile'], why: 'the instances are whichever the account has' },
     ],
   },
   fix: {

@@ -8,11 +8,11 @@
  * profile (one call per role, however many instances share it), and says the rest: the agent,
  * the network path to Systems Manager, and a patch baseline.
  */
-import { AttachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import type { InstanceInformation } from '@aws-sdk/client-ssm';
 import { SSMClient, paginateDescribeInstanceInformation } from '@aws-sdk/client-ssm';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { sandboxOnly } from '../../../src/engine/step-kit.js';
+import { errorCode, irreversible, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { READ_ACTION } from '../../../src/aws/ec2-inventory.js';
 import { failure, forEachRegion, instanceLabel, profileRole, regionArn, runningInstances, someOf } from '../_shared/compute.js';
 import type { ProfileRole } from '../_shared/compute.js';
@@ -121,6 +121,22 @@ function attachAction(role: ProfileRole & { roleName: string }, policyArn: strin
   };
 }
 
+/** Whether the role has the policy attached now; undefined when the role is gone. */
+async function attachedNow(ctx: StepContext, roleName: string, policyArn: string): Promise<boolean | undefined> {
+  try {
+    let Marker: string | undefined;
+    do {
+      const page = await ctx.client(IAMClient).send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
+      if ((page.AttachedPolicies ?? []).some((x) => x.PolicyArn === policyArn)) return true;
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
+    return false;
+  } catch (err) {
+    if (errorCode(err) === 'NoSuchEntity') return undefined;
+    throw err;
+  }
+}
+
 /** The hand-work, in markdown: what an instance needs besides the role policy, and patching itself. */
 export function guidance(o: { noProfile: UnmanagedData[]; registered: UnmanagedData[]; roleReady: UnmanagedData[]; emptyProfile: UnmanagedData[] }): string {
   const list = (xs: UnmanagedData[]) => someOf(xs.map((x) => `${x.label} (${x.region})`), 8);
@@ -153,6 +169,16 @@ export function guidance(o: { noProfile: UnmanagedData[]; registered: UnmanagedD
 }
 
 const step: Step = {
+  /** Undo: the policy detached again while it is still attached to the role. */
+  async undo(ctx, entry) {
+    const p = entry.params as { RoleName?: string; PolicyArn?: string };
+    if (entry.operation !== 'AttachRolePolicy' || !p.RoleName || !p.PolicyArn || !entry.inverse) return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+    const now = await attachedNow(ctx, p.RoleName, p.PolicyArn);
+    if (now === undefined) return nothingToUndo(`Role ${p.RoleName} no longer exists.`);
+    if (!now) return nothingToUndo(`${SSM_CORE_POLICY} is not attached to role ${p.RoleName} any more, as before the fix.`);
+    return undoWith(recordedInverse(entry));
+  },
+
   meta,
 
   async check(ctx) {

@@ -22,10 +22,10 @@ const meta: StepMeta = {
   permissions: {
     // The plan reads the instance profiles' roles and what is attached to them.
     check: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation', 'iam:GetInstanceProfile', 'iam:ListAttachedRolePolicies'],
-    fix: ['iam:AttachRolePolicy'],
+    fix: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
     grants: [
       {
-        actions: ['iam:AttachRolePolicy'],
+        actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
         conditions: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' } },
         why: 'it attaches only AmazonSSMManagedInstanceCore, to the roles the instances already use (any role of the account)',
       },

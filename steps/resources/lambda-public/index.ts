@@ -22,11 +22,24 @@ import {
 } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import type { Asker, Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { describeError, errorKind, formatZodError, plural, sandboxOnly } from '../../../src/engine/step-kit.js';
+import {
+  describeError,
+  drifted,
+  errorKind,
+  formatZodError,
+  irreversible,
+  nothingToUndo,
+  plural,
+  recordedInverse,
+  sameJson,
+  sandboxOnly,
+  undoWith,
+} from '../../../src/engine/step-kit.js';
+import type { UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
 import type { LambdaFunction } from '../_shared/lambda.js';
-import { eachRegion, perFunction, readPolicy, readUrl } from '../_shared/lambda.js';
+import { eachRegion, listFunctions, perFunction, readPolicy, readUrl } from '../_shared/lambda.js';
 import type { PublicStatement } from '../_shared/lambda-policy.js';
-import { addPermissionFor, publicStatements } from '../_shared/lambda-policy.js';
+import { addPermissionFor, parsePolicy, publicStatements } from '../_shared/lambda-policy.js';
 import { ensureDayOneRole, ensureFunction } from '../_shared/lambda-fixtures.js';
 import meta from './meta.js';
 
@@ -145,6 +158,7 @@ function removeAction(d: PublicData, s: PublicData['statements'][number]): PlanA
     region: d.region,
     params,
     destructive: true,
+    ...(back ? {} : { irreversible: CANNOT_ADD_BACK }),
     summary: `Remove policy statement "${s.sid}" (everyone may call ${s.actions.join(', ')}) from function ${where(d)}`,
     inverse: back
       ? // The parameters below say what goes back; the statement's JSON in a one-line summary only wrapped mid-word.
@@ -172,6 +186,44 @@ export function whoLosesAccess(d: PublicData): string {
   if (urlOpen(d)) who.push('callers of its function URL without AWS credentials (webhooks, browsers, partners) get 403 Forbidden');
   if (removable(d).length) who.push('callers from other AWS accounts that relied on the removed statement get AccessDenied');
   return who.join('; ');
+}
+
+/** Why a removed statement that AddPermission cannot express is not put back by undo. */
+const CANNOT_ADD_BACK =
+  'AddPermission cannot write this statement back as it was (several actions, or conditions it has no field for); the journal keeps the statement, to put back by hand.';
+
+/**
+ * Undo of one change: the URL's AuthType back to what it was, or the removed statement added back
+ * with the recorded AddPermission fields, while the URL still has the AuthType the fix set and no
+ * statement has taken that id since. Both re-open the function to everyone, so they are
+ * destructive: confirmed with a default of No, left out by `undo --yes`.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const name = (entry.params as { FunctionName?: string }).FunctionName ?? '';
+  const fn = (await listFunctions(ctx, entry.region)).find((f) => f.name === name);
+  if (!fn) return nothingToUndo(`Function ${name} (${entry.region}) no longer exists.`);
+  if (entry.operation === 'UpdateFunctionUrlConfig' && entry.inverse) {
+    const before = (entry.inverse.params as { AuthType?: string }).AuthType;
+    const wrote = (entry.params as { AuthType?: string }).AuthType;
+    const url = await readUrl(ctx, fn);
+    if (!url) return nothingToUndo(`Function ${where(fn)} has no function URL any more.`);
+    if (url.authType === before) return nothingToUndo(`The function URL of ${where(fn)} has AuthType ${before} again, as before the fix.`);
+    if (url.authType !== wrote) return drifted(`The function URL of ${where(fn)}`, { now: `AuthType ${url.authType}`, wrote: `AuthType ${wrote}` });
+    return undoWith(recordedInverse(entry, { destructive: true }));
+  }
+  if (entry.operation === 'RemovePermission') {
+    const sid = (entry.params as { StatementId?: string }).StatementId;
+    if (!entry.inverse || 'Statement' in entry.inverse.params) return irreversible(CANNOT_ADD_BACK);
+    const policy = await readPolicy(ctx, fn);
+    const now = policy ? parsePolicy(policy.policy).find((x) => x.Sid === sid) : undefined;
+    if (now) {
+      const removed = typeof entry.output?.removedStatement === 'string' ? (JSON.parse(entry.output.removedStatement) as unknown) : undefined;
+      if (removed !== undefined && sameJson(now, removed)) return nothingToUndo(`Function ${where(fn)} has statement "${sid}" again, as before the fix.`);
+      return drifted(`Statement "${sid}" of function ${where(fn)}`, { now, wrote: 'no statement with that id' });
+    }
+    return undoWith(recordedInverse(entry, { destructive: true }));
+  }
+  return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
 }
 
 function parseInputs(given: unknown): LambdaPublicInputs {
@@ -234,6 +286,8 @@ const step: Step<LambdaPublicInputs> = {
     }
     return { actions, ...(warnings.length ? { warnings } : {}) };
   },
+
+  undo: undoChange,
 
   /**
    * day-one scenario, home region: "day-one-webhook" behind a function URL with AuthType NONE, and

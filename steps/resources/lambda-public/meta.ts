@@ -20,10 +20,10 @@ const meta: StepMeta = {
   lesson: 'resources/lambda-public.md',
   permissions: {
     check: ['lambda:ListFunctions', 'lambda:GetPolicy', 'lambda:GetFunctionUrlConfig'],
-    fix: ['lambda:RemovePermission', 'lambda:UpdateFunctionUrlConfig'],
+    fix: ['lambda:RemovePermission', 'lambda:UpdateFunctionUrlConfig', 'lambda:AddPermission'],
     grants: [
       {
-        actions: ['lambda:RemovePermission', 'lambda:UpdateFunctionUrlConfig'],
+        actions: ['lambda:RemovePermission', 'lambda:UpdateFunctionUrlConfig', 'lambda:AddPermission'],
         resources: ['arn:aws:lambda:*:*:function:*'],
         why: 'the functions are whichever ones the person names at run time',
       },

@@ -9,16 +9,18 @@
  * community AMI from it. The blocks are turned on in every region the check could read them.
  */
 import {
+  DescribeImagesCommand,
+  DescribeSnapshotAttributeCommand,
   EC2Client,
   EnableImageBlockPublicAccessCommand,
   EnableSnapshotBlockPublicAccessCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotAttributesCommand, ModifyDBSnapshotAttributeCommand, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import type { Finding, OperationSpec, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
+import type { Finding, OperationSpec, Plan, PlanAction, Step, StepContext, StepInputs, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, formatZodError, irreversible, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { labelled } from '../../../src/aws/ec2-inventory.js';
 import { failure, forEachRegion, regionArn, someOf } from '../_shared/compute.js';
 import { seedPublicSnapshot } from '../_shared/compute-fixtures.js';
@@ -194,6 +196,58 @@ function blockAction(d: BlockData, stillPublic: SharedData[]): PlanAction {
   };
 }
 
+/** Errors that say the snapshot or image is gone. */
+const GONE = new Set(['InvalidSnapshot.NotFound', 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable', 'DBSnapshotNotFound', 'DBSnapshotNotFoundFault']);
+
+/** Whether the resource an unshare changed is shared with everyone now; undefined when it is gone. */
+async function sharedNow(ctx: StepContext, entry: UndoEntry): Promise<boolean | undefined> {
+  const p = entry.params as { SnapshotId?: string; ImageId?: string; DBSnapshotIdentifier?: string };
+  try {
+    if (entry.operation === 'ModifySnapshotAttribute') {
+      const out = await ctx.client(EC2Client, entry.region).send(new DescribeSnapshotAttributeCommand({ SnapshotId: p.SnapshotId, Attribute: 'createVolumePermission' }));
+      return (out.CreateVolumePermissions ?? []).some((x) => x.Group === 'all');
+    }
+    if (entry.operation === 'ModifyImageAttribute') {
+      const image = (await ctx.client(EC2Client, entry.region).send(new DescribeImagesCommand({ ImageIds: [p.ImageId!] }))).Images?.[0];
+      return image ? image.Public === true : undefined;
+    }
+    const out = await ctx.client(RDSClient, entry.region).send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: p.DBSnapshotIdentifier }));
+    return !!out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues?.includes('all');
+  } catch (err) {
+    if (GONE.has(errorCode(err) ?? '')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Undo of one change. A snapshot or AMI made private is shared with everyone again (the 'all'
+ * permission the fix removed, nothing else), while it is still private: that re-exposes its data,
+ * so the action is destructive (default No; `undo --yes` leaves it out). A block turned on goes
+ * back to the state the check read, while it is still what the fix set.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  if (!entry.inverse) return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+  if (['ModifySnapshotAttribute', 'ModifyImageAttribute', 'ModifyDBSnapshotAttribute'].includes(entry.operation)) {
+    const p = entry.params as { SnapshotId?: string; ImageId?: string; DBSnapshotIdentifier?: string };
+    const id = p.SnapshotId ?? p.ImageId ?? p.DBSnapshotIdentifier ?? '?';
+    const now = await sharedNow(ctx, entry);
+    if (now === undefined) return nothingToUndo(`${id} (${entry.region}) no longer exists.`);
+    if (now) return nothingToUndo(`${id} (${entry.region}) is shared with everyone again, as before the fix.`);
+    return undoWith(recordedInverse(entry, { destructive: true }));
+  }
+  if (entry.operation === 'EnableSnapshotBlockPublicAccess' || entry.operation === 'EnableImageBlockPublicAccess') {
+    const snapshots = entry.operation === 'EnableSnapshotBlockPublicAccess';
+    const b = snapshots ? await snapshotBlock(ctx, entry.region) : await imageBlock(ctx, entry.region);
+    const wrote = snapshots ? 'block-all-sharing' : 'block-new-sharing';
+    const before = entry.inverse.operation.startsWith('Disable') ? 'unblocked' : String((entry.inverse.params as { State?: string }).State);
+    const name = `${snapshots ? 'EBS snapshot' : 'AMI'} Block Public Access in ${entry.region}`;
+    if (b.state === before) return nothingToUndo(`${name} is ${before} again, as before the fix.`);
+    if (b.state !== wrote) return drifted(name, { now: b.state, wrote });
+    return undoWith(recordedInverse(entry));
+  }
+  return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+}
+
 const inputs: StepInputs<PublicSharingInputs> = {
   schema: inputsSchema,
   requiredInAnswers: false,
@@ -252,6 +306,8 @@ const step: Step<PublicSharingInputs> = {
       ].join('\n\n');
     return { actions, ...(warnings.length ? { warnings } : {}), ...(guidance ? { guidance } : {}) };
   },
+
+  undo: undoChange,
 
   /** day-one scenario: a snapshot of the day-one data volume that any AWS account can restore. */
   async seed(ctx) {

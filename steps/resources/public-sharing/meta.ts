@@ -36,10 +36,12 @@ const meta: StepMeta = {
       'rds:ModifyDBSnapshotAttribute',
       'ec2:EnableSnapshotBlockPublicAccess',
       'ec2:EnableImageBlockPublicAccess',
+      'ec2:DisableSnapshotBlockPublicAccess',
+      'ec2:DisableImageBlockPublicAccess',
     ],
     grants: [
       { actions: ['ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute', 'rds:ModifyDBSnapshotAttribute'], why: 'the snapshots and images are whichever the account shares publicly' },
-      { actions: ['ec2:EnableSnapshotBlockPublicAccess', 'ec2:EnableImageBlockPublicAccess'], why: 'account settings of each region, with no resource to name' },
+      { actions: ['ec2:EnableSnapshotBlockPublicAccess', 'ec2:EnableImageBlockPublicAccess', 'ec2:DisableSnapshotBlockPublicAccess', 'ec2:DisableImageBlockPublicAccess'], why: 'account settings of each region, with no resource to name' },
     ],
   },
   fix: {

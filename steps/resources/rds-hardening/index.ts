@@ -12,8 +12,9 @@
  */
 import { ModifyDBClusterCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, mapLimit } from '../../../src/engine/step-kit.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { formatZodError, irreversible, mapLimit, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
+import { callOperation } from '../../../src/aws/call.js';
 import { REGION_CONCURRENCY, databases, noDatabases, rdsRegionFailure, seedDayOneDatabase } from '../_shared/rds.js';
 import { encryptionGuidance } from './encryption.js';
 import type { HardeningData, Setting } from './judge.js';
@@ -83,6 +84,46 @@ export function modifyAction(dbSettings: HardeningData[], applyNow: boolean): Pl
       else await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: d.id, ...on, ApplyImmediately: applyNow }));
     },
   };
+}
+
+/** The database's value of each ModifyDB* flag, a change waiting for the maintenance window counted as made. */
+function flagsNow(db: { DeletionProtection?: boolean; IAMDatabaseAuthenticationEnabled?: boolean; AutoMinorVersionUpgrade?: boolean; PendingModifiedValues?: object }) {
+  const pending = (db.PendingModifiedValues ?? {}) as { IAMDatabaseAuthenticationEnabled?: boolean };
+  return {
+    DeletionProtection: db.DeletionProtection === true,
+    EnableIAMDatabaseAuthentication: db.IAMDatabaseAuthenticationEnabled === true || pending.IAMDatabaseAuthenticationEnabled === true,
+    AutoMinorVersionUpgrade: db.AutoMinorVersionUpgrade === true,
+  } as Record<string, boolean>;
+}
+
+/**
+ * Undo: each setting the fix turned on goes off again, as the check read it before, while it is
+ * still on. A setting someone turned off since is left out (it is as before already).
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  if ((entry.operation !== 'ModifyDBInstance' && entry.operation !== 'ModifyDBCluster') || !entry.inverse)
+    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+  const cluster = entry.operation === 'ModifyDBCluster';
+  const p = entry.params as Record<string, unknown>;
+  const id = String(cluster ? p.DBClusterIdentifier : p.DBInstanceIdentifier);
+  const dbs = await databases(ctx, entry.region);
+  const db = cluster ? dbs.clusters.find((c) => c.DBClusterIdentifier === id) : dbs.instances.find((i) => i.DBInstanceIdentifier === id);
+  if (!db) return nothingToUndo(`Database ${id} in ${entry.region} no longer exists.`);
+  const now = flagsNow(db);
+  const turnedOn = Object.values(PARAM).filter((k) => p[k] === true);
+  const stillOn = turnedOn.filter((k) => now[k]);
+  if (!stillOn.length) return nothingToUndo(`${id} in ${entry.region} has ${turnedOn.join(', ')} off again, as before the fix.`);
+  if (stillOn.length === turnedOn.length) return undoWith(recordedInverse(entry));
+  const idParam = cluster ? { DBClusterIdentifier: id } : { DBInstanceIdentifier: id };
+  const spec = { service: 'rds', operation: entry.operation, region: entry.region, params: { ...idParam, ...Object.fromEntries(stillOn.map((k) => [k, false])), ApplyImmediately: true } };
+  const action: PlanAction = {
+    ...spec,
+    summary: `Turn ${stillOn.join(', ')} off again for ${id} in ${entry.region}`,
+    async run(c) {
+      await callOperation(c, spec);
+    },
+  };
+  return undoWith(action);
 }
 
 const inputs: StepInputs<RdsHardeningInputs> = {
@@ -155,6 +196,8 @@ const step: Step<RdsHardeningInputs> = {
       ...(unencrypted.length ? { guidance: encryptionGuidance(unencrypted) } : {}),
     };
   },
+
+  undo: undoChange,
 
   /** day-one scenario: the shared day-one database, unencrypted and unprotected (../_shared/rds.ts). */
   seed: seedDayOneDatabase,

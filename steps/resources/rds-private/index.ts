@@ -15,7 +15,7 @@ import { ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, mapLimit } from '../../../src/engine/step-kit.js';
+import { drifted, formatZodError, irreversible, mapLimit, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
 import {
   DB_NAME,
   REGION_CONCURRENCY,
@@ -211,6 +211,23 @@ const step: Step<RdsPrivateInputs> = {
           `(wizard: answer yes for it; answers file: "${meta.id}": { "databases": ["${d.region}/${d.id}"], "apply": true }).`,
       );
     return { actions, ...(warnings.length ? { warnings } : {}), ...(clusters.length ? { guidance: clusterGuidance(clusters) } : {}) };
+  },
+
+  /**
+   * Undo: the database public again, as before the fix, while it is still private. Giving a
+   * database back its public address re-exposes it, so the action is destructive: confirmed with
+   * a default of No, and left out by `undo --yes`.
+   */
+  async undo(ctx, entry) {
+    const wrote = entry.params as { DBInstanceIdentifier?: string; PubliclyAccessible?: boolean };
+    if (entry.operation !== 'ModifyDBInstance' || !wrote.DBInstanceIdentifier || wrote.PubliclyAccessible !== false || !entry.inverse)
+      return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
+    const db = (await databases(ctx, entry.region)).instances.find((i) => i.DBInstanceIdentifier === wrote.DBInstanceIdentifier);
+    const name = `Database ${wrote.DBInstanceIdentifier} in ${entry.region}`;
+    if (!db) return nothingToUndo(`${name} no longer exists.`);
+    if (db.PubliclyAccessible === true) return nothingToUndo(`${name} is publicly accessible again, as before the fix.`);
+    if (db.PubliclyAccessible !== false) return drifted(name, { now: 'RDS does not say whether it is publicly accessible', wrote: 'not publicly accessible' });
+    return undoWith(recordedInverse(entry, { destructive: true }));
   },
 
   /** day-one scenario: the shared day-one database, publicly accessible (../_shared/rds.ts). */
