@@ -30,7 +30,7 @@ export const LOGGING_BUCKET_GRANT = {
 export const LOGGING_BUCKET_UNDO_GRANT = {
   actions: [...LOGGING_BUCKET_PERMISSIONS.fix, ...LOGGING_BUCKET_PERMISSIONS.undo],
   resources: ['arn:aws:s3:::secure-start-logs-*'],
-  why: 'the only bucket it makes and changes is the logging bucket secure-start-logs-<account>-<region>',
+  why: 'the only bucket it makes, changes and (on undo) empties or deletes is the logging bucket secure-start-logs-<account>-<region>',
 };
 
 /** The trails (trails.ts). */
