@@ -29,6 +29,7 @@ const RENAMED: Record<string, string> = {
   's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   's3:HeadBucket': 's3:ListBucket',
+  's3:ListObjectsV2': 's3:ListBucket',
 };
 
 /** `clientName` as the SDK reports it (IAMClient, SSOAdminClient…), with or without "Client". */

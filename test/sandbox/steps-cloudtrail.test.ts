@@ -1,6 +1,6 @@
 import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
-import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetEventSelectorsCommand, PutEventSelectorsCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetEventSelectorsCommand, PutEventSelectorsCommand, StartLoggingCommand, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, HeadBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
 import { RunContext } from '../../src/engine/context.js';
@@ -9,6 +9,7 @@ import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../.
 import { TRAIL_NAME } from '../../steps/monitoring/_shared/trails.js';
 import step, { DAY_ONE_TRAIL, dayOneTrailBucket } from '../../steps/monitoring/cloudtrail/index.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const A = SANDBOX_ACCOUNT_ID;
 const LOGS = loggingBucketName({ accountId: A, homeRegion: 'us-east-1' });
@@ -66,6 +67,26 @@ async function loggingBucketFromFlowLogs(ctx: RunContext): Promise<void> {
   for (const a of actions) await a.run(ctx);
 }
 
+/**
+ * Undo of a new trail (newest first): logging stopped, its selectors go with it, the trail deleted,
+ * the bucket policy removed; the bucket's settings go with the bucket, which is deleted (empty).
+ */
+const UNDO_NEW_TRAIL = ['undo', 'nothing', 'undo', 'undo'] as const;
+const UNDO_NEW_BUCKET = ['nothing', 'nothing', 'nothing', 'undo'] as const;
+
+/**
+ * A log file in the logging bucket, as CloudTrail would deliver it (moto delivers none). moto
+ * enforces the bucket policy's deny of plain HTTP on PutObject, and the sandbox speaks HTTP: the
+ * policy is lifted for the write and put back exactly.
+ */
+async function putLog(ctx: RunContext): Promise<void> {
+  const s3 = ctx.client(S3Client);
+  const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: LOGS }))).Policy!;
+  await s3.send(new DeleteBucketPolicyCommand({ Bucket: LOGS }));
+  await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: `AWSLogs/${A}/CloudTrail/us-east-1/log.json.gz`, Body: '{}' }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: LOGS, Policy: policy }));
+}
+
 const ARN = (name: string, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${A}:trail/${name}`;
 
 runStepCases(step, [
@@ -85,12 +106,23 @@ runStepCases(step, [
     ],
     expectOperations: [...BUCKET_SETUP, ...NEW_TRAIL],
     expectFindingsAfter: [{ status: 'pass', resource: ARN(TRAIL_NAME) }],
+    expectUndo: { kinds: [...UNDO_NEW_TRAIL, ...UNDO_NEW_BUCKET] },
   },
   {
     name: 'no trail at all: says what is lost and makes one',
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', message: expect.stringMatching(/^No CloudTrail trail: .*90 days/) }],
     expectOperations: [...BUCKET_SETUP, ...NEW_TRAIL],
+    // moto delivers no logs: one is put there by hand, so the bucket's undo empties it (destructive; the table says yes).
+    expectApplied: async (ctx) => {
+      ctx.factory.readOnly = false;
+      try {
+        await putLog(ctx);
+      } finally {
+        ctx.factory.readOnly = true;
+      }
+    },
+    expectUndo: { kinds: [...UNDO_NEW_TRAIL, ...UNDO_NEW_BUCKET] },
   },
   {
     name: 'a multi-region trail that logs every management event with validation passes',
@@ -126,6 +158,8 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ message: 'Multi-region trail no-selectors (home region us-east-1) records no management events.' }],
     expectOperations: ['cloudtrail:PutEventSelectors'],
+    // moto gives a new trail no selector at all (AWS gives a default one): none cannot be put back.
+    expectUndo: { kinds: ['irreversible'], findingsAfterUndo: [{ status: 'pass', resource: ARN('no-selectors') }] },
   },
   {
     name: 'a multi-region trail with management events turned off (data events only) fails',
@@ -208,12 +242,18 @@ runStepCases(step, [
     seed: loggingBucketFromFlowLogs,
     expectStatus: 'fail',
     expectOperations: ['s3:PutBucketPolicy', ...NEW_TRAIL],
+    expectUndo: { kinds: [...UNDO_NEW_TRAIL] },
   },
   {
     name: 'our own trail left single-region is widened, not duplicated',
     seed: trails({ name: TRAIL_NAME, multiRegion: false, validation: false, logging: false, bucket: LOGS }),
     expectStatus: 'fail',
     expectOperations: ['cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StartLogging'],
+    // It had no selector (moto), which cannot be put back: the rest is undone, single-region again.
+    expectUndo: {
+      kinds: ['undo', 'irreversible', 'undo'],
+      findingsAfterUndo: [{ status: 'fail', message: expect.stringContaining('Single-region trail secure-start-trail (us-east-1) does not count') }],
+    },
     expectFindingsAfter: [{ status: 'pass', resource: ARN(TRAIL_NAME) }],
   },
 ]);
@@ -352,6 +392,51 @@ describe('monitoring.cloudtrail: the day-one trail and the data area', () => {
       const bucketPublicCheck = await checkStep({ meta: bucketPublic.meta, load: async () => bucketPublic }, ctx);
       const trailBucket = bucketPublicCheck.result.findings.filter((f) => f.resource.includes(dayOneTrailBucket(A)));
       expect(trailBucket).toEqual([expect.objectContaining({ message: expect.stringContaining('is not public today'), data: expect.objectContaining({ exposure: 'private' }) })]);
+    });
+  });
+});
+
+describe('monitoring.cloudtrail: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const bucketExists = (ctx: RunContext) => ctx.client(S3Client).send(new HeadBucketCommand({ Bucket: LOGS })).then(() => true, () => false);
+  const trailNames = async (ctx: RunContext) => ((await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({}))).trailList ?? []).map((t) => t.Name);
+
+  it('a bucket holding logs is kept under undo --yes (destructive, default No); the trail and its policy go', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, { between: putLog });
+      const create = run.items.at(-1)!;
+      expect(create.kind === 'undo' && create.actions.map((a) => [a.operation, a.destructive])).toEqual([['DeleteBucket', true]]);
+      expect(await trailNames(ctx)).toEqual([]);
+      expect(await bucketExists(ctx)).toBe(true);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('the shared bucket stays while flow logs deliver to it too: the bucket and its policy are refused, the trail goes', async () => {
+    await inSandbox({}, async (ctx) => {
+      const between = async (c: RunContext) => {
+        // monitoring.flow-logs fixed after this step: its statements join the policy.
+        for (const a of loggingBucketActions(c, await readLoggingBucket(c), [{ service: 'flow-logs' }])) await a.run(c);
+      };
+      const run = await fixThenUndo(entry, ctx, undefined, { between, includeDestructive: true });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ CreateTrail: 'undo', PutBucketPolicy: 'drifted', CreateBucket: 'drifted' });
+      const kept = run.items.find((i) => i.entry.operation === 'CreateBucket')!;
+      expect(kept.kind === 'drifted' && kept.reason).toContain('it also receives logs from VPC flow logs');
+      expect(await bucketExists(ctx)).toBe(true);
+      const policy = (await ctx.client(S3Client).send(new GetBucketPolicyCommand({ Bucket: LOGS }))).Policy!;
+      expect(policy).toContain('AWSLogDeliveryWrite');
+      expect(await trailNames(ctx)).toEqual([]);
+    });
+  });
+
+  it('refuses the trail when someone changed it after the fix (validation off), and keeps it', async () => {
+    await inSandbox({}, async (ctx) => {
+      const between = (c: RunContext) => c.client(CloudTrailClient).send(new UpdateTrailCommand({ Name: TRAIL_NAME, EnableLogFileValidation: false })).then(() => undefined);
+      const run = await fixThenUndo(entry, ctx, undefined, { between, includeDestructive: true });
+      const trail = run.items.find((i) => i.entry.operation === 'CreateTrail')!;
+      expect(trail).toMatchObject({ kind: 'drifted', reason: expect.stringContaining('Trail secure-start-trail changed after the fix') });
+      expect(await trailNames(ctx)).toEqual([TRAIL_NAME]);
     });
   });
 });

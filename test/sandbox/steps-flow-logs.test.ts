@@ -1,6 +1,6 @@
 import { CreateFlowLogsCommand, CreateVpcCommand, DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { FlowLog } from '@aws-sdk/client-ec2';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, HeadBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
@@ -9,9 +9,26 @@ import step, { DAY_ONE_VPC, FLOW_LOG_NAME } from '../../steps/monitoring/flow-lo
 import type { LogDelivery } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { inSandbox, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const entry = { meta: step.meta, load: async () => step };
 const BUCKET = loggingBucketName({ accountId: SANDBOX_ACCOUNT_ID, homeRegion: 'us-east-1' });
+
+/** Undo of a fix that made the bucket (newest first): the flow log, the policy, the settings that go with the bucket, the bucket. */
+const UNDO_WITH_BUCKET = ['undo', 'undo', 'nothing', 'nothing', 'nothing', 'undo'] as const;
+
+/**
+ * A record in the logging bucket, as flow logs would deliver it (moto delivers none). moto enforces
+ * the policy's deny of plain HTTP on PutObject, so the policy is lifted for the write and put back.
+ */
+async function putLog(ctx: RunContext): Promise<void> {
+  const s3 = ctx.client(S3Client);
+  const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!;
+  await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `AWSLogs/${SANDBOX_ACCOUNT_ID}/vpcflowlogs/us-east-1/x.log.gz`, Body: 'x' }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: policy }));
+}
+
 const BUCKET_OPS = ['s3:CreateBucket', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketEncryption', 's3:PutBucketPolicy'];
 const CREATE = 'ec2:CreateFlowLogs';
 /** Somebody else's bucket for flow logs that are not ours. */
@@ -60,6 +77,16 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [DEFAULT_FAILS],
     expectOperations: [...BUCKET_OPS, CREATE],
+    expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
+    // A record in the bucket: its undo empties it first (destructive; the table says yes).
+    expectApplied: async (ctx) => {
+      ctx.factory.readOnly = false;
+      try {
+        await putLog(ctx);
+      } finally {
+        ctx.factory.readOnly = true;
+      }
+    },
     expectFindingsAfter: [{ ...DEFAULT_PASSES, message: expect.stringContaining(`to S3 arn:aws:s3:::${BUCKET}`) }],
   },
   {
@@ -68,6 +95,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [DEFAULT_FAILS, { status: 'fail', resource: expect.stringMatching(new RegExp(`^vpc-\\w+ \\(${DAY_ONE_VPC}\\)$`)), message: expect.stringContaining('has no flow log') }],
     expectOperations: [...BUCKET_OPS, CREATE],
+    expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     expectFindingsAfter: [DEFAULT_PASSES, { status: 'pass', resource: expect.stringContaining(DAY_ONE_VPC) }],
   },
   {
@@ -94,6 +122,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', message: expect.stringMatching(/has no flow log that records rejected traffic: fl-\w+ records only accepted traffic/) }],
     expectOperations: [...BUCKET_OPS, CREATE],
+    expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
   },
   {
     name: 'a flow log to CloudWatch Logs counts',
@@ -138,6 +167,7 @@ runStepCases(step, [
       { region: 'eu-west-1', status: 'fail' },
     ],
     expectOperations: [...BUCKET_OPS.map((o) => `${o}@us-east-1`), `${CREATE}@eu-west-1`],
+    expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     expectPlan: async (plan, ctx) => {
       const creates = plan.actions.filter((a) => a.operation === 'CreateFlowLogs');
       // The eu-west-1 VPCs: its default one and eu-app.
@@ -238,6 +268,45 @@ describe('monitoring.flow-logs: beyond the table', () => {
       const again = await checkStep(entry, ctx);
       expect(again.result.findings.map((f) => f.status)).toEqual(['fail', 'fail']);
       expect(again.result.findings.filter((f) => f.resource.includes(DAY_ONE_VPC))).toHaveLength(1);
+    });
+  });
+});
+
+describe('monitoring.flow-logs: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const flowLogs = async (ctx: RunContext) => (await ctx.client(EC2Client).send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+  const bucketExists = (ctx: RunContext) => ctx.client(S3Client).send(new HeadBucketCommand({ Bucket: BUCKET })).then(() => true, () => false);
+
+  it('deletes the flow log and the empty bucket it made, and the check reads as before', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(await flowLogs(ctx)).toEqual([]);
+      expect(await bucketExists(ctx)).toBe(false);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('keeps the bucket that holds records under undo --yes (its deletion is destructive)', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, { between: putLog });
+      expect(await bucketExists(ctx)).toBe(true);
+      expect(run.items.at(-1)!.kind === 'undo' && (run.items.at(-1) as { actions: { destructive?: boolean }[] }).actions[0]!.destructive).toBe(true);
+    });
+  });
+
+  it('the shared bucket stays while CloudTrail delivers to it too: the bucket and its policy are refused, the flow log goes', async () => {
+    await inSandbox({}, async (ctx) => {
+      const trail: LogDelivery = { service: 'cloudtrail', trailArn: `arn:aws:cloudtrail:us-east-1:${SANDBOX_ACCOUNT_ID}:trail/secure-start-trail` };
+      const between = async (c: RunContext) => {
+        // monitoring.cloudtrail fixed after this step: its statements join the policy.
+        for (const a of loggingBucketActions(c, await readLoggingBucket(c), [trail])) await a.run(c);
+      };
+      const run = await fixThenUndo(entry, ctx, undefined, { between, includeDestructive: true });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ CreateFlowLogs: 'undo', PutBucketPolicy: 'drifted', CreateBucket: 'drifted' });
+      expect(run.items.find((i) => i.entry.operation === 'CreateBucket')).toMatchObject({ reason: expect.stringContaining('it also receives logs from CloudTrail') });
+      expect(await bucketExists(ctx)).toBe(true);
+      expect(await flowLogs(ctx)).toEqual([]);
     });
   });
 });

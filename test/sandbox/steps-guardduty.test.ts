@@ -1,9 +1,10 @@
-import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, ListDetectorsCommand, UpdateDetectorCommand } from '@aws-sdk/client-guardduty';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { StepContext } from '../../src/engine/types.js';
 import step from '../../steps/monitoring/guardduty/index.js';
 import { inSandbox, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const entry = { meta: step.meta, load: async () => step };
 
@@ -125,6 +126,49 @@ describe('monitoring.guardduty: beyond the table', () => {
       ctx.factory.readOnly = true;
       expect(await detectors(ctx)).toHaveLength(1);
       expect((await checkStep(entry, ctx)).result.status).toBe('fail');
+    });
+  });
+});
+
+describe('monitoring.guardduty: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const detectors = async (ctx: StepContext) => (await ctx.client(GuardDutyClient).send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+
+  it('suspends the detector it resumed, and the check fails as before', async () => {
+    await inSandbox({ seed: (ctx) => step.seed!(ctx) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('deletes the detector it created only by the destructive action (its findings go with it), which undo --yes leaves out', async () => {
+    await inSandbox({}, async (ctx) => {
+      const kept = await fixThenUndo(entry, ctx, undefined);
+      const [item] = kept.items;
+      expect(item!.kind === 'undo' && item!.actions.map((a) => [a.operation, a.destructive])).toEqual([['DeleteDetector', true]]);
+      expect(await detectors(ctx)).toHaveLength(1);
+      const run = await fixThenUndo(entry, ctx, undefined, { includeDestructive: true });
+      expect(run.plan.actions).toEqual([]);
+    });
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, { includeDestructive: true });
+      expect(await detectors(ctx)).toEqual([]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses a created detector someone reconfigured after the fix, and keeps it', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        includeDestructive: true,
+        between: async (c) => {
+          const [id] = await detectors(c);
+          await c.client(GuardDutyClient).send(new UpdateDetectorCommand({ DetectorId: id!, FindingPublishingFrequency: 'SIX_HOURS' }));
+        },
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('SIX_HOURS') })]);
+      expect(await detectors(ctx)).toHaveLength(1);
     });
   });
 });

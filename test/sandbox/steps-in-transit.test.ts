@@ -13,6 +13,7 @@ import {
   DescribeRouteTablesCommand,
   DescribeVpcEndpointsCommand,
   EC2Client,
+  ModifyVpcEndpointCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
@@ -20,6 +21,7 @@ import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
 import step, { s3ServiceName } from '../../steps/data/in-transit/index.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const CREATE = 'ec2:CreateVpcEndpoint';
 const MODIFY = 'ec2:ModifyVpcEndpoint';
@@ -235,5 +237,48 @@ describe('data.in-transit: beyond the table', () => {
     expect(plan.actions).toHaveLength(1);
     expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
     expect([...new Set(sent)].sort()).toEqual(['EC2:DescribeRouteTables', 'EC2:DescribeSubnets', 'EC2:DescribeVpcEndpoints', 'EC2:DescribeVpcs']);
+  });
+});
+
+describe('data.in-transit: undo', () => {
+  it('deletes the endpoint it created, and detaches only the route table it attached', async () => {
+    const seen: { vpc?: string; a?: string; b?: string; existing?: string } = {};
+    const seed = async (ctx: RunContext) => {
+      await step.seed!(ctx);
+      const net = await network(ctx, '10.61');
+      seen.vpc = net.vpcId;
+      seen.a = await privateSubnet(ctx, net, '10.61.1.0/24');
+      seen.b = await privateSubnet(ctx, net, '10.61.2.0/24');
+      seen.existing = await gateway(ctx, net.vpcId, [seen.a]);
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.plan.actions.map((a) => a.operation).sort()).toEqual(['CreateVpcEndpoint', 'ModifyVpcEndpoint']);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo', 'undo']);
+      expect(run.afterUndo).toEqual(run.before);
+      const kept = await s3Gateways(ctx, seen.vpc!);
+      expect(kept.map((e) => [e.VpcEndpointId, e.RouteTableIds])).toEqual([[seen.existing, [seen.a]]]);
+    });
+  });
+
+  it('refuses an endpoint someone attached another route table to after the fix, and keeps it', async () => {
+    const seen: { vpc?: string; other?: string } = {};
+    const seed = async (ctx: RunContext) => {
+      const net = await network(ctx, '10.62');
+      seen.vpc = net.vpcId;
+      await privateSubnet(ctx, net, '10.62.1.0/24');
+      seen.other = await table(ctx, net.vpcId, await subnet(ctx, net.vpcId, '10.62.9.0/24'));
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: async (c) => {
+          const [e] = await s3Gateways(c, seen.vpc!);
+          await c.client(EC2Client).send(new ModifyVpcEndpointCommand({ VpcEndpointId: e!.VpcEndpointId!, AddRouteTableIds: [seen.other!] }));
+        },
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('route tables of endpoint') })]);
+      const [e] = await s3Gateways(ctx, seen.vpc!);
+      expect(e!.RouteTableIds).toContain(seen.other);
+    });
   });
 });

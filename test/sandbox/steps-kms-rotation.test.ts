@@ -14,6 +14,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/data/kms-rotation/index.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const ENABLE = 'kms:EnableKeyRotation';
 const entry = { meta: step.meta, load: async () => step };
@@ -181,5 +182,27 @@ describe('data.kms-rotation: beyond the table', () => {
     expect(recorded.filter((r) => !isReadRequest(r))).toEqual([]);
     expect(sent.filter((s) => s === 'KMS:DescribeKey')).toHaveLength(1);
     expect(sent.filter((s) => s === 'KMS:GetKeyRotationStatus')).toHaveLength(1);
+  });
+});
+
+describe('data.kms-rotation: undo', () => {
+  it('turns rotation off again on the key the fix rotated, and the check fails as before', async () => {
+    await inSandbox({ seed: async (ctx) => void (keys.us = await createKey(ctx)) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(await rotating(ctx, keys.us)).toBe(false);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  // The drift case (a rotation period set after the fix) is in test/unit/step-kms-rotation-undo.test.ts: moto keeps no period.
+
+  it('has nothing to undo when someone turned rotation off already', async () => {
+    await inSandbox({ seed: async (ctx) => void (keys.us = await createKey(ctx)) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: (c) => c.client(KMSClient).send(new DisableKeyRotationCommand({ KeyId: keys.us })).then(() => undefined),
+      });
+      expect(run.items.map((i) => i.kind)).toEqual(['nothing']);
+    });
   });
 });

@@ -16,7 +16,8 @@ import type { BlockConfig } from '../../steps/data/_shared/publicness.js';
 import step from '../../steps/data/s3-account-public-access/index.js';
 import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
-import { isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const ACCOUNT = '123456789012';
 const RESOURCE = `arn:aws:s3::${ACCOUNT}:account`;
@@ -208,6 +209,39 @@ describe('data.s3-account-public-access: permissions, reads and undo', () => {
       ctx.invalidate();
       const restored = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(restored.result.findings).toEqual(checked.result.findings);
+    });
+  });
+});
+
+describe('data.s3-account-public-access: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('puts back a partial block exactly, and the check reads as before', async () => {
+    await inSandbox({ seed: accountBlock({ BlockPublicPolicy: true }) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(run.afterFix).not.toEqual(run.before);
+      expect(run.items.map((i) => i.kind)).toEqual(['undo']);
+      expect(run.journal.at(-1)).toMatchObject({ operation: 'PutPublicAccessBlock', undoes: 0, result: 'ok' });
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses when someone changed the block after the fix, and leaves their change', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, { between: accountBlock({ BlockPublicAcls: true, IgnorePublicAcls: true }) });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('changed after the fix') })]);
+      expect(run.journal.some((e) => e.undoes !== undefined)).toBe(false);
+      const now = await ctx.client(S3ControlClient).send(new GetPublicAccessBlockCommand({ AccountId: ACCOUNT }));
+      expect(now.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, BlockPublicPolicy: false });
+    });
+  });
+
+  it('has nothing to do when the block is already back as before', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: (c) => c.client(S3ControlClient).send(new DeletePublicAccessBlockCommand({ AccountId: ACCOUNT })).then(() => undefined),
+      });
+      expect(run.items.map((i) => i.kind)).toEqual(['nothing']);
     });
   });
 });

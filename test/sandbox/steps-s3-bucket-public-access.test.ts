@@ -12,7 +12,8 @@ import step from '../../steps/data/s3-bucket-public-access/index.js';
 import { SHARED_BUCKET, WEBSITE_BUCKET, makeBucket } from '../../steps/data/_shared/bucket-fixtures.js';
 import type { BucketFixture } from '../../steps/data/_shared/bucket-fixtures.js';
 import accountStep from '../../steps/data/s3-account-public-access/index.js';
-import { isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const PUT = 's3:PutPublicAccessBlock';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -244,6 +245,37 @@ describe('data.s3-bucket-public-access: permissions, reads and undo', () => {
       ctx.invalidate();
       const restored = await checkStep({ meta: step.meta, load: async () => step }, ctx);
       expect(restored.result.findings).toEqual(checked.result.findings);
+    });
+  });
+});
+
+describe('data.s3-bucket-public-access: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+  const block = (Bucket: string, config: Partial<PublicAccessBlockConfiguration>) => async (ctx: RunContext) => {
+    await ctx.client(S3Client).send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false, ...config } }));
+  };
+
+  it('puts back a partial bucket block exactly and removes a block that was not there', async () => {
+    const seed = async (ctx: RunContext) => {
+      await buckets({ name: 'ss-undo-partial' }, { name: 'ss-undo-none' })(ctx);
+      await block('ss-undo-partial', { IgnorePublicAcls: true })(ctx);
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { buckets: 'all' });
+      expect(run.items.map((i) => i.kind)).toEqual(['undo', 'undo']);
+      expect(run.journal.filter((e) => e.undoes !== undefined).map((e) => e.operation).sort()).toEqual(['DeletePublicAccessBlock', 'PutPublicAccessBlock']);
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses a bucket whose block someone changed after the fix, leaves their change, and undoes the others', async () => {
+    await inSandbox({ seed: buckets({ name: 'ss-undo-a' }, { name: 'ss-undo-b' }) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { buckets: 'all' }, { between: block('ss-undo-a', { BlockPublicAcls: true }) });
+      const byBucket = Object.fromEntries(run.items.map((i) => [(i.entry.params as { Bucket: string }).Bucket, i.kind]));
+      expect(byBucket).toEqual({ 'ss-undo-a': 'drifted', 'ss-undo-b': 'undo' });
+      const a = await ctx.client(S3Client).send(new GetPublicAccessBlockCommand({ Bucket: 'ss-undo-a' }));
+      expect(a.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, IgnorePublicAcls: false });
+      await expect(ctx.client(S3Client).send(new GetPublicAccessBlockCommand({ Bucket: 'ss-undo-b' }))).rejects.toThrow();
     });
   });
 });

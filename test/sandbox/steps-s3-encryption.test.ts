@@ -18,6 +18,7 @@ import type { Plan } from '../../src/engine/types.js';
 import step from '../../steps/data/s3-encryption/index.js';
 import { resetMoto } from '../helpers/moto.js';
 import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const PUT = 's3:PutBucketEncryption';
 const NEW_KEY = ['kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'];
@@ -383,3 +384,65 @@ describe('data.s3-encryption: reads', () => {
     expect(count('KMS:ListAliases')).toBe(1);
   });
 });
+
+describe('data.s3-encryption: undo', () => {
+  const keyState = async (ctx: RunContext, id: string) => (await ctx.client(KMSClient).send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata!.KeyState;
+
+  it('puts each bucket back; the key it made is deleted only by the destructive action, which undo --yes leaves out', async () => {
+    const seed = async (ctx: RunContext) => {
+      await bucket(ctx, 'enc-u-plain');
+      await bucket(ctx, 'enc-u-s3', SSE_S3);
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const inputs = { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: ['enc-u-plain', 'enc-u-s3'] };
+      const run = await fixThenUndo(entry, ctx, inputs);
+      expect(run.items.map((i) => `${i.entry.operation}:${i.kind}`)).toEqual([
+        'PutBucketEncryption:undo',
+        'PutBucketEncryption:undo',
+        'EnableKeyRotation:undo',
+        'CreateAlias:undo',
+        'CreateKey:undo',
+      ]);
+      const deletion = run.items.at(-1)!;
+      expect(deletion.kind === 'undo' && deletion.actions.map((a) => [a.operation, a.destructive])).toEqual([['ScheduleKeyDeletion', true]]);
+      expect(await encryption(ctx, 'enc-u-plain')).toBeNull();
+      expect(classifyRule(await encryption(ctx, 'enc-u-s3'))).toBe('AES256');
+      expect(run.afterUndo).toEqual(run.before);
+      // Left out as `undo --yes` would: the key stays, enabled, and its journal entry stays open.
+      const keyId = (run.journal[0]!.output as { KeyId: string }).KeyId;
+      expect(await keyState(ctx, keyId)).toBe('Enabled');
+      expect(run.journal.some((e) => e.undoes === 0)).toBe(false);
+    });
+  });
+
+  it('with the destructive action chosen, the key it made is scheduled for deletion', async () => {
+    await inSandbox({ seed: (ctx) => bucket(ctx, 'enc-u-one') }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: 'all' }, { includeDestructive: true });
+      const keyId = (run.journal[0]!.output as { KeyId: string }).KeyId;
+      expect(await keyState(ctx, keyId)).toBe('PendingDeletion');
+      expect(run.journal.at(-1)).toMatchObject({ operation: 'ScheduleKeyDeletion', undoes: 0 });
+    });
+  });
+
+  it('refuses a bucket whose default someone changed after the fix, and a key another bucket now uses; both stay', async () => {
+    await inSandbox({ seed: (ctx) => bucket(ctx, 'enc-u-edit') }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        const keyArn = (await c.client(KMSClient).send(new DescribeKeyCommand({ KeyId: 'alias/secure-start-s3' }))).KeyMetadata!.Arn!;
+        await c.client(S3Client).send(new PutBucketEncryptionCommand({ Bucket: 'enc-u-edit', ServerSideEncryptionConfiguration: kms(keyArn, false) }));
+        await bucket(c, 'enc-u-later', kms(keyArn));
+      };
+      const run = await fixThenUndo(entry, ctx, { algorithm: 'SSE-KMS', kmsKeyId: 'new', buckets: 'all' }, { between, includeDestructive: true });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ PutBucketEncryption: 'drifted', CreateKey: 'drifted' });
+      const refusal = run.items.find((i) => i.entry.operation === 'CreateKey')!;
+      expect(refusal.kind === 'drifted' && refusal.reason).toMatch(/is now also the default of enc-u-later, so undo keeps it/);
+      expect((await encryption(ctx, 'enc-u-edit'))?.Rules?.[0]?.BucketKeyEnabled).toBe(false);
+      const keyId = (run.journal[0]!.output as { KeyId: string }).KeyId;
+      expect(await keyState(ctx, keyId)).toBe('Enabled');
+    });
+  });
+});
+
+function classifyRule(c: ServerSideEncryptionConfiguration | null): string | undefined {
+  return c?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+}

@@ -13,7 +13,8 @@ import bucketStep from '../../steps/data/s3-bucket-public-access/index.js';
 import step from '../../steps/data/s3-tls-only/index.js';
 import { insecureTransportDeny } from '../../src/aws/s3-tls.js';
 import { resetMoto } from '../helpers/moto.js';
-import { isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { inSandbox, isReadRequest, makeSandboxContext, recordCheckAndPlan, runStepCases, ScriptedAsker, withChecked } from '../helpers/step-tester.js';
+import { fixThenUndo } from '../helpers/undo.js';
 
 const PUT = 's3:PutBucketPolicy';
 const arn = (name: string) => `arn:aws:s3:::${name}`;
@@ -372,5 +373,31 @@ describe('the three S3 access steps on the day-one account, in guide order, as f
     } finally {
       ctx.factory.destroy();
     }
+  });
+});
+
+describe('data.s3-tls-only: undo', () => {
+  const entry = { meta: step.meta, load: async () => step };
+
+  it('puts back a hand-written policy byte for byte, and deletes a policy the fix made first', async () => {
+    const original = JSON.stringify(handWritten('ss-undo-hand'), null, 1) + '\n';
+    await inSandbox({ seed: buckets({ name: 'ss-undo-hand', policy: original }, { name: 'ss-undo-bare' }) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { buckets: 'all' });
+      expect(run.items.map((i) => i.kind)).toEqual(['undo', 'undo']);
+      expect(await policyText(ctx, 'ss-undo-hand', 'us-east-1')).toBe(original);
+      expect(await policyText(ctx, 'ss-undo-bare', 'us-east-1')).toBeNull();
+      expect(run.afterUndo).toEqual(run.before);
+    });
+  });
+
+  it('refuses when someone edited the policy after the fix, and keeps their edit', async () => {
+    const edited = JSON.stringify({ Version: '2012-10-17', Statement: [tlsRule('ss-undo-edit'), { Sid: 'Mine', Effect: 'Deny', Principal: '*', Action: 's3:DeleteBucket', Resource: arn('ss-undo-edit') }] });
+    await inSandbox({ seed: buckets({ name: 'ss-undo-edit' }) }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, { buckets: 'all' }, {
+        between: (c) => c.client(S3Client).send(new PutBucketPolicyCommand({ Bucket: 'ss-undo-edit', Policy: edited })).then(() => undefined),
+      });
+      expect(run.items).toEqual([expect.objectContaining({ kind: 'drifted', reason: expect.stringContaining('The policy of bucket ss-undo-edit changed after the fix') })]);
+      expect(await policyText(ctx, 'ss-undo-edit', 'us-east-1')).toBe(edited);
+    });
   });
 });

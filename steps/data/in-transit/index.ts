@@ -18,6 +18,7 @@ import {
   CreateVpcEndpointCommand,
   AssociateRouteTableCommand,
   DeleteVpcEndpointsCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   EC2Client,
   ModifyVpcEndpointCommand,
@@ -28,7 +29,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { drifted, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import type { UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
 import { exposure, routeTableOf } from '../../../src/aws/routing.js';
 import meta from './meta.js';
 
@@ -269,8 +271,52 @@ const GUIDANCE = `The endpoint keeps the subnets' S3 traffic (to buckets in the 
 - **An office or data centre** connected to a VPC: AWS Site-to-Site VPN (IPsec tunnels, billed per connection hour) to a virtual private gateway or a transit gateway.
 - **Other AWS services, or your own services in other VPCs**, without internet paths: interface endpoints (AWS PrivateLink, billed per endpoint hour and per GB). DynamoDB also has a free gateway endpoint.`;
 
+/** The endpoint as it is now; undefined when it is gone (or going). */
+async function readEndpoint(ctx: StepContext, region: string, id: string): Promise<VpcEndpoint | undefined> {
+  try {
+    const out = await ctx.client(EC2Client, region).send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+    const e = out.VpcEndpoints?.find((x) => x.VpcEndpointId === id);
+    return e && !GONE.has((e.State ?? '').toLowerCase()) ? e : undefined;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'InvalidVpcEndpointId.NotFound') return undefined;
+    throw err;
+  }
+}
+
+const sorted = (ids: readonly string[] | undefined) => [...(ids ?? [])].sort();
+
+/**
+ * A created endpoint is deleted only while it is as the fix left it: on exactly the route tables it
+ * was made for, with the open policy AWS gives a new endpoint. Route tables the fix attached to an
+ * existing endpoint are detached while all of them are still there.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  if (entry.operation === 'CreateVpcEndpoint') {
+    const id = (entry.output as { VpcEndpointId?: string } | undefined)?.VpcEndpointId;
+    const wrote = sorted((entry.params as { RouteTableIds?: string[] }).RouteTableIds);
+    if (!id) return nothingToUndo('The journal does not name the endpoint that was created, so there is nothing it can delete.');
+    const now = await readEndpoint(ctx, entry.region, id);
+    if (!now) return nothingToUndo(`Endpoint ${id} no longer exists.`);
+    const tables = sorted(now.RouteTableIds);
+    if (tables.join() !== wrote.join()) return drifted(`The route tables of endpoint ${id}`, { now: tables.join(', ') || 'none', wrote: wrote.join(', ') });
+    if (!isOpenPolicy(now.PolicyDocument)) return drifted(`The policy of endpoint ${id}`);
+    return undoWith(recordedInverse(entry, { summary: `Delete the S3 gateway endpoint ${id} in VPC ${now.VpcId ?? '?'} (its routes go with it)` }));
+  }
+  if (entry.operation === 'ModifyVpcEndpoint') {
+    const { VpcEndpointId: id, AddRouteTableIds: added = [] } = entry.params as { VpcEndpointId: string; AddRouteTableIds?: string[] };
+    const now = await readEndpoint(ctx, entry.region, id);
+    if (!now) return nothingToUndo(`Endpoint ${id} no longer exists.`);
+    const there = added.filter((t) => now.RouteTableIds?.includes(t));
+    if (!there.length) return nothingToUndo(`Route tables ${list(added)} are no longer on endpoint ${id}, as before the fix.`);
+    if (there.length < added.length) return drifted(`The route tables of endpoint ${id}`, { now: sorted(now.RouteTableIds).join(', '), wrote: `${list(added)} added` });
+    return undoWith(recordedInverse(entry));
+  }
+  return nothingToUndo(`${entry.operation} is not a change this step makes.`);
+}
+
 const step: Step = {
   meta,
+  undo: undoChange,
 
   async check(ctx) {
     const regions = await ctx.regions();

@@ -19,7 +19,7 @@ const meta: StepMeta = {
   lesson: 'data/in-transit.md',
   permissions: {
     check: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints'],
-    fix: ['ec2:CreateVpcEndpoint', 'ec2:ModifyVpcEndpoint'],
+    fix: ['ec2:CreateVpcEndpoint', 'ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints'],
   },
   fix: {
     kind: 'auto',

@@ -5,7 +5,7 @@
  */
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { describeError, errorKind, mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { describeError, drifted, errorKind, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { KEY_CONCURRENCY, isRotatable, keyLabel, regionKeys } from '../_shared/kms.js';
 import type { KmsKey } from '../_shared/kms.js';
 import meta from './meta.js';
@@ -24,6 +24,9 @@ export interface RotationData {
   rotateRegion: string;
   rotationEnabled: boolean;
 }
+
+/** The period EnableKeyRotation gives when it names none. */
+const DEFAULT_PERIOD_DAYS = 365;
 
 type Status = { enabled: boolean; periodDays?: number; next?: Date } | { error: unknown };
 
@@ -157,6 +160,28 @@ const step: Step = {
       actions.push(enableAction(d));
     }
     return { actions };
+  },
+
+  /**
+   * Turns rotation off again, but only while it is on with the yearly period the fix set: a key
+   * someone gave another period since is left alone, and one that no longer rotates (or is gone,
+   * disabled, pending deletion) has nothing to undo.
+   */
+  async undo(ctx, entry) {
+    const { KeyId: key } = entry.params as { KeyId: string };
+    let out;
+    try {
+      out = await ctx.client(KMSClient, entry.region).send(new GetKeyRotationStatusCommand({ KeyId: key }));
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'NotFoundException') return nothingToUndo(`Key ${key} no longer exists.`);
+      if (name === 'KMSInvalidStateException') return nothingToUndo(`Key ${key} is disabled or pending deletion: its rotation cannot be changed, and it encrypts nothing new.`);
+      throw err;
+    }
+    if (out.KeyRotationEnabled !== true) return nothingToUndo(`Automatic rotation of key ${key} is already off, as before the fix.`);
+    if (out.RotationPeriodInDays !== undefined && out.RotationPeriodInDays !== DEFAULT_PERIOD_DAYS)
+      return drifted(`The rotation period of key ${key}`, { now: `${out.RotationPeriodInDays} days`, wrote: `${DEFAULT_PERIOD_DAYS} days` });
+    return undoWith(recordedInverse(entry));
   },
 
   /**

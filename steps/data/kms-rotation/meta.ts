@@ -20,7 +20,7 @@ const meta: StepMeta = {
   lesson: 'data/kms-rotation.md',
   permissions: {
     check: ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus'],
-    fix: ['kms:EnableKeyRotation'],
+    fix: ['kms:EnableKeyRotation', 'kms:DisableKeyRotation'],
   },
   fix: {
     kind: 'auto',

@@ -16,7 +16,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { drifted, formatZodError, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
 import { WEBSITE_BUCKET, fixtureBucket, makeBucket } from '../_shared/bucket-fixtures.js';
 import { accountBlock, bucketAccess } from '../_shared/bucket-exposure.js';
@@ -199,6 +199,22 @@ const step: Step<AccountPublicAccessInputs> = {
           'To keep one public on purpose, answer No and serve it through CloudFront with origin access control instead.',
       );
     return { actions: [action], ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Puts back the account's previous Block Public Access settings (or removes the configuration, if
+   * there was none), but only while all four settings are still as the fix set them.
+   */
+  async undo(ctx, entry) {
+    const read = await accountBlock(ctx);
+    if (!read.ok) throw read.error;
+    const now = read.value;
+    const wrote = blockSchema.parse((entry.params as { PublicAccessBlockConfiguration?: unknown }).PublicAccessBlockConfiguration);
+    const before = entry.inverse?.operation === 'PutPublicAccessBlock' ? blockSchema.parse((entry.inverse.params as { PublicAccessBlockConfiguration?: unknown }).PublicAccessBlockConfiguration) : null;
+    if (sameJson(now, before)) return nothingToUndo(`The account's Block Public Access is already as before the fix (${before ? describeBlock(before) : 'none set'}).`);
+    if (!sameJson(now, wrote))
+      return drifted("The account's Block Public Access", { now: now ? describeBlock(now) : 'none set', wrote: describeBlock(wrote) });
+    return undoWith(recordedInverse(entry));
   },
 
   /** day-one scenario: no account-wide block, and a static website whose files a public-read ACL hands to anyone. */

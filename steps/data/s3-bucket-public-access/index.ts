@@ -8,12 +8,12 @@
  * the person names it (a confirmation per bucket in the wizard, its name in the answers file for
  * `fix --yes`): a website served from a bucket must not go dark because someone ran a script.
  */
-import { PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, formatZodError, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { BlockConfig } from '../_shared/publicness.js';
-import { FULL_BLOCK, describeBlock, isFullBlock } from '../_shared/publicness.js';
+import { FULL_BLOCK, blockFrom, describeBlock, isFullBlock } from '../_shared/publicness.js';
 import { SHARED_BUCKET, fixtureBucket, makeBucket } from '../_shared/bucket-fixtures.js';
 import meta from './meta.js';
 import type { BucketAccess } from '../_shared/bucket-exposure.js';
@@ -180,6 +180,29 @@ const step: Step<BucketsInput> = {
           `and a public bucket is closed only when it is named (wizard: answer yes for it; answers file: "${meta.id}": { "buckets": ["${d.bucket}", …] }).`,
       );
     return { actions, ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Puts back the bucket's previous Block Public Access settings (or removes its configuration, if
+   * it had none), but only while all four are still as the fix set them. A bucket that is gone has
+   * nothing to undo.
+   */
+  async undo(ctx, entry) {
+    const { Bucket: bucket, PublicAccessBlockConfiguration: set } = entry.params as { Bucket: string; PublicAccessBlockConfiguration?: unknown };
+    const wrote = blockSchema.parse(set);
+    const before = entry.inverse?.operation === 'PutPublicAccessBlock' ? blockSchema.parse((entry.inverse.params as { PublicAccessBlockConfiguration?: unknown }).PublicAccessBlockConfiguration) : null;
+    let now: BlockConfig | null;
+    try {
+      now = blockFrom((await ctx.client(S3Client, entry.region).send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration);
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchBucket') return nothingToUndo(`Bucket ${bucket} no longer exists.`);
+      if (errorCode(err) !== 'NoSuchPublicAccessBlockConfiguration') throw err;
+      now = null;
+    }
+    const label = `The Block Public Access settings of bucket ${bucket}`;
+    if (sameJson(now, before)) return nothingToUndo(`${label} are already as before the fix (${before ? describeBlock(before) : 'none set'}).`);
+    if (!sameJson(now, wrote)) return drifted(label, { now: now ? describeBlock(now) : 'none set', wrote: describeBlock(wrote) });
+    return undoWith(recordedInverse(entry));
   },
 
   /** day-one scenario: a bucket that hands its files to anyone through a `Principal: "*"` policy. */

@@ -20,6 +20,7 @@ import type { RegionChoice, S3EncryptionInputs } from './choice.js';
 import meta from './meta.js';
 import { checkEncryption, errName, isAwsS3Alias, rowsOf } from './check.js';
 import { planEncryption, plural } from './plan.js';
+import { undoEncryption } from './undo.js';
 
 export type { S3EncryptionInputs } from './choice.js';
 export { resolveCurrent } from './check.js';
@@ -120,6 +121,8 @@ const step: Step<S3EncryptionInputs> = {
   plan(ctx, findings, given): Promise<Plan> {
     return planEncryption(ctx, findings, given);
   },
+
+  undo: undoEncryption,
 
   /** day-one scenario: a bucket in the home region without default encryption (possible on emulators; S3 itself no longer allows it). */
   async seed(ctx) {

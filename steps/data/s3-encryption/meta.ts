@@ -19,13 +19,15 @@ const meta: StepMeta = {
   lesson: 'data/s3-encryption.md',
   permissions: {
     // GetBucketPolicy: which buckets receive logs from AWS services (they need the key's permission under SSE-KMS).
-    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'],
-    fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation'],
+    // GetKeyRotationStatus: undo reads whether the key it made still rotates.
+    check: ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 'kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus'],
+    // Undo: DeleteBucketEncryption is s3:PutEncryptionConfiguration; the key it made is deleted (scheduled), named no more, not rotated.
+    fix: ['s3:PutEncryptionConfiguration', 'kms:CreateKey', 'kms:CreateAlias', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:DeleteAlias', 'kms:DisableKeyRotation'],
     grants: [
       {
-        actions: ['kms:CreateAlias'],
+        actions: ['kms:CreateAlias', 'kms:DeleteAlias'],
         resources: ['arn:aws:kms:*:*:alias/secure-start-*', 'arn:aws:kms:*:*:key/*'],
-        why: 'the only alias it makes is alias/secure-start-s3 (AWS checks the alias and the key it points to)',
+        why: 'the only alias it makes (and its undo removes) is alias/secure-start-s3 (AWS checks the alias and the key it points to)',
       },
     ],
   },

@@ -79,6 +79,8 @@ interface NewKey {
   alias: string;
   /** The key policy when log-delivery services must be let in (else KMS's default policy). */
   policy?: string;
+  /** The buckets the plan gives the key (recorded with the key, for its undo). */
+  buckets: string[];
   /** Set by the CreateKey action's run; read by the actions after it. */
   arn?: string;
   id?: string;
@@ -116,7 +118,7 @@ function createKeyActions(k: NewKey): PlanAction[] {
         k.id = m.KeyId;
         // The journal records parameters as they stand after the run: put the real key where the plan showed a placeholder.
         deletion.KeyId = m.Arn;
-        return { output: { KeyId: m.KeyId, KeyArn: m.Arn } };
+        return { output: { KeyId: m.KeyId, KeyArn: m.Arn, ForBuckets: [...k.buckets] } };
       },
     },
     {
@@ -253,7 +255,10 @@ export async function planEncryption(ctx: StepContext, findings: Finding[], give
   if (!targets.length) return { actions: [], ...(warnings.length ? { warnings } : {}) };
 
   const newKeys = new Map<string, NewKey>();
-  for (const t of targets) if (t.choice.kind === 'kms-new' && !newKeys.has(t.row.region)) newKeys.set(t.row.region, { region: t.row.region, alias: t.choice.alias });
+  for (const t of targets) if (t.choice.kind === 'kms-new') {
+      if (!newKeys.has(t.row.region)) newKeys.set(t.row.region, { region: t.row.region, alias: t.choice.alias, buckets: [] });
+      newKeys.get(t.row.region)!.buckets.push(t.row.bucket);
+    }
   // A bucket that receives logs keeps receiving them: the new key of its region lets those services in, for this account only.
   for (const k of newKeys.values()) {
     const logged = targets.filter((t) => t.row.region === k.region && t.row.logWriters?.length);

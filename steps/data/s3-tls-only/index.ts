@@ -14,7 +14,7 @@
 import { GetBucketPolicyCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { errorCode, formatZodError, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, formatZodError, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { Bucket } from '../_shared/buckets.js';
 import { buckets, perBucket } from '../_shared/buckets.js';
 import { parsePolicy } from '../../../src/aws/policy.js';
@@ -118,6 +118,15 @@ async function readPolicyText(s3: S3Client, bucket: string): Promise<string | nu
   } catch (err) {
     if (errorCode(err) === 'NoSuchBucketPolicy') return null;
     throw err;
+  }
+}
+
+/** Two policy texts say the same (as JSON, keys in any order); an unparsable one equals only itself. */
+function sameAsText(a: string, b: string): boolean {
+  try {
+    return a === b || sameJson(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return false;
   }
 }
 
@@ -251,6 +260,26 @@ const step: Step<BucketsInput> = {
         );
     }
     return { actions, ...(warnings.length ? { warnings } : {}) };
+  },
+
+  /**
+   * Puts back the bucket's previous policy text exactly (or deletes the policy, if it had none), but
+   * only while the policy is still the one the fix wrote (compared as JSON: S3 may reformat it).
+   */
+  async undo(ctx, entry) {
+    const { Bucket: bucket, Policy: wrote } = entry.params as { Bucket: string; Policy: string };
+    let now: string | null;
+    try {
+      now = await readPolicyText(ctx.client(S3Client, entry.region), bucket);
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchBucket') return nothingToUndo(`Bucket ${bucket} no longer exists.`);
+      throw err;
+    }
+    const label = `The policy of bucket ${bucket}`;
+    if (now === null)
+      return entry.inverse?.operation === 'DeleteBucketPolicy' ? nothingToUndo(`Bucket ${bucket} has no policy now, as before the fix.`) : drifted(label, { now: 'no policy', wrote: 'a policy' });
+    if (!sameAsText(now, wrote)) return drifted(label);
+    return undoWith(recordedInverse(entry));
   },
 
   /** day-one scenario: application data with a policy for the account itself, and no rule against plain HTTP. */

@@ -29,8 +29,8 @@ const meta: StepMeta = {
       's3:GetAccountPublicAccessBlock',
     ],
     // GetBucketPolicy again just before writing: a policy edited since the plan is never overwritten.
-    fix: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
-    grants: [{ actions: ['s3:PutBucketPolicy'], why: 'every bucket of the account is in scope, whatever its name' }],
+    fix: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
+    grants: [{ actions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy'], why: 'every bucket of the account is in scope, whatever its name' }],
   },
   fix: {
     kind: 'auto',

@@ -12,6 +12,9 @@
  */
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
   GetBucketEncryptionCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
@@ -23,8 +26,8 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { PlanAction, StepContext, Target } from '../../../src/engine/step-kit.js';
-import { errorCode } from '../../../src/engine/step-kit.js';
+import type { PlanAction, StepContext, Target, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { errorCode, nothingToUndo, recordedInverse, sameJson, undoWith } from '../../../src/engine/step-kit.js';
 import type { PolicyDocument, Statement } from '../../../src/aws/policy.js';
 import { parsePolicy, serializePolicy, statementsOf } from '../../../src/aws/policy.js';
 import { insecureTransportDeny, isInsecureTransportDeny, tlsCoverage, covered } from '../../../src/aws/s3-tls.js';
@@ -296,9 +299,16 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
             throw new Error(`The bucket name ${name} is taken by another AWS account. Nothing was created; ask for help before going on.`, { cause: err });
           throw err;
         }
+        return { output: { created: true } };
       },
     });
   }
+  // Settings of a bucket made in this same fix go with it (its undo deletes it); on a bucket that
+  // was there already, the setting it had is not recorded, so undo leaves the protection on.
+  const settingUndo = bucket.exists
+    ? { irreversible: `the earlier setting of ${name} is not recorded, so undo leaves this protection on` }
+    : {};
+  const withBucket = { output: { withNewBucket: !bucket.exists } };
   if (!bucket.publicAccessBlocked) {
     const params = {
       Bucket: name,
@@ -311,8 +321,10 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
       region,
       params,
       summary: `Turn on all four Block Public Access settings of ${name}`,
+      ...settingUndo,
       async run(c) {
         await s3(c).send(new PutPublicAccessBlockCommand(params));
+        return withBucket;
       },
     });
   }
@@ -324,8 +336,10 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
       region,
       params,
       summary: `Disable ACLs on ${name}: the account owns every log object, whoever writes it`,
+      ...settingUndo,
       async run(c) {
         await s3(c).send(new PutBucketOwnershipControlsCommand(params));
+        return withBucket;
       },
     });
   }
@@ -341,8 +355,10 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
       region,
       params,
       summary: `Encrypt every new object in ${name} at rest (SSE-S3, free)`,
+      ...settingUndo,
       async run(c) {
         await s3(c).send(new PutBucketEncryptionCommand(params));
+        return withBucket;
       },
     });
   }
@@ -371,8 +387,100 @@ export function loggingBucketActions(ctx: StepContext, bucket: LoggingBucket, de
         if ((await currentPolicy(client, name, account)) !== before)
           throw new Error(`The policy of bucket ${name} changed after the plan was made; nothing was written. Check the step again.`);
         await client.send(new PutBucketPolicyCommand(params));
+        return withBucket;
       },
     });
   }
   return actions;
+}
+
+// ---- undo ---------------------------------------------------------------------------------------
+
+const SERVICE_OF_SID: [prefix: string, service: LogDelivery['service'], label: string][] = [
+  ['AWSCloudTrail', 'cloudtrail', 'CloudTrail'],
+  ['AWSLogDelivery', 'flow-logs', 'VPC flow logs'],
+  ['AWSConfig', 'config', 'AWS Config'],
+];
+
+/** The delivering services the bucket policy lets in besides `own`, as names for a sentence. */
+function otherDeliveries(policy: string | null, own: LogDelivery['service']): string[] {
+  if (!policy) return [];
+  const parsed = parsePolicy(policy);
+  if (!parsed.ok) return [];
+  const found = new Set<string>();
+  for (const st of parsed.statements)
+    for (const [prefix, service, label] of SERVICE_OF_SID) if (service !== own && st.Sid?.startsWith(prefix)) found.add(label);
+  return [...found];
+}
+
+async function hasObjects(ctx: StepContext, bucket: LoggingBucket): Promise<boolean> {
+  const out = await ctx.client(S3Client, bucket.region).send(new ListObjectsV2Command({ Bucket: bucket.name, MaxKeys: 1, ExpectedBucketOwner: ctx.target.accountId }));
+  return (out.KeyCount ?? out.Contents?.length ?? 0) > 0;
+}
+
+/** Deletes the bucket; with `empty`, its objects first (the logs it holds). */
+function deleteBucketAction(bucket: LoggingBucket, empty: boolean, owner: string): PlanAction {
+  const { name, region } = bucket;
+  const params = { Bucket: name, ExpectedBucketOwner: owner };
+  return {
+    service: 's3',
+    operation: 'DeleteBucket',
+    region,
+    params,
+    summary: empty ? `Delete the logging bucket ${name} and every log file in it` : `Delete the empty logging bucket ${name}`,
+    ...(empty ? { destructive: true } : {}),
+    async run(c) {
+      const s3 = c.client(S3Client, region);
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: name, ExpectedBucketOwner: owner, ...(token ? { ContinuationToken: token } : {}) }));
+        // Logs that arrived since the person said yes to deleting an empty bucket are never deleted unasked.
+        if (!empty && page.Contents?.length) throw new Error(`The logging bucket ${name} received log files since the undo was planned; it is kept. Run undo again to choose.`);
+        for (const o of page.Contents ?? []) if (o.Key) await s3.send(new DeleteObjectCommand({ Bucket: name, Key: o.Key, ExpectedBucketOwner: owner }));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      await s3.send(new DeleteBucketCommand(params));
+    },
+  };
+}
+
+/**
+ * The undo of one change a step made to the logging bucket, or undefined when `entry` is not about
+ * it. `own` is the step's delivering service. The bucket is deleted only while no other service's
+ * delivery is in its policy (another step still sends logs there), and, when it holds objects,
+ * only by a destructive action (default No). Its policy comes back exactly as before while it is
+ * the one the fix wrote. Settings made together with the bucket go with it.
+ */
+export async function undoLoggingBucket(ctx: StepContext, entry: UndoEntry, own: LogDelivery['service']): Promise<UndoVerdict | undefined> {
+  const name = loggingBucketName(ctx.target);
+  if (entry.service !== 's3' || (entry.params as { Bucket?: string }).Bucket !== name) return undefined;
+  const bucket = await readLoggingBucket(ctx);
+  if (!bucket.exists) return nothingToUndo(`The logging bucket ${name} no longer exists.`);
+  const others = otherDeliveries(bucket.policy, own);
+  const shared = others.length ? `it also receives logs from ${others.join(' and ')} (its policy lets ${others.length === 1 ? 'that service' : 'those services'} in)` : '';
+  switch (entry.operation) {
+    case 'CreateBucket': {
+      if ((entry.output as { reused?: boolean } | undefined)?.reused) return nothingToUndo(`The logging bucket ${name} existed already; this fix did not create it.`);
+      if (shared) return { kind: 'drifted', reason: `The logging bucket ${name} is kept: ${shared}. Undo that step first.` };
+      const full = await hasObjects(ctx, bucket);
+      const action = deleteBucketAction(bucket, full, ctx.target.accountId);
+      return full
+        ? { kind: 'undo', actions: [action], warnings: [`The logging bucket ${name} holds log files: it is deleted with them only if you choose to (default No).`] }
+        : undoWith(action);
+    }
+    case 'PutBucketPolicy': {
+      const wrote = (entry.params as { Policy: string }).Policy;
+      const same = bucket.policy !== null && sameJson(JSON.parse(bucket.policy) as unknown, JSON.parse(wrote) as unknown);
+      if (!same) return { kind: 'drifted', reason: `The policy of the logging bucket ${name} changed after the fix${shared ? `: ${shared}` : ''}, so undo leaves it alone.` };
+      return undoWith(recordedInverse(entry));
+    }
+    case 'PutPublicAccessBlock':
+    case 'PutBucketOwnershipControls':
+    case 'PutBucketEncryption':
+      if ((entry.output as { withNewBucket?: boolean } | undefined)?.withNewBucket)
+        return nothingToUndo(`Made together with the logging bucket ${name}: it goes when the bucket goes, and stays while the bucket is kept.`);
+      return { kind: 'irreversible', reason: `The earlier setting of the logging bucket ${name} was not recorded, so undo leaves this protection on.` };
+    default:
+      return nothingToUndo(`${entry.operation} is not a change made to the logging bucket.`);
+  }
 }

@@ -15,6 +15,8 @@ export const LOGGING_BUCKET_PERMISSIONS = {
     // Read again just before writing: a bucket policy edited since the plan is never overwritten.
     's3:GetBucketPolicy',
   ],
+  /** What undoing it calls (steps with `undo` add these to their fix): the policy as it was, the bucket it made, emptied first when the person chooses. */
+  undo: ['s3:DeleteBucketPolicy', 's3:DeleteBucket', 's3:ListBucket', 's3:DeleteObject'],
 } as const;
 
 /** The logging bucket's writes, on its own name only (`secure-start-logs-<account>-<region>`); a PermissionGrant. */
@@ -22,6 +24,13 @@ export const LOGGING_BUCKET_GRANT = {
   actions: [...LOGGING_BUCKET_PERMISSIONS.fix],
   resources: ['arn:aws:s3:::secure-start-logs-*'],
   why: 'the only bucket it makes and changes is the logging bucket secure-start-logs-<account>-<region>',
+};
+
+/** LOGGING_BUCKET_GRANT with undo's calls, for the steps whose undo deletes or restores the bucket. */
+export const LOGGING_BUCKET_UNDO_GRANT = {
+  actions: [...LOGGING_BUCKET_PERMISSIONS.fix, ...LOGGING_BUCKET_PERMISSIONS.undo],
+  resources: ['arn:aws:s3:::secure-start-logs-*'],
+  why: 'the only bucket it makes, changes and (on undo) empties or deletes is the logging bucket secure-start-logs-<account>-<region>',
 };
 
 /** The trails (trails.ts). */

@@ -13,6 +13,7 @@ import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloud
 import {
   CloudTrailClient,
   CreateTrailCommand,
+  DeleteTrailCommand,
   DescribeTrailsCommand,
   PutEventSelectorsCommand,
   StartLoggingCommand,
@@ -20,9 +21,9 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
-import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/step-kit.js';
-import { errorCode, sandboxOnly } from '../../../src/engine/step-kit.js';
-import { deliveryStatements, loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, Target, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, irreversible, nothingToUndo, recordedInverse, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { deliveryStatements, loggingBucketActions, readLoggingBucket, undoLoggingBucket } from '../_shared/logging-bucket.js';
 import type { TrailState } from '../_shared/trails.js';
 import { bestMultiRegionTrail, isGoodTrail, managementEvents, TRAIL_NAME, trailArn, trails } from '../_shared/trails.js';
 import meta from './meta.js';
@@ -171,9 +172,13 @@ function selectorsAction(name: string, arn: string, region: string, change: Excl
     summary: `Record every management event, reads and writes, on trail ${name} (${change.note})`,
     ...(previous
       ? { inverse: { service: 'cloudtrail', operation: 'PutEventSelectors', region, params: previous, summary: `Put back the previous event selectors of trail ${name}` } }
-      : {}),
+      : before
+        ? { irreversible: `trail ${name} has no event selectors now, and CloudTrail cannot be set back to none` }
+        : {}),
     async run(ctx) {
       await ct(ctx, region).send(new PutEventSelectorsCommand(params));
+      // For the undo: the selectors of a trail made in this fix go with it.
+      return { output: { newTrail: !before } };
     },
   };
 }
@@ -344,9 +349,74 @@ async function seed(ctx: StepContext): Promise<void> {
   if (!existing.some((t) => t.Name === DAY_ONE_TRAIL)) await client.send(new CreateTrailCommand({ Name: DAY_ONE_TRAIL, S3BucketName: Bucket }));
 }
 
+/** Selectors as comparable values: the fields that say what is recorded, empty lists dropped. */
+function selectorsOf(x: { EventSelectors?: EventSelector[]; AdvancedEventSelectors?: AdvancedEventSelector[] }): unknown {
+  const clean = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(clean)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).filter(([, y]) => y !== undefined && !(Array.isArray(y) && y.length === 0)).map(([k, y]) => [k, clean(y)]))
+        : v;
+  return clean({ basic: x.EventSelectors ?? [], advanced: x.AdvancedEventSelectors ?? [] });
+}
+
+/**
+ * Undo, change by change: the logging bucket (../_shared/logging-bucket.ts); the trail the fix
+ * made is deleted (by name: moto takes no ARN) only while it is as the fix left it, delivering to
+ * the logging bucket, in every region, validating, and with no CloudWatch Logs delivery added since;
+ * logging is stopped, validation, region scope and selectors put back while they are as the fix set them.
+ */
+async function undo(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const bucketVerdict = await undoLoggingBucket(ctx, entry, 'cloudtrail');
+  if (bucketVerdict) return bucketVerdict;
+  const p = entry.params as Record<string, unknown>;
+  const ref = String(p.Name ?? p.TrailName ?? '');
+  const list = await trails(ctx);
+  const t = list.find((x) => isOwn(x, ctx.target) && (x.arn === ref || x.name === ref || (entry.operation === 'CreateTrail' && x.name === p.Name)));
+  if (!t) return nothingToUndo(`Trail ${ref} no longer exists.`);
+  switch (entry.operation) {
+    case 'CreateTrail': {
+      const now = { bucket: t.bucket ?? null, multiRegion: t.multiRegion, validation: t.validation, cloudWatchLogs: t.logGroupArn ?? null };
+      const wrote = { bucket: p.S3BucketName, multiRegion: true, validation: true, cloudWatchLogs: null };
+      if (!sameJson(now, wrote)) return drifted(`Trail ${t.name}`, { now, wrote });
+      const params = { Name: t.name };
+      const region = t.homeRegion;
+      return undoWith({
+        service: 'cloudtrail',
+        operation: 'DeleteTrail',
+        region,
+        params,
+        summary: `Delete the trail ${t.name} (the log files it delivered stay in ${t.bucket ?? 'its bucket'})`,
+        async run(c) {
+          await ct(c, region).send(new DeleteTrailCommand(params));
+        },
+      });
+    }
+    case 'StartLogging':
+      if (!t.logging) return nothingToUndo(`Trail ${t.name} is not logging, as before the fix.`);
+      return undoWith(recordedInverse(entry));
+    case 'UpdateTrail': {
+      const now = { ...('IsMultiRegionTrail' in p ? { IsMultiRegionTrail: t.multiRegion } : {}), ...('EnableLogFileValidation' in p ? { EnableLogFileValidation: t.validation } : {}) };
+      const wrote = { ...('IsMultiRegionTrail' in p ? { IsMultiRegionTrail: p.IsMultiRegionTrail } : {}), ...('EnableLogFileValidation' in p ? { EnableLogFileValidation: p.EnableLogFileValidation } : {}) };
+      if (!sameJson(now, wrote)) return drifted(`Trail ${t.name}`, { now, wrote });
+      return undoWith(recordedInverse(entry));
+    }
+    case 'PutEventSelectors': {
+      const now = selectorsOf({ EventSelectors: t.eventSelectors, AdvancedEventSelectors: t.advancedEventSelectors });
+      if (!sameJson(now, selectorsOf(p as { EventSelectors?: EventSelector[] }))) return drifted(`The event selectors of trail ${t.name}`);
+      if (entry.inverse) return undoWith(recordedInverse(entry));
+      if ((entry.output as { newTrail?: boolean } | undefined)?.newTrail) return nothingToUndo(`The selectors of trail ${t.name}, made by this fix, go with the trail when its creation is undone.`);
+      return irreversible(`Trail ${t.name} had no event selectors before the fix, and CloudTrail cannot be set back to none.`);
+    }
+    default:
+      return nothingToUndo(`${entry.operation} is not a change this step makes.`);
+  }
+}
+
 const step: Step = {
   meta,
   check,
+  undo,
   plan: (ctx) => plan(ctx),
   seed,
 };

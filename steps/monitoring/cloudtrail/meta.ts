@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/step-kit.js';
-import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS, TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_UNDO_GRANT, LOGGING_BUCKET_PERMISSIONS, TRAIL_READ_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -32,15 +32,19 @@ const meta: StepMeta = {
       'cloudtrail:UpdateTrail',
       'cloudtrail:PutEventSelectors',
       'cloudtrail:StartLogging',
+      // Undo: the trail it made, logging stopped.
+      'cloudtrail:DeleteTrail',
+      'cloudtrail:StopLogging',
       ...LOGGING_BUCKET_PERMISSIONS.fix,
+      ...LOGGING_BUCKET_PERMISSIONS.undo,
     ],
     grants: [
-      { actions: ['cloudtrail:CreateTrail'], resources: ['arn:aws:cloudtrail:*:*:trail/secure-start-*'], why: 'the only trail it makes is secure-start-trail' },
+      { actions: ['cloudtrail:CreateTrail', 'cloudtrail:DeleteTrail'], resources: ['arn:aws:cloudtrail:*:*:trail/secure-start-*'], why: 'the only trail it makes (and its undo deletes) is secure-start-trail' },
       {
-        actions: ['cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StartLogging'],
+        actions: ['cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StartLogging', 'cloudtrail:StopLogging'],
         why: 'an existing multi-region trail, whatever its name, is reused rather than doubled',
       },
-      LOGGING_BUCKET_GRANT,
+      LOGGING_BUCKET_UNDO_GRANT,
     ],
   },
   fix: {

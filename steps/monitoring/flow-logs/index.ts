@@ -9,11 +9,11 @@
  * when the flow log is made), then one CreateFlowLogs per region for the VPCs that lack one
  * (25 VPCs per call), recording ALL traffic into that bucket.
  */
-import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, EC2Client, paginateDescribeFlowLogs, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
+import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client, paginateDescribeFlowLogs, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
 import type { FlowLog, Tag, Vpc } from '@aws-sdk/client-ec2';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
-import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { loggingBucketActions, readLoggingBucket, undoLoggingBucket } from '../_shared/logging-bucket.js';
 import meta from './meta.js';
 
 /** How many regions are read at once (two paginated reads each). */
@@ -203,8 +203,44 @@ function createAction(region: string, vpcs: FlowLogData[], bucketArn: string): P
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * Undo: the logging bucket (../_shared/logging-bucket.ts); the flow logs the fix created are
+ * deleted while each still records all traffic to the logging bucket (one that is gone already is
+ * as before). The records already delivered stay in the bucket.
+ */
+async function undo(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const bucketVerdict = await undoLoggingBucket(ctx, entry, 'flow-logs');
+  if (bucketVerdict) return bucketVerdict;
+  if (entry.operation !== 'CreateFlowLogs') return nothingToUndo(`${entry.operation} is not a change this step makes.`);
+  const ids = (entry.output as { FlowLogIds?: string[] } | undefined)?.FlowLogIds ?? [];
+  const wrote = entry.params as { LogDestination?: string; TrafficType?: string };
+  const region = entry.region;
+  const now = ids.length ? ((await ctx.client(EC2Client, region).send(new DescribeFlowLogsCommand({ FlowLogIds: ids }))).FlowLogs ?? []) : [];
+  const present = now.filter((f) => f.FlowLogId && ids.includes(f.FlowLogId));
+  if (!present.length) return nothingToUndo(`The flow logs this fix created in ${region} no longer exist.`);
+  const changed = present.filter((f) => f.LogDestination !== wrote.LogDestination || f.TrafficType !== wrote.TrafficType);
+  if (changed.length)
+    return drifted(`Flow log ${changed.map((f) => f.FlowLogId).join(', ')} in ${region}`, {
+      now: changed.map((f) => `${f.TrafficType} to ${f.LogDestination}`).join('; '),
+      wrote: `${wrote.TrafficType} to ${wrote.LogDestination}`,
+    });
+  if (present.length === ids.length) return undoWith(recordedInverse(entry, { summary: `Delete flow logs ${ids.join(', ')} in ${region} (the records delivered stay in the bucket)` }));
+  const params = { FlowLogIds: present.map((f) => f.FlowLogId!) };
+  return undoWith({
+    service: 'ec2',
+    operation: 'DeleteFlowLogs',
+    region,
+    params,
+    summary: `Delete flow logs ${params.FlowLogIds.join(', ')} in ${region} (the others this fix made are gone already)`,
+    async run(c) {
+      await c.client(EC2Client, region).send(new DeleteFlowLogsCommand(params));
+    },
+  });
+}
+
 const step: Step = {
   meta,
+  undo,
 
   async check(ctx) {
     const regions = await ctx.regions();

@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/step-kit.js';
-import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_UNDO_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -29,7 +29,8 @@ const meta: StepMeta = {
       ...LOGGING_BUCKET_PERMISSIONS.read,
     ],
     // CreateFlowLogs implies CreateTags (its Name tag) and the vended-log delivery actions (src/aws/actions.ts, IMPLIED).
-    fix: ['ec2:CreateFlowLogs', 'ec2:CreateTags', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', ...LOGGING_BUCKET_PERMISSIONS.fix],
+    // Undo deletes the flow logs it made (and, while nothing else uses it, the logging bucket).
+    fix: ['ec2:CreateFlowLogs', 'ec2:CreateTags', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'ec2:DeleteFlowLogs', ...LOGGING_BUCKET_PERMISSIONS.fix, ...LOGGING_BUCKET_PERMISSIONS.undo],
     grants: [
       {
         actions: ['ec2:CreateTags'],
@@ -37,9 +38,9 @@ const meta: StepMeta = {
         conditions: { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } },
         why: 'it tags only the flow logs it creates, in the same call',
       },
-      { actions: ['ec2:CreateFlowLogs'], why: 'the VPCs are whichever the account has' },
+      { actions: ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'], why: 'the VPCs are whichever the account has' },
       { actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'], why: 'CloudWatch Logs does not scope these to a resource' },
-      LOGGING_BUCKET_GRANT,
+      LOGGING_BUCKET_UNDO_GRANT,
     ],
   },
   fix: {

@@ -8,8 +8,8 @@
  * It is paid after a 30-day free trial per region, and the plan says so.
  */
 import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, UpdateDetectorCommand, paginateListDetectors } from '@aws-sdk/client-guardduty';
-import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 /** How many regions are read at once. */
@@ -190,8 +190,39 @@ function billingWarnings(regions: readonly string[], resumed: readonly string[])
   return out;
 }
 
+/**
+ * A detector the fix created is deleted only while it is as the fix left it (enabled, findings
+ * every 15 minutes), and only by a destructive action: its findings go with it. A detector the fix
+ * resumed is suspended again while it is still on.
+ */
+async function undoChange(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const id = entry.operation === 'CreateDetector' ? (entry.output as { DetectorId?: string } | undefined)?.DetectorId : (entry.params as { DetectorId?: string }).DetectorId;
+  if (!id) return nothingToUndo('The journal does not name the detector, so there is nothing to undo.');
+  let status: string | undefined;
+  let frequency: string | undefined;
+  try {
+    const d = await ctx.client(GuardDutyClient, entry.region).send(new GetDetectorCommand({ DetectorId: id }));
+    status = d.Status;
+    frequency = d.FindingPublishingFrequency;
+  } catch (err) {
+    if (['BadRequestException', 'ResourceNotFoundException', 'NotFoundException'].includes(errorCode(err))) return nothingToUndo(`Detector ${id} in ${entry.region} no longer exists.`);
+    throw err;
+  }
+  if (entry.operation === 'UpdateDetector') {
+    if (status !== 'ENABLED') return nothingToUndo(`Detector ${id} in ${entry.region} is already suspended, as before the fix.`);
+    return undoWith(recordedInverse(entry));
+  }
+  const now = { status, frequency };
+  const wrote = { status: 'ENABLED', frequency: 'FIFTEEN_MINUTES' };
+  if (now.status !== wrote.status || now.frequency !== wrote.frequency) return drifted(`Detector ${id} in ${entry.region}`, { now, wrote });
+  return undoWith(
+    recordedInverse(entry, { summary: `Delete the GuardDuty detector ${id} in ${entry.region}, and the findings it holds`, destructive: true }),
+  );
+}
+
 const step: Step = {
   meta,
+  undo: undoChange,
 
   async check(ctx) {
     const regions = await ctx.regions();

@@ -22,7 +22,7 @@ const meta: StepMeta = {
   permissions: {
     check: ['guardduty:ListDetectors', 'guardduty:GetDetector'],
     // CreateDetector also makes GuardDuty's service-linked role the first time (src/aws/actions.ts, IMPLIED).
-    fix: ['guardduty:CreateDetector', 'guardduty:UpdateDetector', 'iam:CreateServiceLinkedRole'],
+    fix: ['guardduty:CreateDetector', 'guardduty:UpdateDetector', 'guardduty:DeleteDetector', 'iam:CreateServiceLinkedRole'],
     grants: [
       {
         actions: ['iam:CreateServiceLinkedRole'],
