@@ -28,6 +28,8 @@ export interface GlobalOptions {
   lessons?: boolean;
   /** The wizard: walk the selected steps again even when done or skipped. */
   redo?: boolean;
+  /** undo: the changes made at or after this ISO-8601 time. */
+  since?: string;
 }
 
 function suggest(id: string): string {

@@ -158,7 +158,7 @@ export class StepWalker {
         shown = fresh;
         const planned = await tryPlanStep(fresh, session.ctx, this.initialInputs(fresh));
         if (!planned.ok) return this.stepError(planned.result);
-        this.showPlan(entry, planned.plan);
+        this.showPlan(fresh, planned.plan);
         continue;
       }
       // fix
@@ -182,9 +182,9 @@ export class StepWalker {
     return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
   }
 
-  private showPlan(entry: StepEntry, plan: Plan): void {
+  private showPlan(checked: CheckedStep, plan: Plan): void {
     if (!plan.actions.length && !plan.guidance) this.line('The plan is empty: nothing would change.');
-    else this.line(planView(entry.meta, plan));
+    else this.line(planView(checked.entry.meta, plan, undefined, { canUndo: Boolean(checked.step.undo) }));
   }
 
   private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
@@ -213,7 +213,7 @@ export class StepWalker {
       return { done: true, checked: fresh };
     }
     const plan = planned.plan;
-    this.showPlan(entry, plan);
+    this.showPlan(fresh, plan);
     if (!plan.actions.length) {
       await this.remember(fresh, inputs);
       if (plan.guidance) {
