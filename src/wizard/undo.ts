@@ -232,7 +232,7 @@ export async function runUndo(o: UndoFlowOptions, given?: UndoItem[]): Promise<U
   await progress.save();
   for (const [id, checked] of outcome.rechecked) {
     const st = checked.result.status;
-    const what = st === 'fail' ? 'fails again: back on the list for the wizard' : st === 'pass' ? 'still passes' : `is ${st} now`;
+    const what = st === 'fail' ? "fails again: it is back on the wizard's list" : st === 'pass' ? 'still passes' : `is ${st} now`;
     o.write(wrapText(`${id} ${what}.`, o.columns).join('\n') + '\n');
   }
   if (outcome.failure) o.write(wrapText(`The undo stopped: ${outcome.failure}. What was undone before it is in the journal.`, o.columns).join('\n') + '\n');
