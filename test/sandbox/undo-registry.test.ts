@@ -5,10 +5,13 @@
  * checked again. The check must read as the snapshot did, unless some change was `irreversible` or
  * `nothing` (each with its reason, and an irreversible one said so in the plan before the fix).
  * A step registered later is covered as soon as it is registered; one with an automatic fix and
- * no `undo` fails here with its name.
+ * no `undo` fails here with its name. Every inverse a plan records must be a call of the step's
+ * `permissions.fix` (so `policy --for fix` covers undo), and one src/aws/call.ts can send.
  */
 import { IAMClient, ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
+import { iamActionFor } from '../../src/aws/actions.js';
+import { canCall } from '../../src/aws/call.js';
 import type { RunContext } from '../../src/engine/context.js';
 import { resolveInputs } from '../../src/engine/inputs.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
@@ -70,7 +73,14 @@ describe('undo, for every step with an automatic fix', () => {
       const inputs = resolveInputs(step, first.result.findings, given);
       if (!inputs.ok) throw new Error(`${id}: the test's inputs are refused: ${inputs.message}`);
       // The inputs make the fix act (proven before undo is asked for, so the table is right already).
-      expect((await planStep(first, ctx, inputs.inputs)).actions.length, `${id}: the plan from these inputs changes something`).toBeGreaterThan(0);
+      const plan = await planStep(first, ctx, inputs.inputs);
+      expect(plan.actions.length, `${id}: the plan from these inputs changes something`).toBeGreaterThan(0);
+      // `policy --for fix` covers undo: every inverse the plan records is a call the step declares, and one undo can send.
+      for (const a of plan.actions)
+        if (a.inverse) {
+          expect(canCall(a.inverse.service), `${id}: the inverse of ${a.operation} names a service src/aws/call.ts knows`).toBe(true);
+          expect(step.meta.permissions.fix, `${id}: the inverse of ${a.operation} needs a permission in meta.permissions.fix`).toContain(iamActionFor(a.inverse.service, a.inverse.operation));
+        }
       expect(step.undo, `${id} has an automatic fix but no undo(ctx, entry): add it (src/engine/types.ts, Step.undo)`).toBeTypeOf('function');
       const run = await fixThenUndo(entry, ctx, inputs.inputs, { includeDestructive: true });
       expect(run.plan.actions.length, `${id}: the plan from these inputs changes something`).toBeGreaterThan(0);
