@@ -350,12 +350,17 @@ export function journalView(rows: readonly JournalRow[], columns: number, max = 
   const word = (r: JournalRow) =>
     r.state === 'undone' ? `undone ${journalTime(r.undoneAt ?? r.at)}` : r.state === 'failed' ? 'failed: nothing changed' : r.state === 'open' ? 'not undone' : VERDICT_WORD[r.state];
   const shown = rows.slice(0, max);
-  const table = textTable(
-    shown.map((r) => [`#${r.index}`, journalTime(r.at), safeText(r.step), word(r), journalAction(r)]),
-    columns,
-    ['', 'WHEN', 'STEP', 'UNDO', 'CHANGE'],
-  );
-  return rows.length > shown.length ? `${table}\n${c.dim(`… and ${rows.length - shown.length} older`)}` : table;
+  // Each change on its own line under its row: a call name never shares a narrow column, so it is never cut.
+  const numW = Math.max(...shown.map((r) => String(r.index).length)) + 1;
+  const stepW = Math.max(...shown.map((r) => displayWidth(safeText(r.step))));
+  const row = (r: JournalRow) => `${`#${r.index}`.padEnd(numW)}  ${journalTime(r.at)}  ${padVisible(safeText(r.step), stepW)}  ${word(r)}`;
+  const lines = shown.flatMap((r) => [
+    // Aligned columns when the row fits (wrap would fold the padding), else wrapped at spaces.
+    ...(displayWidth(row(r)) <= columns ? [row(r)] : wrap(row(r), columns, { rest: ' '.repeat(numW + 4) })),
+    ...wrap(c.dim(journalAction(r)), columns, { first: ' '.repeat(numW + 2), rest: ' '.repeat(numW + 4) }),
+  ]);
+  if (rows.length > shown.length) lines.push(c.dim(`… and ${rows.length - shown.length} older`));
+  return lines.join('\n');
 }
 
 /** One change in an undo plan: the entry it reverses and its step's verdict. */

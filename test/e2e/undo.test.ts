@@ -78,7 +78,7 @@ describe('undo', () => {
     expect(fix.code).toBe(0);
 
     const undo = await runCli(['undo', '--yes', sandbox], env);
-    expect(undo.stdout).toMatch(/#0 +\S+ \S+ UTC +account\.password-policy +can be undone +iam:UpdateAccountPasswordPolicy/);
+    expect(undo.stdout).toMatch(/#0 +\S+ \S+ UTC +account\.password-policy +can be undone\n +iam:UpdateAccountPasswordPolicy\n/);
     expect(undo.stdout).toContain('Undo plan:');
     expect(undo.stdout).toContain("account.password-policy fails again: it is back on the wizard's list.");
     expect(undo.stdout).toContain('Undone: 1 applied change.');

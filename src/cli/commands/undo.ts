@@ -56,7 +56,8 @@ export async function run(opts: GlobalOptions): Promise<number> {
     const flagged = sel.steps || sel.since;
     let chosen: readonly UndoEntry[] = flagged ? undoableEntries(journal, sel) : opts.yes ? undoableEntries(journal, { last: true }) : open;
     if (flagged && !chosen.length) {
-      info(`Nothing to undo: no open change ${sel.steps ? `of ${sel.steps.join(', ')}` : ''}${sel.since ? ` since ${sel.since.toISOString()}` : ''} (${plural(open.length, 'other open change')} in the journal).`);
+      const which = [sel.steps ? `of ${sel.steps.join(', ')}` : '', sel.since ? `since ${sel.since.toISOString()}` : ''].filter(Boolean).join(' ');
+      info(`Nothing to undo: no open change ${which} (the journal has ${plural(open.length, 'open change')} in all).`);
       return EXIT.ok;
     }
     const { InquirerAsker } = await import('../../wizard/prompts.js');
