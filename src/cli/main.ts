@@ -77,7 +77,8 @@ Examples:
   secure-start                           the wizard, against your configured AWS account
   secure-start --redo --step account.groups-only   revisit a step done or skipped earlier
   secure-start check --format json       audit without changing anything
-  secure-start fix --yes --answers a.json`,
+  secure-start fix --yes --answers a.json
+  secure-start undo                      reverse the last fix (asks what, and confirms)`,
     );
   targetOptions(program)
     .argument('[command]')
@@ -105,6 +106,24 @@ Examples:
     .option('--yes', 'apply without asking; inputs come from --answers')
     .option('--answers <file>', 'inputs for the fixes')
     .action(lazy(() => import('./commands/fix.js')));
+
+  targetOptions(
+    program
+      .command('undo')
+      .description('reverse changes secure-start made, from the progress file\'s journal (asks first unless --yes)')
+      .addHelpText(
+        'after',
+        `
+Without --step or --since it asks what to undo (with --yes: the last fix). Each step first reads
+what its change left: a change edited since the fix is refused, never overwritten. Destructive
+undos (deleting something that may hold data) are asked one by one and left out under --yes.
+Exit codes: 0 every chosen change undone (or nothing to undo) · 1 one was refused or failed
+            · 2 bad input · 3 a step could not read what its change left.`,
+      ),
+  )
+    .option('--since <time>', 'the changes made since this ISO-8601 date or time (UTC unless it has an offset)')
+    .option('--yes', 'undo without asking (the last fix unless --step/--since); destructive undos are left out')
+    .action(lazy(() => import('./commands/undo.js')));
 
   program
     .command('lessons [step-or-area]')

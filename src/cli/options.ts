@@ -41,6 +41,8 @@ export interface GlobalOptions {
   host?: string;
   /** sandbox scoreboard: refresh every N seconds. */
   watch?: string;
+  /** undo: the changes made at or after this ISO-8601 time. */
+  since?: string;
 }
 
 function suggest(id: string): string {

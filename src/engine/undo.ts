@@ -8,6 +8,13 @@ import type { RunContext } from './context.js';
 import { applyAction, endsTheRun, type JournalEntry } from './runner.js';
 import type { PlanAction, StepEntry, UndoEntry, UndoVerdict } from './types.js';
 
+/**
+ * A journal entry as undo writes it: every action of an undo names the change it undoes
+ * (`undoes`); all but the one that completes the undo also say `undoPart`, so a change is undone
+ * only once all its inverse actions went through, and no inverse action is offered for undo itself.
+ */
+export type UndoJournalEntry = JournalEntry & { undoPart?: boolean };
+
 /** Which applied changes to consider: all, one or more steps', those since a time, or only the last fix. */
 export interface UndoSelection {
   steps?: string[];
@@ -20,8 +27,9 @@ export interface UndoSelection {
  * The applied changes that can still be undone, newest first: `result` ok, not an undo themselves,
  * not undone already, and within the selection.
  */
-export function undoableEntries(journal: readonly JournalEntry[], sel: UndoSelection = {}): UndoEntry[] {
-  const undone = new Set(journal.flatMap((e) => (e.undoes !== undefined && e.result === 'ok' ? [e.undoes] : [])));
+export function undoableEntries(journal: readonly UndoJournalEntry[], sel: UndoSelection = {}): UndoEntry[] {
+  // An undo of several actions marks the change undone with its last one; the others say `undoPart`.
+  const undone = new Set(journal.flatMap((e) => (e.undoes !== undefined && e.result === 'ok' && !e.undoPart ? [e.undoes] : [])));
   let open: UndoEntry[] = journal
     .map((e, index) => ({ e, index }))
     .filter(({ e, index }) => e.result === 'ok' && e.undoes === undefined && !undone.has(index))
@@ -86,6 +94,32 @@ export interface UndoApplied {
   entry: JournalEntry;
 }
 
+/** One inverse action to apply: `marksUndone` when it is the last action of a whole undo (none left out); the others are journalled with `undoPart`. */
+export interface UndoStepAction {
+  item: UndoItem;
+  action: PlanAction;
+  marksUndone: boolean;
+}
+
+/**
+ * The actions `applyUndo` applies, in order (newest change first), with those `skip` leaves out
+ * removed: for a caller that shows each one as a task of its own (the CLI's task list).
+ */
+export function undoActions(items: readonly UndoItem[], skip: (item: UndoItem, action: PlanAction) => boolean = () => false): UndoStepAction[] {
+  return items.flatMap((item) => {
+    if (item.kind !== 'undo') return [];
+    const actions = item.actions.filter((a) => !skip(item, a));
+    const whole = actions.length === item.actions.length;
+    return actions.map((action, i) => ({ item, action, marksUndone: whole && i === actions.length - 1 }));
+  });
+}
+
+/** Applies one inverse action; its journal entry says `undoes` when it completes a whole undo. */
+export async function applyUndoAction(ctx: RunContext, step: UndoStepAction): Promise<UndoJournalEntry> {
+  const { entry } = await applyAction(step.item.entry.step, step.action, ctx);
+  return { ...entry, undoes: step.item.entry.index, ...(step.marksUndone ? {} : { undoPart: true }) };
+}
+
 /**
  * Applies the `undo` items' actions in the order given (newest change first), journalling each
  * with `undoes`. Stops at the first failure. `skip(action)` leaves an action out (a destructive one
@@ -98,18 +132,11 @@ export async function applyUndo(
   skip: (item: UndoItem, action: PlanAction) => boolean = () => false,
 ): Promise<{ ok: boolean; applied: UndoApplied[]; error?: string }> {
   const applied: UndoApplied[] = [];
-  for (const item of items) {
-    if (item.kind !== 'undo') continue;
-    const actions = item.actions.filter((a) => !skip(item, a));
-    const whole = actions.length === item.actions.length;
-    for (const [i, action] of actions.entries()) {
-      const { entry } = await applyAction(item.entry.step, action, ctx);
-      // The last action of a whole undo marks the change undone; a partial one does not.
-      const recorded: JournalEntry = whole && i === actions.length - 1 ? { ...entry, undoes: item.entry.index } : entry;
-      await journal(recorded);
-      if (entry.result === 'failed') return { ok: false, applied, error: `${action.summary}: ${entry.error}` };
-      applied.push({ item, action, entry: recorded });
-    }
+  for (const step of undoActions(items, skip)) {
+    const entry = await applyUndoAction(ctx, step);
+    await journal(entry);
+    if (entry.result === 'failed') return { ok: false, applied, error: `${step.action.summary}: ${entry.error}` };
+    applied.push({ item: step.item, action: step.action, entry });
   }
   return { ok: true, applied };
 }

@@ -57,6 +57,8 @@ export const journalEntrySchema = operationSchema.extend({
   inverse: inverseSchema.optional(),
   /** This entry undid the applied entry at that position of the journal (`secure-start undo`). */
   undoes: z.number().int().nonnegative().optional(),
+  /** With `undoes`: one action of an undo that does not complete it by itself (more follow, or some were left out). */
+  undoPart: z.boolean().optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 

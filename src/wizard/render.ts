@@ -3,11 +3,11 @@
  * prompts or reads the environment (besides the colour switch in theme.ts).
  */
 import { COST_LABEL, planCost } from '../engine/cost.js';
-import { safeFinding, safeJson, safePlan } from '../engine/safe-text.js';
+import { safeFinding, safeJson, safePlan, safeText } from '../engine/safe-text.js';
 import type { CostScale, Finding, Plan, StepMeta, Status, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { renderMarkdown } from './lesson.js';
-import { displayWidth, ellipsize, wrap } from '../engine/wrap.js';
+import { displayWidth, ellipsize, plural, wrap } from '../engine/wrap.js';
 import { BADGE_WIDTH, badge, c, colorEnabled, padVisible, severityLabel } from './theme.js';
 
 /**
@@ -201,10 +201,11 @@ function paramsBlock(params: Record<string, unknown>, indent: string, columns: n
 
 /**
  * What a fix will do, before it does it: every action numbered with its summary, the call
- * (`service:Operation (region)`), its parameters as JSON, its undo; then warnings, the
- * guidance (markdown) and the step's cost and risk.
+ * (`service:Operation (region)`), its parameters as JSON, its undo (undoLines); then warnings,
+ * the guidance (markdown) and the step's cost and risk. `canUndo`: the step has `undo` (default yes, as
+ * every step with an automatic fix must).
  */
-export function planView(meta: StepMeta, accountPlan: Plan, columns = process.stdout.columns || 80): string {
+export function planView(meta: StepMeta, accountPlan: Plan, columns = process.stdout.columns || 80, opts: { canUndo?: boolean } = {}): string {
   const plan = safePlan(accountPlan);
   const out: string[] = [...wrap(`${meta.title} ${c.dim(`(${meta.id}, ${severityLabel(meta.severity)})`)}`, columns, { first: `${c.bold('Plan:')} ` }), ''];
   if (plan.actions.length === 0) {
@@ -221,13 +222,7 @@ export function planView(meta: StepMeta, accountPlan: Plan, columns = process.st
       out.push(...wrap(`${c.bold(a.summary)}${destructive}`, columns, { first: `  ${num}`, rest: ind }));
       out.push(...wrap(`${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`, columns, { first: ind }));
       out.push(...paramsBlock(a.params, ind, columns));
-      if (a.inverse) {
-        out.push(...wrap(`undo: ${a.inverse.summary}`, columns, { first: ind }));
-        out.push(...wrap(c.dim(`${a.inverse.service}:${a.inverse.operation} (${a.inverse.region})`), columns, { first: `${ind}  ` }));
-        out.push(...paramsBlock(a.inverse.params, ind + '  ', columns));
-      } else {
-        out.push(...wrap(c.dim('undo: none; this change cannot be reversed by the tool'), columns, { first: ind }));
-      }
+      out.push(...undoLines(a, opts.canUndo ?? true, ind, columns));
     });
   }
   if (plan.warnings?.length) {
@@ -245,6 +240,22 @@ export function planView(meta: StepMeta, accountPlan: Plan, columns = process.st
   // A plan with nothing to apply (advice) asks no confirmation: no word about one.
   if (flags.length && plan.actions.length) out.push(...wrap(c.yellow(`This fix ${flags.join(' and ')}: the confirmation defaults to No.`), columns));
   return out.join('\n');
+}
+
+/**
+ * How `secure-start undo` would reverse one action, said before the fix: "cannot be undone" with
+ * the reason when the step says so (`irreversible`); else "undo:" with the recorded inverse call;
+ * else, when the step can undo its changes, that undo works it out from what it reads then.
+ */
+export function undoLines(a: Plan['actions'][number], canUndo: boolean, ind: string, columns: number): string[] {
+  if (a.irreversible) return wrap(`cannot be undone: ${safeText(a.irreversible)}`, columns, { first: ind, rest: `${ind}  ` }).map((l) => c.yellow(l));
+  if (!canUndo) return wrap(c.dim('cannot be undone: this step cannot reverse its changes; undo it by hand'), columns, { first: ind, rest: `${ind}  ` });
+  if (!a.inverse) return wrap(c.dim('undo: secure-start undo reverses it, while it is still as the fix left it'), columns, { first: ind, rest: `${ind}  ` });
+  return [
+    ...wrap(`undo: ${a.inverse.summary}`, columns, { first: ind, rest: `${ind}  ` }),
+    ...wrap(c.dim(`${a.inverse.service}:${a.inverse.operation} (${a.inverse.region})`), columns, { first: `${ind}  ` }),
+    ...paramsBlock(a.inverse.params, ind + '  ', columns),
+  ];
 }
 
 /**
@@ -298,4 +309,117 @@ export function textTable(rows: string[][], width: number, headerRow?: string[])
     for (const l of wrapped.slice(1)) lines.push(indent + l);
   });
   return lines.join('\n');
+}
+
+/** A journal entry as one line: the call and the resource it named (a user, a bucket…), from its parameters. */
+export function journalAction(e: { service: string; operation: string; region: string; params: Record<string, unknown> }): string {
+  const named = Object.entries(e.params).find(([k, v]) => typeof v === 'string' && v.length <= 120 && /(Name|Id|Arn|^Bucket)$/.test(k));
+  const where = e.region === 'global' ? '' : ` in ${e.region}`;
+  return safeText(`${e.service}:${e.operation}${named ? ` ${String(named[1])}` : ''}${where}`);
+}
+
+/** When a journal entry was made, to the minute, in UTC. */
+export function journalTime(at: string): string {
+  return `${at.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** What undo can do for one applied change, in a few words. */
+export const VERDICT_WORD: Record<'undo' | 'drifted' | 'irreversible' | 'nothing' | 'error', string> = {
+  undo: 'can be undone',
+  drifted: 'changed since the fix: left alone',
+  irreversible: 'cannot be undone',
+  nothing: 'nothing to undo',
+  error: 'could not be read',
+};
+
+export interface JournalRow {
+  index: number;
+  at: string;
+  step: string;
+  service: string;
+  operation: string;
+  region: string;
+  params: Record<string, unknown>;
+  /** How it stands: a verdict of its step, `undone` (with when), or `failed` (the call did not go through). */
+  state: keyof typeof VERDICT_WORD | 'undone' | 'failed' | 'open';
+  undoneAt?: string;
+}
+
+/** The journal of applied changes, newest first: when, step, the call, and whether it can be undone. At most `max` rows. */
+export function journalView(rows: readonly JournalRow[], columns: number, max = 30): string {
+  if (!rows.length) return 'The journal has no change made by secure-start.';
+  const word = (r: JournalRow) =>
+    r.state === 'undone' ? `undone ${journalTime(r.undoneAt ?? r.at)}` : r.state === 'failed' ? 'failed: nothing changed' : r.state === 'open' ? 'not undone' : VERDICT_WORD[r.state];
+  const shown = rows.slice(0, max);
+  // Each change on its own line under its row: a call name never shares a narrow column, so it is never cut.
+  const numW = Math.max(...shown.map((r) => String(r.index).length)) + 1;
+  const stepW = Math.max(...shown.map((r) => displayWidth(safeText(r.step))));
+  const row = (r: JournalRow) => `${`#${r.index}`.padEnd(numW)}  ${journalTime(r.at)}  ${padVisible(safeText(r.step), stepW)}  ${word(r)}`;
+  const lines = shown.flatMap((r) => [
+    // Aligned columns when the row fits (wrap would fold the padding), else wrapped at spaces.
+    ...(displayWidth(row(r)) <= columns ? [row(r)] : wrap(row(r), columns, { rest: ' '.repeat(numW + 4) })),
+    ...wrap(c.dim(journalAction(r)), columns, { first: ' '.repeat(numW + 2), rest: ' '.repeat(numW + 4) }),
+  ]);
+  if (rows.length > shown.length) lines.push(c.dim(`… and ${rows.length - shown.length} older`));
+  return lines.join('\n');
+}
+
+/** One change in an undo plan: the entry it reverses and its step's verdict. */
+export interface UndoPlanItem {
+  entry: { index: number; at: string; step: string; service: string; operation: string; region: string; params: Record<string, unknown> };
+  stepTitle: string;
+  kind: keyof typeof VERDICT_WORD;
+  reason?: string;
+  actions?: Plan['actions'];
+  warnings?: string[];
+}
+
+/**
+ * The undo plan, laid out as a fix plan: the changes to reverse, newest first, each with every
+ * inverse call and its parameters ([DESTRUCTIVE] marked); then those undo leaves, with why; then
+ * cost and risk.
+ */
+export function undoPlanView(items: readonly UndoPlanItem[], columns = process.stdout.columns || 80): string {
+  const out: string[] = [];
+  const doing = items.filter((i) => i.kind === 'undo' && i.actions?.length);
+  const leaving = items.filter((i) => !(i.kind === 'undo' && i.actions?.length));
+  const head = (i: UndoPlanItem) => `${safeText(i.entry.step)}: ${journalAction(i.entry)} (#${i.entry.index}, ${journalTime(i.entry.at)})`;
+  if (doing.length) {
+    const n = doing.reduce((k, i) => k + i.actions!.length, 0);
+    out.push(
+      c.bold('Undo plan:'),
+      ...wrap(`${plural(doing.length, 'applied change')} to reverse with ${plural(n, 'call')}, newest first; the first failure stops the rest:`, columns),
+    );
+    const numW = String(doing.length).length;
+    doing.forEach((i, k) => {
+      const num = `${String(k + 1).padStart(numW)}. `;
+      const ind = ' '.repeat(num.length + 2);
+      out.push('', ...wrap(`Undo ${head(i)}`, columns, { first: `  ${num}`, rest: ind }));
+      for (const a of i.actions!.map((x) => safePlan({ actions: [x] }).actions[0]!)) {
+        const destructive = a.destructive ? ` ${c.red(c.bold('[DESTRUCTIVE]'))}` : '';
+        out.push(...wrap(`${c.bold(a.summary)}${destructive}`, columns, { first: `${ind}→ `, rest: `${ind}  ` }));
+        out.push(...wrap(`${c.cyan(`${a.service}:${a.operation}`)} (${a.region})`, columns, { first: `${ind}  ` }));
+        out.push(...paramsBlock(a.params, `${ind}  `, columns));
+      }
+      for (const w of i.warnings ?? []) out.push(...wrap(safeText(w), columns, { first: `${ind}${c.yellow('!')} `, rest: `${ind}  ` }));
+    });
+  } else out.push(...wrap('Nothing here can be undone now.', columns));
+  if (leaving.length) {
+    out.push('', c.bold('Not undone:'));
+    for (const i of leaving)
+      out.push(...wrap(`${head(i)}: ${VERDICT_WORD[i.kind]}. ${safeText(i.reason ?? '')}`.trim(), columns, { first: `  ${c.yellow('-')} `, rest: '    ' }));
+  }
+  if (doing.length) {
+    const steps = [...new Set(doing.map((i) => `${i.entry.step} (${i.stepTitle})`))];
+    out.push(
+      '',
+      ...wrap('undo adds nothing new: the account costs again what it cost before these fixes.', columns, { first: `${c.bold('Cost:')} ` }),
+      ...wrap(`what the fixes secured is taken back; ${plural(steps.length, 'step')} will likely fail again: ${safeText(steps.join('; '))}.`, columns, {
+        first: `${c.bold('Risk:')} `,
+      }),
+    );
+    if (doing.some((i) => i.actions!.some((a) => a.destructive)))
+      out.push(...wrap(c.yellow('Some of it removes something that may hold data ([DESTRUCTIVE]): each is asked on its own, and defaults to No.'), columns));
+  }
+  return out.join('\n');
 }

@@ -21,6 +21,7 @@ import { askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prom
 import { explainView, findingsTable, fitLines, planView, secretsView, stepHeader, wrapText } from './render.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
+import { undoableEntries } from '../engine/undo.js';
 
 /** Thrown when the person chooses "save and quit". */
 export class QuitRequested extends Error {
@@ -158,7 +159,7 @@ export class StepWalker {
         shown = fresh;
         const planned = await tryPlanStep(fresh, session.ctx, this.initialInputs(fresh));
         if (!planned.ok) return this.stepError(planned.result);
-        this.showPlan(entry, planned.plan);
+        this.showPlan(fresh, planned.plan);
         continue;
       }
       // fix
@@ -182,9 +183,9 @@ export class StepWalker {
     return fromAnswers.ok && fromAnswers.fromAnswers ? fromAnswers.inputs : spec.defaults(checked.result.findings);
   }
 
-  private showPlan(entry: StepEntry, plan: Plan): void {
+  private showPlan(checked: CheckedStep, plan: Plan): void {
     if (!plan.actions.length && !plan.guidance) this.line('The plan is empty: nothing would change.');
-    else this.line(planView(entry.meta, plan));
+    else this.line(planView(checked.entry.meta, plan, undefined, { canUndo: Boolean(checked.step.undo) }));
   }
 
   private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
@@ -213,7 +214,7 @@ export class StepWalker {
       return { done: true, checked: fresh };
     }
     const plan = planned.plan;
-    this.showPlan(entry, plan);
+    this.showPlan(fresh, plan);
     if (!plan.actions.length) {
       await this.remember(fresh, inputs);
       if (plan.guidance) {
@@ -228,6 +229,7 @@ export class StepWalker {
       this.line('Nothing was changed.');
       return { done: false, checked: fresh };
     }
+    const journalStart = progress.data.journal.length;
     const outcome = plan.interactive
       ? await applyInteractive(m.id, plan, session.ctx, progress, (t) => this.o.write(t), this.o.asker)
       : await applyWithTasks(m.id, plan, session.ctx, progress, { renderer: 'default', interrupted: this.o.interrupted });
@@ -248,12 +250,52 @@ export class StepWalker {
       progress.recordStep(m.id, { status: 'fixed', ...storedInputs, cost: { scale: cost.scale, detail: cost.detail } });
       await progress.save();
       this.o.results.set(m.id, after.result);
-      return { done: true, checked: after };
+      const undone = await this.offerUndo(entry, checked.step.undo ? journalStart : undefined);
+      return undone ? { done: false, checked: undone } : { done: true, checked: after };
     }
     this.line(afterFixLine(after.result.status));
     progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
     await progress.save();
     return { done: false, checked: after };
+  }
+
+  /**
+   * Right after a fix that passes: go on, or undo this fix (the changes this run journalled for the
+   * step from `since`), through the same flow as `secure-start undo`. Returns the step as checked
+   * after an undo that changed something (it fails again and stays on the list), else undefined.
+   */
+  private async offerUndo(entry: StepEntry, since: number | undefined): Promise<CheckedStep | undefined> {
+    if (since === undefined) return undefined;
+    const { progress, session } = this.o;
+    const mine = undoableEntries(progress.data.journal).filter((e) => e.index >= since && e.step === entry.meta.id);
+    if (!mine.length) return undefined;
+    const next = await this.o.asker.select<'next' | 'undo'>({
+      message: 'What next?',
+      choices: [
+        { value: 'next', name: 'Continue' },
+        { value: 'undo', name: 'Undo this fix', description: 'Put back what was there before; asks before it changes anything' },
+      ],
+      default: 'next',
+    });
+    if (next !== 'undo') return undefined;
+    const { runUndo } = await import('./undo.js');
+    const out = await runUndo({
+      session,
+      progress,
+      registry: [entry],
+      entries: mine,
+      yes: false,
+      asker: this.o.asker,
+      write: (t) => this.o.write(t),
+      columns: columns(),
+      renderer: 'default',
+      spinner: true,
+      interrupted: this.o.interrupted,
+    });
+    if (!out.applied) return undefined;
+    const checked = out.rechecked.get(entry.meta.id);
+    if (checked) this.o.results.set(entry.meta.id, checked.result);
+    return checked;
   }
 
   private async remember(checked: CheckedStep, inputs: unknown): Promise<void> {

@@ -154,6 +154,9 @@ describe('the learning loop in a terminal', () => {
     await fourth.waitFor(/\? Apply these changes\? \(Y\/n\)/, STEP);
     fourth.send('y', 'Enter');
     await fourth.waitFor(/✓ Fixed: /, STEP);
+    // "Undo this fix" is offered beside Continue, the default.
+    await fourth.waitFor(/\? What next\?\n❯ Continue/, STEP);
+    fourth.send('Enter');
     await fourth.waitFor(/Scorecard\n/, STEP);
     await fourth.waitFor(/Scorecard saved to/, STEP);
     expect(fourth.output).toMatch(/\[SKIPPED\]\s+account\.groups-only/);

@@ -80,6 +80,16 @@ async function fixPasswordPolicy(run: PtyRun): Promise<void> {
   // The re-check after the apply.
   await run.waitFor(/\[PASS\][^\n]*The password policy is strong: length ≥ 14, remember 24/, STEP);
   await run.waitFor(/✓ Fixed: IAM user passwords follow a strong policy/, STEP);
+  await goOnAfterFix(run);
+}
+
+/**
+ * After a fix that passes, a step with undo offers "Undo this fix" beside "Continue" (the
+ * default): Continue. A step without undo goes straight on (the match is then empty).
+ */
+async function goOnAfterFix(run: PtyRun): Promise<void> {
+  const m = await run.waitFor(/\? What next\?\n❯ Continue|(?=\n+(?:\[SANDBOX\] Step |━━ Area|Scorecard\n))/, STEP);
+  if (m[0]) run.send('Enter');
 }
 
 /** Answers one text prompt of the contact form. */
@@ -151,6 +161,7 @@ describe('the wizard in a terminal', () => {
     run.send('y', 'Enter');
     await run.waitFor(/\[PASS\][^\n]*The security contact is Sam Secure/, STEP);
     await run.waitFor(/✓ Fixed: AWS can reach a named security contact/, STEP);
+    await goOnAfterFix(run);
 
     // The scorecard, on screen and as markdown beside the progress file.
     await run.waitFor(/Scorecard\n\[SANDBOX\]/, STEP);

@@ -147,7 +147,7 @@ describe('planView', () => {
     expect(v).toContain('iam:DeleteAccountPasswordPolicy');
     expect(v).toContain('2. Turn on EBS encryption by default');
     expect(v).toContain('ec2:EnableEbsEncryptionByDefault (eu-west-1)');
-    expect(v).toContain('undo: none');
+    expect(v).toContain('undo: secure-start undo reverses it');
   });
 
   it('shows warnings, guidance as text, cost and risk', () => {

@@ -19,6 +19,8 @@ import { invokedAs } from '../../engine/invocation.js';
 
 interface PlannedStep {
   step: string;
+  /** The step has `undo`: secure-start undo can reverse what its plan does (except what the plan calls irreversible). */
+  canUndo?: boolean;
   status: string;
   plan?: Plan;
   note?: string;
@@ -66,7 +68,12 @@ export async function run(opts: GlobalOptions): Promise<number> {
           operation: a.operation,
           region: a.region,
           params: a.params,
-          ...(a.inverse ? { inverse: { service: a.inverse.service, operation: a.inverse.operation, region: a.inverse.region, params: a.inverse.params } } : {}),
+          ...(a.inverse
+            ? { inverse: { summary: a.inverse.summary, service: a.inverse.service, operation: a.inverse.operation, region: a.inverse.region, params: a.inverse.params } }
+            : {}),
+          ...(a.irreversible ? { irreversible: a.irreversible } : {}),
+          // Whether secure-start undo can reverse this action later (while it is as the fix left it).
+          undoable: !a.irreversible && p.canUndo === true,
         })),
         ...(p.plan?.guidance ? { guidance: p.plan.guidance } : {}),
         ...(p.plan && (p.plan.actions.length || p.plan.guidance) ? { cost: pick(planCost(entries.find((e) => e.meta.id === p.step)!.meta, p.plan)) } : {}),
@@ -78,7 +85,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
         const entry = entries.find((e) => e.meta.id === p.step)!;
         process.stdout.write(`\n== ${p.step} (${p.status})\n`);
         if (p.note) process.stdout.write(`   ${safeText(p.note)}\n`);
-        if (p.plan && (p.plan.actions.length || p.plan.guidance)) process.stdout.write(planView(entry.meta, p.plan) + '\n');
+        if (p.plan && (p.plan.actions.length || p.plan.guidance)) process.stdout.write(planView(entry.meta, p.plan, undefined, { canUndo: p.canUndo === true }) + '\n');
       }
       const total = planned.reduce((n, p) => n + (p.plan?.actions.length ?? 0), 0);
       info(`\n${plural(total, 'change')} planned; nothing was changed. Apply with \`${invokedAs()} fix\`.`);
@@ -101,7 +108,8 @@ async function planOne(c: CheckedStep, answers: Answers, ctx: RunContext, skip?:
   const planned = await tryPlanStep(c, ctx, inputs.ok ? inputs.inputs : c.step.inputs?.defaults(c.result.findings));
   // The plan reads the account too: a refused read is this step's error, named in its note.
   if (!planned.ok) return { step: id, status: planned.result.status, note: planned.result.error ?? '' };
-  if (!inputs.ok) return { step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}`, plan: planned.plan };
+  if (!inputs.ok)
+    return { step: id, status: c.result.status, note: `Planned with default inputs; fix --yes ${inputs.message}`, plan: planned.plan, canUndo: Boolean(c.step.undo) };
   const refusal = refusalUnderYes(c.entry.meta, planned.plan, answers[id]);
-  return { step: id, status: c.result.status, plan: planned.plan, ...(refusal ? { note: `fix --yes will not apply this: ${refusal}` } : {}) };
+  return { step: id, status: c.result.status, plan: planned.plan, canUndo: Boolean(c.step.undo), ...(refusal ? { note: `fix --yes will not apply this: ${refusal}` } : {}) };
 }
