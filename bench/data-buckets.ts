@@ -31,6 +31,7 @@ import bucketMeta from '../steps/data/s3-bucket-public-access/meta.js';
 import tlsMeta from '../steps/data/s3-tls-only/meta.js';
 import { makeBucket } from '../steps/data/_shared/bucket-fixtures.js';
 import type { BucketFixture } from '../steps/data/_shared/bucket-fixtures.js';
+import { recordRequests, requestTotal, statusLines, tally } from './cli-run.js';
 import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -79,13 +80,6 @@ interface Measured {
   results: string[];
 }
 
-async function recorder(endpoint: string, path: string, method: 'GET' | 'POST'): Promise<string> {
-  const res = await fetch(new URL(`/moto-api/recorder/${path}`, endpoint), { method });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`moto recorder ${path}: HTTP ${res.status}`);
-  return text;
-}
-
 /** The one middleware-stack method used here (the S3 and S3 Control clients' stacks differ in type only). */
 interface MiddlewareAdder {
   add(mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, opts: { step: 'finalizeRequest'; name: string }): void;
@@ -118,10 +112,7 @@ async function seed(endpoint: string, n: number): Promise<number> {
  */
 async function check(endpoint: string, latencyMs: number): Promise<Measured> {
   const counted = new Map<string, number>();
-  const ctx = context(endpoint, (service, operation) => {
-    const key = `${service}:${operation}`;
-    counted.set(key, (counted.get(key) ?? 0) + 1);
-  });
+  const ctx = context(endpoint, (service, operation) => tally(counted, `${service}:${operation}`));
   try {
     if (latencyMs > 0)
       for (const client of [ctx.client(S3Client), ctx.client(S3ControlClient)] as unknown as { middlewareStack: MiddlewareAdder }[])
@@ -132,19 +123,15 @@ async function check(endpoint: string, latencyMs: number): Promise<Measured> {
           },
           { step: 'finalizeRequest', name: 'benchLatency' },
         );
-    await recorder(endpoint, 'reset-recording', 'POST');
-    await recorder(endpoint, 'start-recording', 'POST');
-    const t = performance.now();
-    const checked = await checkAll(entries, ctx);
-    const wallMs = performance.now() - t;
-    await recorder(endpoint, 'stop-recording', 'POST');
-    const recorded = (await recorder(endpoint, 'download-recording', 'GET')).split('\n').filter((l) => l.trim() && !l.includes('/moto-api/')).length;
-    const results = checked.map((c) => {
-      const by = new Map<string, number>();
-      for (const f of c.result.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
-      return `${c.result.step.padEnd(32)} ${c.result.status.padEnd(5)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
+    const {
+      value: [checked, wallMs],
+      recorded,
+    } = await recordRequests(endpoint, async () => {
+      const t = performance.now();
+      const checked = await checkAll(entries, ctx);
+      return [checked, performance.now() - t] as const;
     });
-    return { latencyMs, wallMs, recorded, counted, results };
+    return { latencyMs, wallMs, recorded, counted, results: statusLines(checked.map((c) => c.result)) };
   } finally {
     ctx.factory.destroy();
   }
@@ -184,7 +171,7 @@ try {
     for (const latency of LATENCIES) {
       const m = await check(moto.endpoint, latency);
       byLatency.set(latency, m);
-      const total = [...m.counted.values()].reduce((a, b) => a + b, 0);
+      const total = requestTotal(m.counted);
       const label = latency ? `with ${latency} ms added to every request` : 'moto on loopback';
       const sequential = latency ? `; one at a time this would take at least ${((total * latency) / 1000).toFixed(0)} s` : '';
       console.log(`  ${label}: wall time ${m.wallMs.toFixed(0)} ms (${(m.wallMs / n).toFixed(1)} ms per bucket)${sequential}`);

@@ -17,7 +17,6 @@
  * same for 1 VPC per region (with 1 extra group), to show that the requests follow the regions and
  * the pages (1,000 items a page; route tables 100), not the number of groups, ACLs or VPCs.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,9 +38,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { mapLimit } from '../src/engine/runner.js';
-import { packageRoot } from '../src/paths.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
 import { seedPublicDefaultVpc } from '../steps/infrastructure/_shared/default-vpc.js';
+import { printRun, requestTotal, runCheck, seconds } from './cli-run.js';
+import type { CliRun } from './cli-run.js';
 import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -137,68 +137,11 @@ async function seed(endpoint: string, vpcsPerRegion: number, groupsInAll: number
   return made;
 }
 
-async function recorder(endpoint: string, path: string, method: 'GET' | 'POST'): Promise<string> {
-  const res = await fetch(new URL(`/moto-api/recorder/${path}`, endpoint), { method });
-  if (!res.ok) throw new Error(`moto recorder ${path}: HTTP ${res.status}`);
-  return res.text();
-}
-
-interface Run {
-  wallMs: number;
-  code: number | null;
-  requests: Map<string, number>;
-  recorded: number;
-  statuses: string[];
-}
-
-/** The built CLI, as a person would run it. */
-async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
-  await recorder(endpoint, 'reset-recording', 'POST');
-  await recorder(endpoint, 'start-recording', 'POST');
-  const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, '--area', 'infrastructure', '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
-  const t = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { SECURE_START_REQUEST_TIMEOUT: '120', ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - t;
-  await recorder(endpoint, 'stop-recording', 'POST');
-  const recorded = (await recorder(endpoint, 'download-recording', 'GET')).split('\n').filter((l) => l.trim() && !l.includes('/moto-api/')).length;
-  const requests = new Map<string, number>();
-  for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
-  let statuses: string[];
-  try {
-    const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
-    statuses = report.results.map((r) => {
-      const by = new Map<string, number>();
-      for (const f of r.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
-      return `${r.step.padEnd(40)} ${r.status.padEnd(7)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
-    });
-  } catch {
-    throw new Error(`check did not print a JSON report (exit ${code}):\n${stderr.slice(-2000)}`);
-  }
-  return { wallMs, code, requests, recorded, statuses };
-}
-
-const total = (r: Run) => [...r.requests.values()].reduce((a, b) => a + b, 0);
-
-function report(run: Run): void {
-  console.log(`  wall time ${(run.wallMs / 1000).toFixed(2)} s for the whole command (exit ${run.code})`);
-  console.log(`  API requests: ${total(run)} sent by the tool, ${run.recorded} seen by moto's recorder`);
-  for (const [op, k] of [...run.requests.entries()].sort()) console.log(`      ${op.padEnd(44)} ${k}`);
-  for (const s of run.statuses) console.log(`    ${s}`);
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'secure-start-bench-infrastructure-'));
 const moto = await startMoto({ env: { MOTO_RECORDER_FILEPATH: join(dir, 'moto_recording.jsonl') } });
 try {
   console.log(`check --area infrastructure over ${REGIONS.length} regions (${REGIONS.join(', ')})`);
-  const results: Array<[Made, Run]> = [];
+  const results: Array<[Made, CliRun]> = [];
   const sizes: Array<[number, number, number]> = [
     [1, REGIONS.length * 2, REGIONS.length],
     [VPCS, GROUPS, ACLS],
@@ -209,14 +152,14 @@ try {
       `\n${v} VPC(s) per region: ${made.vpcs} VPCs, ${made.groups} security groups, ${made.acls} network ACLs, ` +
         `${made.gateways} extra internet gateways in all (made in ${(made.seedMs / 1000).toFixed(1)} s)`,
     );
-    const run = await checkCli(moto.endpoint, dir);
-    report(run);
+    const run = await runCheck(moto.endpoint, dir, ['--area', 'infrastructure', '--regions', REGIONS.join(',')], { record: true, envDefaults: { SECURE_START_REQUEST_TIMEOUT: '120' } });
+    printRun(run);
     results.push([made, run]);
   }
-  const [[ma, x], [mb, y]] = results as [[Made, Run], [Made, Run]];
+  const [[ma, x], [mb, y]] = results as [[Made, CliRun], [Made, CliRun]];
   console.log(
     `\n${ma.vpcs} → ${mb.vpcs} VPCs, ${ma.groups} → ${mb.groups} security groups, ${ma.acls} → ${mb.acls} network ACLs: ` +
-      `requests ${total(x)} → ${total(y)}, wall time ${(x.wallMs / 1000).toFixed(2)} s → ${(y.wallMs / 1000).toFixed(2)} s`,
+      `requests ${requestTotal(x)} → ${requestTotal(y)}, wall time ${seconds(x.wallMs)} s → ${seconds(y.wallMs)} s`,
   );
   const grew = [...y.requests.entries()].filter(([op, k]) => k > (x.requests.get(op) ?? 0));
   if (grew.length) {

@@ -11,7 +11,6 @@
  * requests by operation (and what moto's recorder saw), the wall time of the whole command, and
  * the same for 1 VPC per region, to show that the request count follows the regions, not the VPCs.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +21,9 @@ import { CreateFlowLogsCommand, CreateVpcCommand, DescribeVpcsCommand, EC2Client
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../src/engine/runner.js';
-import { packageRoot } from '../src/paths.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
+import { printRun, requestTotal, runCheck, seconds } from './cli-run.js';
+import type { CliRun } from './cli-run.js';
 import { BENCH_ACCOUNT, benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -83,78 +83,21 @@ async function seed(endpoint: string, vpcsPerRegion: number): Promise<number> {
   return performance.now() - t;
 }
 
-async function recorder(endpoint: string, path: string, method: 'GET' | 'POST'): Promise<string> {
-  const res = await fetch(new URL(`/moto-api/recorder/${path}`, endpoint), { method });
-  if (!res.ok) throw new Error(`moto recorder ${path}: HTTP ${res.status}`);
-  return res.text();
-}
-
-interface Run {
-  wallMs: number;
-  code: number | null;
-  requests: Map<string, number>;
-  recorded: number;
-  statuses: string[];
-}
-
-/** The built CLI, as a person would run it. */
-async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
-  await recorder(endpoint, 'reset-recording', 'POST');
-  await recorder(endpoint, 'start-recording', 'POST');
-  const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, '--area', 'monitoring', '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
-  const t = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - t;
-  await recorder(endpoint, 'stop-recording', 'POST');
-  const recorded = (await recorder(endpoint, 'download-recording', 'GET')).split('\n').filter((l) => l.trim() && !l.includes('/moto-api/')).length;
-  const requests = new Map<string, number>();
-  for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
-  let statuses: string[];
-  try {
-    const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
-    statuses = report.results.map((r) => {
-      const by = new Map<string, number>();
-      for (const f of r.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
-      return `${r.step.padEnd(28)} ${r.status.padEnd(5)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
-    });
-  } catch {
-    throw new Error(`check did not print a JSON report (exit ${code}):\n${stderr.slice(-2000)}`);
-  }
-  return { wallMs, code, requests, recorded, statuses };
-}
-
-function report(label: string, run: Run): void {
-  const total = [...run.requests.values()].reduce((a, b) => a + b, 0);
-  console.log(`  ${label}: wall time ${(run.wallMs / 1000).toFixed(2)} s for the whole command (exit ${run.code})`);
-  console.log(`    API requests: ${total} sent by the tool, ${run.recorded} seen by moto's recorder`);
-  for (const [op, k] of [...run.requests.entries()].sort()) console.log(`      ${op.padEnd(44)} ${k}`);
-  for (const s of run.statuses) console.log(`    ${s}`);
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'secure-start-bench-monitoring-'));
 const moto = await startMoto({ env: { MOTO_RECORDER_FILEPATH: join(dir, 'moto_recording.jsonl') } });
 try {
   console.log(`check --area monitoring over ${REGIONS.length} regions (${REGIONS.join(', ')}); home region ${HOME}`);
-  const results: Array<[number, Run]> = [];
+  const results: Array<[number, CliRun]> = [];
   for (const n of [...new Set([1, VPCS])]) {
     const seedMs = await seed(moto.endpoint, n);
     console.log(`\n${n} VPC(s) per region, ${n * REGIONS.length} in all (made in ${(seedMs / 1000).toFixed(1)} s; flow logs on every other one)`);
-    const run = await checkCli(moto.endpoint, dir);
-    report('check', run);
+    const run = await runCheck(moto.endpoint, dir, ['--area', 'monitoring', '--regions', REGIONS.join(',')], { record: true });
+    printRun(run, { label: 'check' });
     results.push([n, run]);
   }
   if (results.length === 2) {
-    const [[a, x], [b, y]] = results as [[number, Run], [number, Run]];
-    const count = (r: Run) => [...r.requests.values()].reduce((s, k) => s + k, 0);
-    console.log(`\n${a} → ${b} VPCs per region: requests ${count(x)} → ${count(y)}, wall time ${(x.wallMs / 1000).toFixed(2)} s → ${(y.wallMs / 1000).toFixed(2)} s`);
+    const [[a, x], [b, y]] = results as [[number, CliRun], [number, CliRun]];
+    console.log(`\n${a} → ${b} VPCs per region: requests ${requestTotal(x)} → ${requestTotal(y)}, wall time ${seconds(x.wallMs)} s → ${seconds(y.wallMs)} s`);
   }
 } finally {
   await moto.stop();

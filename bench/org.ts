@@ -16,6 +16,7 @@ import { listOrgAccounts, pickAccounts } from '../src/engine/org.js';
 import { createLearnerAccount, ensureOrganization } from '../src/sandbox/classroom.js';
 import { startMoto } from '../src/sandbox/moto.js';
 import { registry } from '../steps/index.js';
+import { requestTotal, tally } from './cli-run.js';
 import { BENCH_ACCOUNT, benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     console.log('accounts  concurrency  requests  AssumeRole  wall (s)  ms per account');
     for (const [n, concurrency] of runs) {
       const requests = new Map<string, number>();
-      const ctx = benchContext(moto.endpoint, (service, operation) => requests.set(`${service}:${operation}`, (requests.get(`${service}:${operation}`) ?? 0) + 1));
+      const ctx = benchContext(moto.endpoint, (service, operation) => tally(requests, `${service}:${operation}`));
       const t = performance.now();
       const report = await checkAccounts({
         factory: ctx.factory,
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       ctx.factory.destroy();
       const errors = report.accounts.filter((a) => a.status === 'error').length;
       if (errors) console.log(`  ${errors} account(s) could not be checked: ${report.accounts.find((a) => a.error)?.error}`);
-      const total = [...requests.values()].reduce((a, b) => a + b, 0);
+      const total = requestTotal(requests);
       console.log(
         `${String(n).padStart(8)}  ${String(concurrency).padStart(11)}  ${String(total).padStart(8)}  ${String(requests.get('STS:AssumeRole') ?? 0).padStart(10)}  ${wall.toFixed(2).padStart(8)}  ${((wall * 1000) / n).toFixed(0).padStart(14)}`,
       );

@@ -12,16 +12,16 @@
  * operation, the wall time of the whole command, and the same for 1 instance per region, to show
  * that the requests follow the regions and pages, not the instances.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateVolumeCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { mapLimit } from '../src/engine/runner.js';
-import { packageRoot } from '../src/paths.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
 import { registry } from '../steps/index.js';
+import { printRun, requestTotal, runCheck, seconds } from './cli-run.js';
+import type { CliRun } from './cli-run.js';
 import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -59,67 +59,23 @@ async function seed(endpoint: string, instancesPerRegion: number, extraVolumesPe
   return performance.now() - t;
 }
 
-interface Run {
-  wallMs: number;
-  code: number | null;
-  requests: Map<string, number>;
-  statuses: string[];
-}
-
-async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
-  const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, ...STEPS.flatMap((s) => ['--step', s]), '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
-  const t = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { SECURE_START_REQUEST_TIMEOUT: '120', ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - t;
-  const requests = new Map<string, number>();
-  for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
-  let statuses: string[];
-  try {
-    const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
-    statuses = report.results.map((r) => {
-      const by = new Map<string, number>();
-      for (const f of r.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
-      return `${r.step.padEnd(34)} ${r.status.padEnd(11)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
-    });
-  } catch {
-    throw new Error(`check did not print a JSON report (exit ${code}):\n${stderr.slice(-2000)}`);
-  }
-  return { wallMs, code, requests, statuses };
-}
-
-const total = (r: Run) => [...r.requests.values()].reduce((a, b) => a + b, 0);
-
-function report(run: Run): void {
-  console.log(`  wall time ${(run.wallMs / 1000).toFixed(2)} s for the whole command (exit ${run.code}); ${total(run)} API requests`);
-  for (const [op, k] of [...run.requests.entries()].sort()) console.log(`      ${op.padEnd(44)} ${k}`);
-  for (const s of run.statuses) console.log(`    ${s}`);
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'secure-start-bench-compute-'));
 const moto = await startMoto();
 try {
   console.log(`check of ${STEPS.join(', ')} over ${REGIONS.length} regions (${REGIONS.join(', ')})`);
   const extra = Math.max(0, Math.round(VOLUMES / REGIONS.length) - INSTANCES);
-  const results: Array<[number, Run]> = [];
+  const results: Array<[number, CliRun]> = [];
   for (const n of [...new Set([1, INSTANCES])]) {
     const volumes = n === 1 ? 1 : extra;
     const seedMs = await seed(moto.endpoint, n, volumes);
     console.log(`\n${n} running instance(s) per region and ${n + volumes} volumes per region (made in ${(seedMs / 1000).toFixed(1)} s)`);
-    const run = await checkCli(moto.endpoint, dir);
-    report(run);
+    const run = await runCheck(moto.endpoint, dir, [...STEPS.flatMap((s) => ['--step', s]), '--regions', REGIONS.join(',')], { envDefaults: { SECURE_START_REQUEST_TIMEOUT: '120' } });
+    printRun(run, { totalOnWallLine: true });
     results.push([n, run]);
   }
   if (results.length === 2) {
-    const [[a, x], [b, y]] = results as [[number, Run], [number, Run]];
-    console.log(`\n${a} → ${b} instances per region: requests ${total(x)} → ${total(y)}, wall time ${(x.wallMs / 1000).toFixed(2)} s → ${(y.wallMs / 1000).toFixed(2)} s`);
+    const [[a, x], [b, y]] = results as [[number, CliRun], [number, CliRun]];
+    console.log(`\n${a} → ${b} instances per region: requests ${requestTotal(x)} → ${requestTotal(y)}, wall time ${seconds(x.wallMs)} s → ${seconds(y.wallMs)} s`);
   }
 } finally {
   await moto.stop();

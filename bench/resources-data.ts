@@ -16,7 +16,6 @@
  * GetPolicy and GetFunctionUrlConfig, so those are reported per function.
  * moto answers ListFunctions in one page whatever MaxItems says; real AWS pages 50 at a time.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +24,11 @@ import { AddPermissionCommand, CreateFunctionUrlConfigCommand, LambdaClient } fr
 import { BackupClient, CreateBackupPlanCommand } from '@aws-sdk/client-backup';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mapLimit } from '../src/engine/step-kit.js';
-import { packageRoot } from '../src/paths.js';
 import { motoReset, startMoto } from '../src/sandbox/moto.js';
 import { registry } from '../steps/index.js';
 import { ensureDayOneRole, ensureFunction } from '../steps/resources/_shared/lambda-fixtures.js';
+import { printRun, requestTotal as total, runCheck, seconds } from './cli-run.js';
+import type { CliRun } from './cli-run.js';
 import { benchContext } from './context.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -81,72 +81,35 @@ async function seed(endpoint: string, functions: number, databases: number): Pro
   return performance.now() - t;
 }
 
-interface Run {
-  wallMs: number;
-  code: number | null;
-  requests: Map<string, number>;
-  statuses: string[];
-}
-
-async function checkCli(endpoint: string, stateDir: string): Promise<Run> {
-  const steps = STEPS.flatMap((id) => ['--step', id]);
-  const args = [join(packageRoot(), 'bin', 'secure-start.js'), 'check', `--sandbox=${endpoint}`, ...steps, '--regions', REGIONS.join(','), '--format', 'json', '--verbose'];
-  const t = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, SECURE_START_STATE_DIR: stateDir, NO_COLOR: '1', CI: 'true', AWS_MAX_ATTEMPTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - t;
-  const requests = new Map<string, number>();
-  for (const m of stderr.matchAll(/^aws: (\S+)$/gm)) requests.set(m[1]!, (requests.get(m[1]!) ?? 0) + 1);
-  let statuses: string[];
-  try {
-    const report = JSON.parse(stdout) as { results: Array<{ step: string; status: string; findings: Array<{ status: string }> }> };
-    statuses = report.results.map((r) => {
-      const by = new Map<string, number>();
-      for (const f of r.findings) by.set(f.status, (by.get(f.status) ?? 0) + 1);
-      return `${r.step.padEnd(28)} ${r.status.padEnd(5)} findings: ${[...by].map(([s, k]) => `${k} ${s}`).join(', ')}`;
-    });
-  } catch {
-    throw new Error(`check did not print a JSON report (exit ${code}):\n${stderr.slice(-2000)}`);
-  }
-  return { wallMs, code, requests, statuses };
-}
-
-const total = (r: Run, keep: (op: string) => boolean = () => true) => [...r.requests].filter(([op]) => keep(op)).reduce((s, [, k]) => s + k, 0);
 const perFunction = (op: string) => PER_FUNCTION.some((p) => op.endsWith(p));
 
-function report(run: Run, functions: number): void {
-  console.log(`  check: wall time ${(run.wallMs / 1000).toFixed(2)} s for the whole command (exit ${run.code})`);
-  console.log(`    API requests: ${total(run)} (${total(run, (op) => !perFunction(op))} regional/paged, ${total(run, perFunction)} per function)`);
-  for (const [op, k] of [...run.requests.entries()].sort()) console.log(`      ${op.padEnd(44)} ${k}${perFunction(op) ? `  (${(k / Math.max(1, functions)).toFixed(2)} per function)` : ''}`);
-  for (const s of run.statuses) console.log(`    ${s}`);
+function report(run: CliRun, functions: number): void {
+  printRun(run, {
+    label: 'check',
+    requestsSummary: `${total(run)} (${total(run, (op) => !perFunction(op))} regional/paged, ${total(run, perFunction)} per function)`,
+    note: (op, k) => (perFunction(op) ? `  (${(k / Math.max(1, functions)).toFixed(2)} per function)` : ''),
+  });
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'secure-start-bench-resources-'));
 const moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'false' } });
 try {
   console.log(`check ${STEPS.join(', ')} over ${REGIONS.length} regions (${REGIONS.join(', ')})`);
-  const results: Array<[number, number, Run]> = [];
+  const results: Array<[number, number, CliRun]> = [];
   for (const [functions, databases] of [
     [REGIONS.length, REGIONS.length],
     [FUNCTIONS, DATABASES],
   ] as const) {
     const seedMs = await seed(moto.endpoint, functions, databases);
     console.log(`\n${functions} functions and ${databases} databases in all (made in ${(seedMs / 1000).toFixed(1)} s)`);
-    const run = await checkCli(moto.endpoint, dir);
+    const run = await runCheck(moto.endpoint, dir, [...STEPS.flatMap((id) => ['--step', id]), '--regions', REGIONS.join(',')]);
     report(run, functions);
     results.push([functions, databases, run]);
   }
-  const [[f1, d1, a], [f2, d2, b]] = results as [[number, number, Run], [number, number, Run], ...unknown[]];
+  const [[f1, d1, a], [f2, d2, b]] = results as [[number, number, CliRun], [number, number, CliRun], ...unknown[]];
   console.log(
     `\n${f1} → ${f2} functions, ${d1} → ${d2} databases: requests without the per-function reads ${total(a, (op) => !perFunction(op))} → ${total(b, (op) => !perFunction(op))}; ` +
-      `per-function reads ${total(a, perFunction)} → ${total(b, perFunction)}; wall time ${(a.wallMs / 1000).toFixed(2)} s → ${(b.wallMs / 1000).toFixed(2)} s`,
+      `per-function reads ${total(a, perFunction)} → ${total(b, perFunction)}; wall time ${seconds(a.wallMs)} s → ${seconds(b.wallMs)} s`,
   );
 } finally {
   await moto.stop();
