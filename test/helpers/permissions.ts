@@ -151,6 +151,13 @@ export const FIX_ALLOWANCES: Record<string, Record<string, string>> = {
     'backup:CreateBackupVault': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
     'backup:CreateBackupPlan': 'made only with a selection (see backup:CreateBackupSelection); sent and proven against the fix policy beyond the table',
     'rds:AddTagsToResource': 'planned only for a database no plan covers, which moto cannot tell apart without selections; sent and proven beyond the table',
+    'rds:RemoveTagsFromResource': 'undo of AddTagsToResource (see above); sent and proven against the fix policy in the stubbed undo test of test/sandbox/steps-backups.test.ts',
+    'iam:DetachRolePolicy': 'undo of AttachRolePolicy, made only with a selection; sent and proven in the stubbed undo test',
+    'iam:DeleteRole': 'undo of CreateRole, made only with a selection; sent and proven in the stubbed undo test',
+    'backup:DeleteBackupSelection': 'undo of CreateBackupSelection, which moto does not implement; sent and proven in the stubbed undo test',
+    'backup:DeleteBackupPlan': 'undo of CreateBackupPlan, made only with a selection; sent and proven in the stubbed undo test',
+    'backup:DeleteBackupVault': 'undo of CreateBackupVault, made only with a selection; sent and proven in the stubbed undo test',
+    'backup:DeleteRecoveryPoint': 'undo of a vault that holds backups (destructive); moto takes no backups; sent in the stubbed undo test',
   },
   'resources.public-sharing': {
     'ec2:EnableSnapshotBlockPublicAccess': 'moto does not implement GetSnapshotBlockPublicAccessState (HTTP 500), so no case reads a state to change',

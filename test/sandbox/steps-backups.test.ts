@@ -10,25 +10,33 @@ import {
   CreateBackupPlanCommand,
   CreateBackupSelectionCommand,
   CreateBackupVaultCommand,
+  DeleteBackupPlanCommand,
+  DeleteBackupSelectionCommand,
+  DeleteBackupVaultCommand,
+  DeleteRecoveryPointCommand,
+  DescribeBackupVaultCommand,
   GetBackupPlanCommand,
   GetBackupSelectionCommand,
   ListBackupPlansCommand,
   ListBackupSelectionsCommand,
+  ListRecoveryPointsByBackupVaultCommand,
 } from '@aws-sdk/client-backup';
-import type { BackupSelection } from '@aws-sdk/client-backup';
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import type { BackupRule, BackupSelection } from '@aws-sdk/client-backup';
+import { AttachRolePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { AddTagsToResourceCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
-import step, { PLAN, ROLE, planDocument } from '../../steps/resources/backups/index.js';
+import step, { PLAN, ROLE, VAULT, planDocument } from '../../steps/resources/backups/index.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
 import { useManagedPolicies } from '../helpers/moto.js';
 import type { SentRequest } from '../helpers/permissions.js';
 import { uncovered } from '../helpers/permissions.js';
 import { describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
 import { SANDBOX_ACCOUNT_ID, inSandbox, runStepCases } from '../helpers/step-tester.js';
+import { fixThenUndo, type FixUndoRun } from '../helpers/undo.js';
 
 // The role gets AWS managed policies, which moto has only when it loads them.
 useManagedPolicies();
@@ -164,30 +172,66 @@ describe('resources.backups on the day-one database in moto', () => {
  * makes. Everything else (RDS, IAM) goes to moto.
  */
 function fakeBackup(backup: ReturnType<typeof mockClient>) {
-  const plans = new Map<string, { name: string; selections: Map<string, BackupSelection> }>();
+  const plans = new Map<string, { name: string; rules?: BackupRule[]; selections: Map<string, BackupSelection> }>();
+  const vaults = new Map<string, string[]>();
   let n = 0;
+  const missing = () => Object.assign(new Error('not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
   backup.on(ListBackupPlansCommand).callsFake(() => ({ BackupPlansList: [...plans].map(([id, p]) => ({ BackupPlanId: id, BackupPlanName: p.name })) }));
-  backup.on(GetBackupPlanCommand).callsFake((i: { BackupPlanId: string }) => ({ BackupPlanId: i.BackupPlanId, BackupPlan: { BackupPlanName: plans.get(i.BackupPlanId)!.name, Rules: [{ RuleName: 'r' }] } }));
+  backup.on(GetBackupPlanCommand).callsFake((i: { BackupPlanId: string }) => {
+    const p = plans.get(i.BackupPlanId);
+    if (!p) throw missing();
+    return { BackupPlanId: i.BackupPlanId, BackupPlan: { BackupPlanName: p.name, Rules: p.rules ?? [{ RuleName: 'r' }] } };
+  });
+  backup.on(DeleteBackupPlanCommand).callsFake((i: { BackupPlanId: string }) => {
+    if (plans.get(i.BackupPlanId)?.selections.size) throw Object.assign(new Error('has selections'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+    if (!plans.delete(i.BackupPlanId)) throw missing();
+    return {};
+  });
+  backup.on(DeleteBackupSelectionCommand).callsFake((i: { BackupPlanId: string; SelectionId: string }) => {
+    if (!plans.get(i.BackupPlanId)?.selections.delete(i.SelectionId)) throw missing();
+    return {};
+  });
+  backup.on(DescribeBackupVaultCommand).callsFake((i: { BackupVaultName: string }) => {
+    if (!vaults.has(i.BackupVaultName)) throw missing();
+    return { BackupVaultName: i.BackupVaultName, NumberOfRecoveryPoints: vaults.get(i.BackupVaultName)!.length };
+  });
+  backup.on(ListRecoveryPointsByBackupVaultCommand).callsFake((i: { BackupVaultName: string }) => ({
+    RecoveryPoints: (vaults.get(i.BackupVaultName) ?? []).map((RecoveryPointArn) => ({ RecoveryPointArn })),
+  }));
+  backup.on(DeleteRecoveryPointCommand).callsFake((i: { BackupVaultName: string; RecoveryPointArn: string }) => {
+    vaults.set(i.BackupVaultName, (vaults.get(i.BackupVaultName) ?? []).filter((a) => a !== i.RecoveryPointArn));
+    return {};
+  });
+  backup.on(DeleteBackupVaultCommand).callsFake((i: { BackupVaultName: string }) => {
+    if (vaults.get(i.BackupVaultName)?.length) throw Object.assign(new Error('vault not empty'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
+    if (!vaults.delete(i.BackupVaultName)) throw missing();
+    return {};
+  });
   backup.on(ListBackupSelectionsCommand).callsFake((i: { BackupPlanId: string }) => ({
     BackupSelectionsList: [...plans.get(i.BackupPlanId)!.selections].map(([id, s]) => ({ SelectionId: id, SelectionName: s.SelectionName })),
   }));
   backup.on(GetBackupSelectionCommand).callsFake((i: { BackupPlanId: string; SelectionId: string }) => ({ BackupSelection: plans.get(i.BackupPlanId)!.selections.get(i.SelectionId) }));
-  backup.on(CreateBackupVaultCommand).resolves({});
-  backup.on(CreateBackupPlanCommand).callsFake((i: { BackupPlan: { BackupPlanName: string } }) => {
+  backup.on(CreateBackupVaultCommand).callsFake((i: { BackupVaultName: string }) => {
+    if (vaults.has(i.BackupVaultName)) throw Object.assign(new Error('exists'), { name: 'AlreadyExistsException', $metadata: { httpStatusCode: 400 } });
+    vaults.set(i.BackupVaultName, []);
+    return {};
+  });
+  backup.on(CreateBackupPlanCommand).callsFake((i: { BackupPlan: { BackupPlanName: string; Rules: BackupRule[] } }) => {
     const id = `plan-${++n}`;
-    plans.set(id, { name: i.BackupPlan.BackupPlanName, selections: new Map() });
+    plans.set(id, { name: i.BackupPlan.BackupPlanName, rules: i.BackupPlan.Rules, selections: new Map() });
     return { BackupPlanId: id };
   });
   backup.on(CreateBackupSelectionCommand).callsFake((i: { BackupPlanId: string; BackupSelection: BackupSelection }) => {
     const id = `sel-${++n}`;
-    plans.get(i.BackupPlanId)!.selections.set(id, i.BackupSelection);
+    // A copy, as AWS keeps it: an edit of the stored selection must not reach the caller's object.
+    plans.get(i.BackupPlanId)!.selections.set(id, structuredClone(i.BackupSelection));
     return { SelectionId: id };
   });
   const addPlan = (name: string, selections: BackupSelection[]) => {
     const id = `plan-${++n}`;
     plans.set(id, { name, selections: new Map(selections.map((s) => [`sel-${++n}`, s])) });
   };
-  return { plans, addPlan };
+  return { plans, vaults, addPlan };
 }
 
 /** The Backup calls a stub answered, as the permission proof reads requests. */
@@ -303,4 +347,139 @@ describe('resources.backups: the selection path (stubbed: moto lacks backup sele
       expect((await checkStep(entry, ctx)).result.findings[1]).toMatchObject({ status: 'fail' });
     });
   }, 60_000);
+});
+
+describe('undo', () => {
+  const kinds = (run: FixUndoRun) => run.items.map((i) => `${i.entry.operation}: ${i.kind}`);
+
+  it('retention goes back to the days recorded before the fix (moto)', async () => {
+    const seed = async (ctx: RunContext) => {
+      await makeInstance(ctx, 'orders', { BackupRetentionPeriod: 3 });
+      await ctx.client(BackupClient).send(new CreateBackupPlanCommand({ BackupPlan: planDocument() }));
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      expect(kinds(run)).toEqual(['ModifyDBInstance: undo']);
+      expect(run.afterUndo).toEqual(run.before);
+      expect((await describeInstance(ctx, 'orders')).BackupRetentionPeriod).toBe(3);
+    });
+  }, 60_000);
+
+  it('retention someone changed after the fix is refused as drifted, and their value stays (moto)', async () => {
+    const seed = async (ctx: RunContext) => {
+      await makeInstance(ctx, 'orders', { BackupRetentionPeriod: 3 });
+      await ctx.client(BackupClient).send(new CreateBackupPlanCommand({ BackupPlan: planDocument() }));
+    };
+    await inSandbox({ seed }, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined, {
+        between: async (c) => void (await c.client(RDSClient).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'orders', BackupRetentionPeriod: 14, ApplyImmediately: true }))),
+      });
+      expect(kinds(run)).toEqual(['ModifyDBInstance: drifted']);
+      expect(run.items[0]).toMatchObject({ reason: expect.stringContaining('Now: 14 days; the fix wrote: 7 days') });
+      expect((await describeInstance(ctx, 'orders')).BackupRetentionPeriod).toBe(14);
+    });
+  }, 60_000);
+
+  describe('stubbed: moto lacks backup selections', () => {
+    let backup: ReturnType<typeof mockClient>;
+    beforeEach(() => {
+      backup = mockClient(BackupClient);
+    });
+    afterEach(() => backup.restore());
+
+    const WRITES = /^(Modify|Add|Remove|Create|Delete|Attach|Detach|Put|Update)/;
+
+    it('stubbed: moto lacks backup selections: the whole day-one fix undone, newest first; the check reads as before', async () => {
+      const fake = fakeBackup(backup);
+      const sent: SentRequest[] = [];
+      await inSandbox({ seed: dayOne, onRequest: (service, operation, input) => void sent.push({ service, operation, input }) }, async (ctx) => {
+        sent.length = 0; // the seed's calls are not the fix's
+        const run = await fixThenUndo(entry, ctx, undefined);
+        expect(kinds(run)).toEqual([
+          'CreateBackupSelection: undo',
+          'AddTagsToResource: undo',
+          'CreateBackupPlan: undo',
+          'CreateBackupVault: undo',
+          'AttachRolePolicy: undo',
+          'AttachRolePolicy: undo',
+          'CreateRole: undo',
+          'ModifyDBInstance: undo',
+        ]);
+        expect(run.afterFix).not.toEqual(run.before);
+        expect(run.afterUndo).toEqual(run.before);
+        expect(run.journal.filter((e) => e.undoes !== undefined).map((e) => e.result)).toEqual(Array(8).fill('ok'));
+        expect(fake.plans.size).toBe(0);
+        expect(fake.vaults.size).toBe(0);
+        await expect(ctx.client(IAMClient).send(new GetRoleCommand({ RoleName: ROLE }))).rejects.toMatchObject({ name: expect.stringMatching(/^NoSuchEntity/) });
+        const db = await describeInstance(ctx, DAY_ONE_DB);
+        expect(db.BackupRetentionPeriod).toBe(1);
+        expect(db.TagList ?? []).not.toContainEqual(expect.objectContaining({ Key: 'backup' }));
+        // Undo's writes are within `policy --for fix`.
+        const writes = [...sent, ...backupCalls(backup)].filter((r) => WRITES.test(r.operation));
+        expect(writes.map((r) => r.operation)).toEqual(expect.arrayContaining(['DeleteBackupSelection', 'DeleteBackupPlan', 'DeleteBackupVault', 'DetachRolePolicy', 'DeleteRole', 'RemoveTagsFromResource']));
+        expect(uncovered(step.meta, 'fix', writes, SANDBOX_ACCOUNT_ID)).toEqual([]);
+        // Its reads (and the checks') within `policy --for check`.
+        const reads = [...sent, ...backupCalls(backup)].filter((r) => !WRITES.test(r.operation));
+        expect(reads.map((r) => r.operation)).toEqual(expect.arrayContaining(['GetBackupSelection', 'GetBackupPlan', 'DescribeBackupVault', 'ListRecoveryPointsByBackupVault', 'ListRolePolicies']));
+        expect(uncovered(step.meta, 'check', reads, SANDBOX_ACCOUNT_ID)).toEqual([]);
+      });
+    }, 60_000);
+
+    it('stubbed: moto lacks backup selections: what someone changed after the fix is refused as drifted, and their change stays', async () => {
+      const fake = fakeBackup(backup);
+      await inSandbox({ seed: dayOne }, async (ctx) => {
+        const run = await fixThenUndo(entry, ctx, undefined, {
+          between: async (c) => {
+            // Someone gives the role another policy, re-tags the database, moves the plan's schedule and edits the selection.
+            await c.client(IAMClient).send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+            await c.client(RDSClient).send(new AddTagsToResourceCommand({ ResourceName: DB_ARN, Tags: [{ Key: 'backup', Value: 'weekly' }] }));
+            const [plan] = [...fake.plans.values()];
+            plan!.rules = [{ ...plan!.rules![0]!, ScheduleExpression: 'cron(0 3 ? * * *)' }];
+            const [sel] = [...plan!.selections.values()];
+            sel!.Resources = [DB_ARN];
+          },
+        });
+        expect(kinds(run)).toEqual([
+          'CreateBackupSelection: drifted',
+          'AddTagsToResource: drifted',
+          'CreateBackupPlan: drifted',
+          'CreateBackupVault: undo',
+          'AttachRolePolicy: undo',
+          'AttachRolePolicy: undo',
+          'CreateRole: drifted',
+          'ModifyDBInstance: undo',
+        ]);
+        expect(run.items[1]).toMatchObject({ reason: expect.stringContaining('Now: weekly; the fix wrote: secure-start') });
+        expect(run.items[6]).toMatchObject({ reason: expect.stringContaining('ReadOnlyAccess') });
+        // Their edits stay.
+        expect((await describeInstance(ctx, DAY_ONE_DB)).TagList).toContainEqual({ Key: 'backup', Value: 'weekly' });
+        const [plan] = [...fake.plans.values()];
+        expect(plan!.rules![0]!.ScheduleExpression).toBe('cron(0 3 ? * * *)');
+        expect([...plan!.selections.values()][0]!.Resources).toEqual([DB_ARN]);
+        const attached = (await ctx.client(IAMClient).send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies?.map((p) => p.PolicyName);
+        expect(attached).toEqual(['ReadOnlyAccess']);
+      });
+    }, 60_000);
+
+    it('stubbed: moto lacks backup selections: a vault holding backups is deleted only by a destructive action, left out by default', async () => {
+      const fake = fakeBackup(backup);
+      const point = `arn:aws:rds:us-east-1:${SANDBOX_ACCOUNT_ID}:snapshot:awsbackup:job-1`;
+      await inSandbox({ seed: dayOne }, async (ctx) => {
+        const run = await fixThenUndo(entry, ctx, undefined, { between: async () => void fake.vaults.set(VAULT, [point]) });
+        const vault = run.items.find((i) => i.entry.operation === 'CreateBackupVault')!;
+        expect(vault).toMatchObject({ kind: 'undo', warnings: [expect.stringContaining('they stay until they expire or someone deletes them')] });
+        expect(vault.kind === 'undo' && vault.actions.map((a) => a.destructive)).toEqual([true]);
+        // `undo --yes` leaves it out: the vault and its backup stay; everything else is undone.
+        expect(fake.vaults.get(VAULT)).toEqual([point]);
+        expect(fake.plans.size).toBe(0);
+      });
+      // Confirmed, it deletes the backup, then the vault.
+      const again = fakeBackup(backup.reset() as unknown as ReturnType<typeof mockClient>);
+      await inSandbox({ seed: dayOne }, async (ctx) => {
+        await fixThenUndo(entry, ctx, undefined, { includeDestructive: true, between: async () => void again.vaults.set(VAULT, [point]) });
+        expect(again.vaults.size).toBe(0);
+        expect(backup.commandCalls(DeleteRecoveryPointCommand).map((c) => c.args[0].input)).toEqual([{ BackupVaultName: VAULT, RecoveryPointArn: point }]);
+      });
+    }, 90_000);
+  });
 });

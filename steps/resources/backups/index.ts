@@ -16,6 +16,7 @@ import { REGION_CONCURRENCY, databases, noDatabases, rdsRegionFailure, seedDayOn
 import type { CoverageData, RetentionData } from './check.js';
 import { regionFindings, unitsOf } from './check.js';
 import { buildPlan } from './plan.js';
+import { undoChange } from './undo.js';
 import meta from './meta.js';
 
 export { KEEP_DAYS, MIN_RETENTION, PLAN, VAULT, coverageFindings, readBackup, retentionFindings, ruleOf } from './check.js';
@@ -105,6 +106,8 @@ const step: Step<BackupsInputs> = {
 
   /** day-one scenario: the shared day-one database, with one day of backups and no backup plan (../_shared/rds.ts). */
   seed: seedDayOneDatabase,
+
+  undo: undoChange,
 };
 
 export default step;

@@ -31,6 +31,10 @@ const meta: StepMeta = {
       // The plan's reads: what exists of the role AWS Backup uses.
       'iam:GetRole',
       'iam:ListAttachedRolePolicies',
+      // Undo's reads: what is there now, compared with what the fix wrote.
+      'iam:ListRolePolicies',
+      'backup:DescribeBackupVault',
+      'backup:ListRecoveryPointsByBackupVault',
     ],
     fix: [
       'rds:ModifyDBInstance',
@@ -43,6 +47,14 @@ const meta: StepMeta = {
       'backup:CreateBackupSelection',
       // CreateBackupSelection hands AWS Backup the role (src/aws/actions.ts, IMPLIED).
       'iam:PassRole',
+      // Undo: each change reversed (steps/resources/backups/undo.ts).
+      'rds:RemoveTagsFromResource',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRole',
+      'backup:DeleteBackupSelection',
+      'backup:DeleteBackupPlan',
+      'backup:DeleteBackupVault',
+      'backup:DeleteRecoveryPoint',
     ],
     grants: [
       { actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'], why: 'the databases are whichever the account has' },
@@ -81,6 +93,22 @@ const meta: StepMeta = {
         why: 'it creates only its own vault',
       },
       { actions: ['backup:CreateBackupPlan', 'backup:CreateBackupSelection'], why: 'a new plan has no ARN before it exists, and its selection is made on it' },
+      {
+        actions: ['rds:RemoveTagsFromResource'],
+        resources: ['arn:aws:rds:*:*:db:*', 'arn:aws:rds:*:*:cluster:*'],
+        why: 'undo takes the tag it put on a database off again',
+      },
+      {
+        actions: ['iam:DetachRolePolicy', 'iam:DeleteRole'],
+        resources: ['arn:aws:iam::*:role/secure-start-backup'],
+        why: 'undo takes the AWS Backup policies off its own role and deletes it, while the role is as the fix left it',
+      },
+      {
+        actions: ['backup:DeleteBackupVault', 'backup:DeleteRecoveryPoint'],
+        resources: ['arn:aws:backup:*:*:backup-vault:secure-start-vault', 'arn:aws:backup:*:*:recovery-point:*'],
+        why: 'undo deletes its own vault; the backups in it only when you confirm that destructive action',
+      },
+      { actions: ['backup:DeleteBackupPlan', 'backup:DeleteBackupSelection'], why: 'undo deletes the plan it made (by id) and that plan\'s selections' },
     ],
   },
   fix: {

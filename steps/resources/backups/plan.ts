@@ -154,9 +154,11 @@ function vaultAndPlan(region: string, planIds: Map<string, string>): PlanAction[
         try {
           await ctx.client(BackupClient, region).send(new CreateBackupVaultCommand(vault));
         } catch (err) {
-          // A vault of that name made earlier (a plan deleted since) is reused as it is.
+          // A vault of that name made earlier (a plan deleted since) is reused as it is, and undo leaves it.
           if (errorCode(err) !== 'AlreadyExistsException') throw err;
+          return { output: { created: false } };
         }
+        return { output: { created: true } };
       },
     },
     {
