@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { RouteTable, Subnet, Tag, Vpc, VpcEndpoint } from '@aws-sdk/client-ec2';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { drifted, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { drifted, eachRegion, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
 import { exposure, routeTableOf } from '../../../src/aws/routing.js';
 import meta from './meta.js';
@@ -321,18 +321,20 @@ const step: Step = {
   async check(ctx) {
     const regions = await ctx.regions();
     const target = { partition: ctx.target.partition, accountId: ctx.target.accountId };
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      let view: RegionView;
-      try {
-        view = await readRegion(ctx, region);
-      } catch (err) {
-        const resource = `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:vpc/*`;
-        return [regionFailure(err, { region, resource, service: 'Amazon EC2', permissions: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints'] })];
-      }
-      // The default VPC first, then by id: reports read the same on every run.
-      return [...view.vpcs].sort((a, b) => Number(!!b.IsDefault) - Number(!!a.IsDefault) || (a.VpcId ?? '').localeCompare(b.VpcId ?? '')).map((vpc) => vpcFinding(view, vpc, region, target));
-    });
-    const findings = perRegion.flat();
+    const findings = await eachRegion(
+      { regions: async () => regions },
+      async (region) => {
+        const view = await readRegion(ctx, region);
+        // The default VPC first, then by id: reports read the same on every run.
+        return [...view.vpcs].sort((a, b) => Number(!!b.IsDefault) - Number(!!a.IsDefault) || (a.VpcId ?? '').localeCompare(b.VpcId ?? '')).map((vpc) => vpcFinding(view, vpc, region, target));
+      },
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:vpc/*`,
+        service: 'Amazon EC2',
+        permissions: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcEndpoints'],
+      }),
+      REGION_CONCURRENCY,
+    );
     if (findings.length) return findings;
     return [
       {

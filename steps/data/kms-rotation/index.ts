@@ -5,7 +5,7 @@
  */
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { describeError, drifted, errorKind, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { describeError, drifted, eachRegion, errorKind, mapLimit, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { KEY_CONCURRENCY, isRotatable, keyLabel, regionKeys } from '../_shared/kms.js';
 import type { KmsKey } from '../_shared/kms.js';
 import meta from './meta.js';
@@ -122,20 +122,22 @@ const step: Step = {
 
   async check(ctx) {
     const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
+    // AWS managed keys counted over the regions that could be read, for the message when there is nothing to rotate.
+    let awsManaged = 0;
+    const findings = await eachRegion(
+      { regions: async () => regions },
+      async (region) => {
         const rk = await regionKeys(ctx, region);
         const keys = rk.keys.filter(isRotatable);
         const statuses = await mapLimit(keys, KEY_CONCURRENCY, (k) => rotationStatus(ctx, k));
-        return { findings: [...regionFindings(keys, statuses), ...readProblems(rk.keys)], awsManaged: rk.keys.filter((k) => k.awsManaged).length };
-      } catch (err) {
-        const resource = `arn:${ctx.target.partition}:kms:${region}:${ctx.target.accountId}:key/*`;
-        return { findings: [regionFailure(err, { region, resource, service: 'AWS KMS', permissions: ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'] })], awsManaged: 0 };
-      }
-    });
-    const findings = perRegion.flatMap((r) => r.findings);
+        const found = [...regionFindings(keys, statuses), ...readProblems(rk.keys)];
+        awsManaged += rk.keys.filter((k) => k.awsManaged).length;
+        return found;
+      },
+      (region) => ({ resource: `arn:${ctx.target.partition}:kms:${region}:${ctx.target.accountId}:key/*`, service: 'AWS KMS', permissions: ['kms:ListKeys', 'kms:ListAliases', 'kms:DescribeKey'] }),
+      REGION_CONCURRENCY,
+    );
     if (findings.length) return findings;
-    const awsManaged = perRegion.reduce((n, r) => n + r.awsManaged, 0);
     const where = regions.length === 1 ? regions[0]! : `${regions.length} regions`;
     return [
       {

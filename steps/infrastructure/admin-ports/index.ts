@@ -14,7 +14,7 @@ import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { labelled, networkInterfaces, READ_ACTION, securityGroups, vpcs } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { errorCode, formatZodError, irreversible, mapLimit, plural, regionFailure, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
+import { eachRegion, errorCode, formatZodError, irreversible, plural, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
 import { callerInstance, groupUsers, usersText } from '../_shared/interfaces.js';
 import { listText, pick } from '../_shared/text.js';
 import type { OpenEntry } from '../_shared/sg-rules.js';
@@ -196,22 +196,16 @@ const step: Step<AdminPortsInputs> = {
   inputs,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return await checkRegion(ctx, region);
-      } catch (err) {
-        return [
-          regionFailure(err, {
-            region,
-            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
-            service: 'Amazon EC2',
-            permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces],
-          }),
-        ];
-      }
-    });
-    return perRegion.flat();
+    return eachRegion(
+      ctx,
+      (region) => checkRegion(ctx, region),
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
+        service: 'Amazon EC2',
+        permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces],
+      }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(ctx, findings, given): Promise<Plan> {

@@ -13,7 +13,7 @@ import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressComma
 import type { IpPermission, NetworkInterface, SecurityGroup } from '@aws-sdk/client-ec2';
 import { networkInterfaces, securityGroups, READ_ACTION, vpcs } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { errorCode, irreversible, mapLimit, plural, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { eachRegion, errorCode, irreversible, plural, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { groupUsers, usersText } from '../_shared/interfaces.js';
 import { pick } from '../_shared/text.js';
 import { cleanPermission, ruleText, WORLD_V4 } from '../_shared/sg-rules.js';
@@ -122,22 +122,16 @@ const step: Step = {
   meta,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return await checkRegion(ctx, region);
-      } catch (err) {
-        return [
-          regionFailure(err, {
-            region,
-            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
-            service: 'Amazon EC2',
-            permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces, READ_ACTION.vpcs],
-          }),
-        ];
-      }
-    });
-    return perRegion.flat();
+    return eachRegion(
+      ctx,
+      (region) => checkRegion(ctx, region),
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
+        service: 'Amazon EC2',
+        permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces, READ_ACTION.vpcs],
+      }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(_ctx, findings): Promise<Plan> {

@@ -12,7 +12,7 @@ import { CreateNetworkAclEntryCommand, DeleteNetworkAclEntryCommand, EC2Client, 
 import type { NetworkAcl } from '@aws-sdk/client-ec2';
 import { labelled, networkAcls, READ_ACTION } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { canonical, drifted, irreversible, mapLimit, nothingToUndo, plural, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { canonical, drifted, eachRegion, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { Exposure, PlannedDeny } from './evaluate.js';
 import { exposures, exposuresText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
 import { listText } from '../_shared/text.js';
@@ -141,22 +141,16 @@ const step: Step = {
   meta,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return await checkRegion(ctx, region);
-      } catch (err) {
-        return [
-          regionFailure(err, {
-            region,
-            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:network-acl/*`,
-            service: 'Amazon EC2',
-            permissions: [READ_ACTION.networkAcls],
-          }),
-        ];
-      }
-    });
-    return perRegion.flat();
+    return eachRegion(
+      ctx,
+      (region) => checkRegion(ctx, region),
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:network-acl/*`,
+        service: 'Amazon EC2',
+        permissions: [READ_ACTION.networkAcls],
+      }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(_ctx, findings): Promise<Plan> {

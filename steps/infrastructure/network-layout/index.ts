@@ -13,7 +13,7 @@ import { EC2Client, ModifySubnetAttributeCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { READ_ACTION, routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
-import { formatZodError, irreversible, mapLimit, nothingToUndo, plural, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { eachRegion, formatZodError, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { seedPublicDefaultVpc } from '../_shared/default-vpc.js';
 import type { SubnetData } from './layout.js';
 import { regionFindings } from './layout.js';
@@ -127,23 +127,19 @@ const step: Step<NetworkLayoutInputs> = {
   inputs,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
+    return eachRegion(
+      ctx,
+      async (region) => {
         const [s, t] = await Promise.all([subnets(ctx, region), routeTables(ctx, region)]);
         return regionFindings(s, t, region, ctx.target.accountId, ctx.target.partition);
-      } catch (err) {
-        return [
-          regionFailure(err, {
-            region,
-            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:subnet/*`,
-            service: 'Amazon EC2',
-            permissions: [READ_ACTION.subnets, READ_ACTION.routeTables],
-          }),
-        ];
-      }
-    });
-    return perRegion.flat();
+      },
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:subnet/*`,
+        service: 'Amazon EC2',
+        permissions: [READ_ACTION.subnets, READ_ACTION.routeTables],
+      }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(_ctx, findings, given): Promise<Plan> {

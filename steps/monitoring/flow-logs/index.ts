@@ -12,7 +12,7 @@
 import { CreateFlowLogsCommand, CreateVpcCommand, DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client, paginateDescribeFlowLogs, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
 import type { FlowLog, Tag, Vpc } from '@aws-sdk/client-ec2';
 import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { drifted, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { drifted, eachRegion, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { loggingBucketActions, readLoggingBucket, undoLoggingBucket } from '../_shared/logging-bucket.js';
 import meta from './meta.js';
 
@@ -243,22 +243,16 @@ const step: Step = {
   undo,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return checkRegion(ctx, region, await readRegion(ctx, region));
-      } catch (err) {
-        return [
-          regionFailure(err, {
-            region,
-            resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:vpc/*`,
-            service: 'Amazon EC2',
-            permissions: ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'],
-          }),
-        ];
-      }
-    });
-    return perRegion.flat();
+    return eachRegion(
+      ctx,
+      async (region) => checkRegion(ctx, region, await readRegion(ctx, region)),
+      (region) => ({
+        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:vpc/*`,
+        service: 'Amazon EC2',
+        permissions: ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'],
+      }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(ctx, findings): Promise<Plan> {

@@ -9,7 +9,7 @@
  */
 import { CreateDetectorCommand, GetDetectorCommand, GuardDutyClient, UpdateDetectorCommand, paginateListDetectors } from '@aws-sdk/client-guardduty';
 import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { drifted, errorCode, mapLimit, nothingToUndo, recordedInverse, regionFailure, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { drifted, eachRegion, errorCode, nothingToUndo, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import meta from './meta.js';
 
 /** How many regions are read at once. */
@@ -225,15 +225,13 @@ const step: Step = {
   undo: undoChange,
 
   async check(ctx) {
-    const regions = await ctx.regions();
     const target = { partition: ctx.target.partition, accountId: ctx.target.accountId };
-    return mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return regionFinding(judge(await readRegion(ctx, region)), region, target);
-      } catch (err) {
-        return regionFailure(err, { region, resource: detectorArn(target, region), service: 'GuardDuty', permissions: meta.permissions.check });
-      }
-    });
+    return eachRegion(
+      ctx,
+      async (region) => [regionFinding(judge(await readRegion(ctx, region)), region, target)],
+      (region) => ({ resource: detectorArn(target, region), service: 'GuardDuty', permissions: meta.permissions.check }),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(_ctx, findings): Promise<Plan> {

@@ -8,7 +8,7 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { instances, labelled } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, StepContext } from '../../../src/engine/step-kit.js';
-import { mapLimit, regionFailure } from '../../../src/engine/step-kit.js';
+import { eachRegion, regionFailure } from '../../../src/engine/step-kit.js';
 
 /** How many regions are read at once. */
 export const REGION_CONCURRENCY = 8;
@@ -27,15 +27,7 @@ export interface RegionalRead {
 
 /** Runs `fn` for every region of the run (bounded), turning a region's failure into one finding. */
 export async function forEachRegion(ctx: StepContext, read: RegionalRead, fn: (region: string) => Promise<Finding[]>): Promise<Finding[]> {
-  const regions = await ctx.regions();
-  const out = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-    try {
-      return await fn(region);
-    } catch (err) {
-      return [failure(err, region, read)];
-    }
-  });
-  return out.flat();
+  return eachRegion(ctx, fn, (region) => ({ resource: read.resource(region), service: read.service, permissions: [...read.permissions] }), REGION_CONCURRENCY);
 }
 
 /** The finding for one read of one region that failed. */

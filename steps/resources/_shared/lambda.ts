@@ -11,7 +11,7 @@
 import { GetFunctionUrlConfigCommand, GetPolicyCommand, LambdaClient, paginateListFunctions } from '@aws-sdk/client-lambda';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { Finding, StepContext } from '../../../src/engine/step-kit.js';
-import { errorCode, mapLimit, regionFailure } from '../../../src/engine/step-kit.js';
+import { eachRegion as kitEachRegion, errorCode, mapLimit } from '../../../src/engine/step-kit.js';
 
 /** ListFunctions' largest page (MaxItems, Lambda API reference). */
 export const LIST_PAGE_SIZE = 50;
@@ -63,17 +63,12 @@ export async function eachRegion(
   permissions: string[],
   perRegion: (region: string, functions: LambdaFunction[]) => Promise<Finding[]>,
 ): Promise<Finding[]> {
-  const regions = await ctx.regions();
-  const out = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-    let functions: LambdaFunction[];
-    try {
-      functions = await listFunctions(ctx, region);
-    } catch (err) {
-      return [regionFailure(err, { region, resource: functionsArn(ctx, region), service: 'AWS Lambda', permissions })];
-    }
-    return perRegion(region, functions);
-  });
-  return out.flat();
+  return kitEachRegion(
+    ctx,
+    async (region) => perRegion(region, await listFunctions(ctx, region)),
+    (region) => ({ resource: functionsArn(ctx, region), service: 'AWS Lambda', permissions }),
+    REGION_CONCURRENCY,
+  );
 }
 
 /** `arn:aws:lambda:<region>:<account>:function:*`: the resource of a finding about a whole region. */

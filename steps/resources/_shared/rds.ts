@@ -14,7 +14,7 @@
  */
 import { CreateDBInstanceCommand, ModifyDBInstanceCommand, RDSClient, paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
-import type { Finding, StepContext } from '../../../src/engine/step-kit.js';
+import type { Finding, RegionFailureContext, StepContext } from '../../../src/engine/step-kit.js';
 import { errorCode, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
 
 /** MaxRecords of DescribeDBInstances and DescribeDBClusters: 20 to 100. */
@@ -69,12 +69,12 @@ export const isAurora = (engine: string | undefined): boolean => (engine ?? '').
 
 /** The region's finding when its databases could not be read. */
 export function rdsRegionFailure(ctx: Pick<StepContext, 'target'>, region: string, err: unknown, permissions: string[] = RDS_READS): Finding {
-  return regionFailure(err, {
-    region,
-    resource: `arn:${ctx.target.partition}:rds:${region}:${ctx.target.accountId}:db:*`,
-    service: 'Amazon RDS',
-    permissions,
-  });
+  return regionFailure(err, { region, ...rdsRead(ctx, region, permissions) });
+}
+
+/** What a failed read of a region's databases is about: the `failure` of the kit's `eachRegion`. */
+export function rdsRead(ctx: Pick<StepContext, 'target'>, region: string, permissions: string[] = RDS_READS): Omit<RegionFailureContext, 'region'> {
+  return { resource: `arn:${ctx.target.partition}:rds:${region}:${ctx.target.accountId}:db:*`, service: 'Amazon RDS', permissions };
 }
 
 /** The pass finding of a region without databases. */

@@ -13,9 +13,9 @@
 import { ModifyDBClusterCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { formatZodError, irreversible, mapLimit, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
+import { eachRegion, formatZodError, irreversible, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
 import { callOperation } from '../../../src/aws/call.js';
-import { REGION_CONCURRENCY, databases, noDatabases, rdsRegionFailure, seedDayOneDatabase } from '../_shared/rds.js';
+import { REGION_CONCURRENCY, databases, noDatabases, rdsRead, seedDayOneDatabase } from '../_shared/rds.js';
 import { encryptionGuidance } from './encryption.js';
 import type { HardeningData, Setting } from './judge.js';
 import { hardeningFindings } from './judge.js';
@@ -158,16 +158,15 @@ const step: Step<RdsHardeningInputs> = {
   inputs,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
+    return eachRegion(
+      ctx,
+      async (region) => {
         const found = hardeningFindings(region, await databases(ctx, region));
         return found.length ? found : [noDatabases(ctx, region, 'nothing to harden')];
-      } catch (err) {
-        return [rdsRegionFailure(ctx, region, err)];
-      }
-    });
-    return perRegion.flat();
+      },
+      (region) => rdsRead(ctx, region),
+      REGION_CONCURRENCY,
+    );
   },
 
   async plan(_ctx, findings, given): Promise<Plan> {

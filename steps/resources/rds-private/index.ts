@@ -15,7 +15,7 @@ import { ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { drifted, formatZodError, irreversible, mapLimit, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
+import { drifted, eachRegion, formatZodError, irreversible, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
 import {
   DB_NAME,
   REGION_CONCURRENCY,
@@ -25,7 +25,7 @@ import {
   isAurora,
   namedIn,
   noDatabases,
-  rdsRegionFailure,
+  rdsRead,
   seedDayOneDatabase,
 } from '../_shared/rds.js';
 import meta from './meta.js';
@@ -178,15 +178,7 @@ const step: Step<RdsPrivateInputs> = {
   inputs,
 
   async check(ctx) {
-    const regions = await ctx.regions();
-    const perRegion = await mapLimit(regions, REGION_CONCURRENCY, async (region) => {
-      try {
-        return regionFindings(ctx, region, await databases(ctx, region));
-      } catch (err) {
-        return [rdsRegionFailure(ctx, region, err)];
-      }
-    });
-    return perRegion.flat();
+    return eachRegion(ctx, async (region) => regionFindings(ctx, region, await databases(ctx, region)), (region) => rdsRead(ctx, region), REGION_CONCURRENCY);
   },
 
   async plan(_ctx, findings, given): Promise<Plan> {
