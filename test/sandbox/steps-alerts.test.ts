@@ -105,6 +105,13 @@ async function rootFilter(ctx: RunContext, group: string, topic?: string): Promi
 const GUARDDUTY_PASS = { status: 'pass' as const, region: 'us-east-1' };
 const ROOT_PASS = { status: 'pass' as const, region: 'us-east-1', message: expect.stringContaining('Root activity recorded by trail') };
 
+/**
+ * Undo verdicts, newest first, of a fix of `n` changes that made our topic (its first three: the
+ * topic, its policy, the subscription): every change undone, but the policy of the new topic,
+ * which goes with the topic.
+ */
+const undoWithNewTopic = (n: number) => ({ kinds: [...Array.from({ length: n - 2 }, () => 'undo' as const), 'nothing' as const, 'undo' as const] });
+
 runStepCases(step, [
   {
     name: 'the day-one seed with a trail that delivers to S3 only: topic, rule, log group, role, filter and alarm are made',
@@ -124,6 +131,7 @@ runStepCases(step, [
       { status: 'fail', region: 'us-east-1', message: expect.stringContaining('Trail org-trail does not deliver its events to CloudWatch Logs') },
     ],
     expectOperations: [...TOPIC, ...HOME_RULE, ...TRAIL_TO_LOGS, ...FILTER_AND_ALARM],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE, ...TRAIL_TO_LOGS, ...FILTER_AND_ALARM].length),
     expectFindingsAfter: [
       { ...GUARDDUTY_PASS, message: expect.stringMatching(/secure-start-guardduty-findings in us-east-1 sends GuardDuty findings of severity 4 \(medium\) and above to topic secure-start-alerts, which emails security@example.com/) },
       { ...ROOT_PASS, message: expect.stringMatching(/filter secure-start-root-activity on \/secure-start\/cloudtrail, and alarm secure-start-root-activity notifies topic secure-start-alerts/) },
@@ -167,6 +175,7 @@ runStepCases(step, [
       { status: 'fail', message: 'Trail org-trail delivers to log group org-trail-logs, but no metric filter there counts root activity.' },
     ],
     expectOperations: [...TOPIC, ...HOME_RULE, ...FILTER_AND_ALARM],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE, ...FILTER_AND_ALARM].length),
   },
   {
     name: 'a root filter without an alarm: only the alarm is added, on the filter’s own metric',
@@ -180,6 +189,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [GUARDDUTY_PASS, { status: 'fail', message: expect.stringContaining('no alarm watches metric CISBenchmark/RootAccountUsageCount of filter RootAccountUsage') }],
     expectOperations: [...TOPIC, 'cloudwatch:PutMetricAlarm'],
+    expectUndo: undoWithNewTopic([...TOPIC, 'cloudwatch:PutMetricAlarm'].length),
   },
   {
     name: 'a rule for findings of severity 7 and above does not count: medium findings would be missed',
@@ -201,6 +211,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail' }, { status: 'fail', message: expect.stringContaining('No multi-region CloudTrail trail') }],
     expectOperations: [...TOPIC, ...HOME_RULE],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE].length),
     expectAfter: 'fail',
     expectFindingsAfter: [GUARDDUTY_PASS, { status: 'fail', message: expect.stringContaining('fix monitoring.cloudtrail first') }],
   },
@@ -227,6 +238,7 @@ runStepCases(step, [
       ...['logs:CreateLogGroup@us-east-1', 'logs:PutRetentionPolicy@us-east-1', 'iam:CreateRole@global', 'iam:PutRolePolicy@global', 'cloudtrail:UpdateTrail@us-east-1'],
       ...FILTER_AND_ALARM.map(at('us-east-1')),
     ],
+    expectUndo: undoWithNewTopic(TOPIC.length + 2 + HOME_RULE.length * 2 + 5 + FILTER_AND_ALARM.length),
     expectPlan: (plan) => {
       const eu = plan.actions.filter((a) => a.region === 'eu-west-1');
       expect(eu[1]!.params).toEqual({
