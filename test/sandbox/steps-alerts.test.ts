@@ -11,6 +11,7 @@ import { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/monitoring/alerts/index.js';
 import { GUARDDUTY_PATTERN, publishStatement, ROOT_FILTER_PATTERN } from '../../steps/monitoring/alerts/pattern.js';
+import { fixThenUndo } from '../helpers/undo.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT_ID;
@@ -343,6 +344,56 @@ describe('monitoring.alerts: beyond the table', () => {
       ctx.factory.readOnly = true;
       ctx.invalidate();
       expect((await checkStep(entry, ctx)).result.findings[0]!.status).toBe('fail');
+    });
+  });
+});
+
+describe('undo', () => {
+  it('an alarm someone changed after the fix is refused (drifted) and keeps their change; the rest is undone', async () => {
+    await inSandbox({ seed: trail }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        const a = ((await c.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: ['secure-start-root-activity'] }))).MetricAlarms ?? [])[0]!;
+        await c.client(CloudWatchClient).send(
+          new PutMetricAlarmCommand({
+            AlarmName: a.AlarmName!,
+            MetricName: a.MetricName!,
+            Namespace: a.Namespace!,
+            Statistic: 'Sum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 5,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            AlarmActions: a.AlarmActions!,
+          }),
+        );
+      };
+      const run = await fixThenUndo(entry, ctx, INPUTS, { between });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ PutMetricAlarm: 'drifted', PutMetricFilter: 'undo', UpdateTrail: 'undo', CreateTopic: 'undo' });
+      const alarm = run.items.find((i) => i.entry.operation === 'PutMetricAlarm')!;
+      expect(alarm.kind === 'drifted' && alarm.reason).toMatch(/The alarm secure-start-root-activity in us-east-1 changed after the fix/);
+      const left = (await ctx.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: ['secure-start-root-activity'] }))).MetricAlarms ?? [];
+      expect(left.map((a) => a.Threshold)).toEqual([5]);
+      // The trail no longer delivers to CloudWatch Logs: monitoring.cloudtrail's undo may delete it.
+      const t = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList?.[0];
+      expect(t?.CloudWatchLogsLogGroupArn ?? '').toBe('');
+    });
+  });
+
+  it('a trail pointed at another log group after the fix keeps it (drifted)', async () => {
+    await inSandbox({ seed: trail }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        await c.client(CloudWatchLogsClient).send(new CreateLogGroupCommand({ logGroupName: 'their-logs' }));
+        const t = (await c.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList![0]!;
+        await c.client(CloudTrailClient).send(
+          new UpdateTrailCommand({ Name: 'org-trail', CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:their-logs:*`, CloudWatchLogsRoleArn: t.CloudWatchLogsRoleArn! }),
+        );
+      };
+      const run = await fixThenUndo(entry, ctx, INPUTS, { between });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ UpdateTrail: 'drifted' });
+      const t = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList?.[0];
+      expect(t?.CloudWatchLogsLogGroupArn).toContain('their-logs');
     });
   });
 });
