@@ -8,10 +8,11 @@ import { CreateTopicCommand, ListSubscriptionsCommand, SetTopicAttributesCommand
 import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
 import { RunContext } from '../../src/engine/context.js';
-import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
+import { applyPlan, checkStep, planStep, type JournalEntry } from '../../src/engine/runner.js';
 import step from '../../steps/monitoring/alerts/index.js';
 import { GUARDDUTY_PATTERN, publishStatement, ROOT_FILTER_PATTERN } from '../../steps/monitoring/alerts/pattern.js';
 import { fixThenUndo } from '../helpers/undo.js';
+import { applyUndo, undoableEntries, undoVerdicts } from '../../src/engine/undo.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT_ID;
@@ -394,6 +395,36 @@ describe('undo', () => {
       expect(kinds).toMatchObject({ UpdateTrail: 'drifted' });
       const t = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList?.[0];
       expect(t?.CloudWatchLogsLogGroupArn).toContain('their-logs');
+    });
+  });
+});
+
+describe('undo, with monitoring.cloudtrail', () => {
+  it('the trail cloudtrail made and alerts wired to CloudWatch Logs: alerts is undone first, then the trail can go', async () => {
+    const trailStep = (await import('../../steps/monitoring/cloudtrail/index.js')).default;
+    const trailEntry = { meta: trailStep.meta, load: async () => trailStep };
+    await inSandbox({}, async (ctx) => {
+      const journal: JournalEntry[] = [];
+      for (const [e, inputs] of [[trailEntry, undefined], [entry, INPUTS]] as const) {
+        const checked = await checkStep(e, ctx);
+        const plan = await planStep(checked, ctx, inputs);
+        expect((await applyPlan(e.meta.id, plan, ctx, (j) => void journal.push(j))).ok).toBe(true);
+        ctx.invalidate();
+      }
+      const both = [trailEntry, entry];
+      const undoAll = async () => {
+        const items = await undoVerdicts(ctx, both, undoableEntries(journal));
+        expect((await applyUndo(ctx, items, (j) => void journal.push(j), (_i, a) => a.destructive === true)).ok).toBe(true);
+        ctx.invalidate();
+        return items;
+      };
+      const first = await undoAll();
+      const create = first.find((i) => i.entry.operation === 'CreateTrail')!;
+      expect(create.kind === 'drifted' && create.reason).toMatch(/delivers to CloudWatch Logs for monitoring\.alerts, a newer change: undo that first/);
+      expect(first.filter((i) => i.entry.step === step.meta.id).map((i) => i.kind)).not.toContain('drifted');
+      const second = await undoAll();
+      expect(second.find((i) => i.entry.operation === 'CreateTrail')?.kind).toBe('undo');
+      expect((await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({}))).trailList ?? []).toEqual([]);
     });
   });
 });
