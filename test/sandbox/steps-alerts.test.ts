@@ -8,9 +8,11 @@ import { CreateTopicCommand, ListSubscriptionsCommand, SetTopicAttributesCommand
 import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
 import { RunContext } from '../../src/engine/context.js';
-import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
+import { applyPlan, checkStep, planStep, type JournalEntry } from '../../src/engine/runner.js';
 import step from '../../steps/monitoring/alerts/index.js';
 import { GUARDDUTY_PATTERN, publishStatement, ROOT_FILTER_PATTERN } from '../../steps/monitoring/alerts/pattern.js';
+import { fixThenUndo } from '../helpers/undo.js';
+import { applyUndo, undoableEntries, undoVerdicts } from '../../src/engine/undo.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const ACCOUNT = SANDBOX_ACCOUNT_ID;
@@ -105,6 +107,13 @@ async function rootFilter(ctx: RunContext, group: string, topic?: string): Promi
 const GUARDDUTY_PASS = { status: 'pass' as const, region: 'us-east-1' };
 const ROOT_PASS = { status: 'pass' as const, region: 'us-east-1', message: expect.stringContaining('Root activity recorded by trail') };
 
+/**
+ * Undo verdicts, newest first, of a fix of `n` changes that made our topic (its first three: the
+ * topic, its policy, the subscription): every change undone, but the policy of the new topic,
+ * which goes with the topic.
+ */
+const undoWithNewTopic = (n: number) => ({ kinds: [...Array.from({ length: n - 2 }, () => 'undo' as const), 'nothing' as const, 'undo' as const] });
+
 runStepCases(step, [
   {
     name: 'the day-one seed with a trail that delivers to S3 only: topic, rule, log group, role, filter and alarm are made',
@@ -124,6 +133,7 @@ runStepCases(step, [
       { status: 'fail', region: 'us-east-1', message: expect.stringContaining('Trail org-trail does not deliver its events to CloudWatch Logs') },
     ],
     expectOperations: [...TOPIC, ...HOME_RULE, ...TRAIL_TO_LOGS, ...FILTER_AND_ALARM],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE, ...TRAIL_TO_LOGS, ...FILTER_AND_ALARM].length),
     expectFindingsAfter: [
       { ...GUARDDUTY_PASS, message: expect.stringMatching(/secure-start-guardduty-findings in us-east-1 sends GuardDuty findings of severity 4 \(medium\) and above to topic secure-start-alerts, which emails security@example.com/) },
       { ...ROOT_PASS, message: expect.stringMatching(/filter secure-start-root-activity on \/secure-start\/cloudtrail, and alarm secure-start-root-activity notifies topic secure-start-alerts/) },
@@ -167,6 +177,7 @@ runStepCases(step, [
       { status: 'fail', message: 'Trail org-trail delivers to log group org-trail-logs, but no metric filter there counts root activity.' },
     ],
     expectOperations: [...TOPIC, ...HOME_RULE, ...FILTER_AND_ALARM],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE, ...FILTER_AND_ALARM].length),
   },
   {
     name: 'a root filter without an alarm: only the alarm is added, on the filter’s own metric',
@@ -180,6 +191,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [GUARDDUTY_PASS, { status: 'fail', message: expect.stringContaining('no alarm watches metric CISBenchmark/RootAccountUsageCount of filter RootAccountUsage') }],
     expectOperations: [...TOPIC, 'cloudwatch:PutMetricAlarm'],
+    expectUndo: undoWithNewTopic([...TOPIC, 'cloudwatch:PutMetricAlarm'].length),
   },
   {
     name: 'a rule for findings of severity 7 and above does not count: medium findings would be missed',
@@ -201,6 +213,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail' }, { status: 'fail', message: expect.stringContaining('No multi-region CloudTrail trail') }],
     expectOperations: [...TOPIC, ...HOME_RULE],
+    expectUndo: undoWithNewTopic([...TOPIC, ...HOME_RULE].length),
     expectAfter: 'fail',
     expectFindingsAfter: [GUARDDUTY_PASS, { status: 'fail', message: expect.stringContaining('fix monitoring.cloudtrail first') }],
   },
@@ -227,6 +240,7 @@ runStepCases(step, [
       ...['logs:CreateLogGroup@us-east-1', 'logs:PutRetentionPolicy@us-east-1', 'iam:CreateRole@global', 'iam:PutRolePolicy@global', 'cloudtrail:UpdateTrail@us-east-1'],
       ...FILTER_AND_ALARM.map(at('us-east-1')),
     ],
+    expectUndo: undoWithNewTopic(TOPIC.length + 2 + HOME_RULE.length * 2 + 5 + FILTER_AND_ALARM.length),
     expectPlan: (plan) => {
       const eu = plan.actions.filter((a) => a.region === 'eu-west-1');
       expect(eu[1]!.params).toEqual({
@@ -331,6 +345,86 @@ describe('monitoring.alerts: beyond the table', () => {
       ctx.factory.readOnly = true;
       ctx.invalidate();
       expect((await checkStep(entry, ctx)).result.findings[0]!.status).toBe('fail');
+    });
+  });
+});
+
+describe('undo', () => {
+  it('an alarm someone changed after the fix is refused (drifted) and keeps their change; the rest is undone', async () => {
+    await inSandbox({ seed: trail }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        const a = ((await c.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: ['secure-start-root-activity'] }))).MetricAlarms ?? [])[0]!;
+        await c.client(CloudWatchClient).send(
+          new PutMetricAlarmCommand({
+            AlarmName: a.AlarmName!,
+            MetricName: a.MetricName!,
+            Namespace: a.Namespace!,
+            Statistic: 'Sum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 5,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            AlarmActions: a.AlarmActions!,
+          }),
+        );
+      };
+      const run = await fixThenUndo(entry, ctx, INPUTS, { between });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ PutMetricAlarm: 'drifted', PutMetricFilter: 'undo', UpdateTrail: 'undo', CreateTopic: 'undo' });
+      const alarm = run.items.find((i) => i.entry.operation === 'PutMetricAlarm')!;
+      expect(alarm.kind === 'drifted' && alarm.reason).toMatch(/The alarm secure-start-root-activity in us-east-1 changed after the fix/);
+      const left = (await ctx.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: ['secure-start-root-activity'] }))).MetricAlarms ?? [];
+      expect(left.map((a) => a.Threshold)).toEqual([5]);
+      // The trail no longer delivers to CloudWatch Logs: monitoring.cloudtrail's undo may delete it.
+      const t = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList?.[0];
+      expect(t?.CloudWatchLogsLogGroupArn ?? '').toBe('');
+    });
+  });
+
+  it('a trail pointed at another log group after the fix keeps it (drifted)', async () => {
+    await inSandbox({ seed: trail }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        await c.client(CloudWatchLogsClient).send(new CreateLogGroupCommand({ logGroupName: 'their-logs' }));
+        const t = (await c.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList![0]!;
+        await c.client(CloudTrailClient).send(
+          new UpdateTrailCommand({ Name: 'org-trail', CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:their-logs:*`, CloudWatchLogsRoleArn: t.CloudWatchLogsRoleArn! }),
+        );
+      };
+      const run = await fixThenUndo(entry, ctx, INPUTS, { between });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ UpdateTrail: 'drifted' });
+      const t = (await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({ trailNameList: ['org-trail'] }))).trailList?.[0];
+      expect(t?.CloudWatchLogsLogGroupArn).toContain('their-logs');
+    });
+  });
+});
+
+describe('undo, with monitoring.cloudtrail', () => {
+  it('the trail cloudtrail made and alerts wired to CloudWatch Logs: alerts is undone first, then the trail can go', async () => {
+    const trailStep = (await import('../../steps/monitoring/cloudtrail/index.js')).default;
+    const trailEntry = { meta: trailStep.meta, load: async () => trailStep };
+    await inSandbox({}, async (ctx) => {
+      const journal: JournalEntry[] = [];
+      for (const [e, inputs] of [[trailEntry, undefined], [entry, INPUTS]] as const) {
+        const checked = await checkStep(e, ctx);
+        const plan = await planStep(checked, ctx, inputs);
+        expect((await applyPlan(e.meta.id, plan, ctx, (j) => void journal.push(j))).ok).toBe(true);
+        ctx.invalidate();
+      }
+      const both = [trailEntry, entry];
+      const undoAll = async () => {
+        const items = await undoVerdicts(ctx, both, undoableEntries(journal));
+        expect((await applyUndo(ctx, items, (j) => void journal.push(j), (_i, a) => a.destructive === true)).ok).toBe(true);
+        ctx.invalidate();
+        return items;
+      };
+      const first = await undoAll();
+      const create = first.find((i) => i.entry.operation === 'CreateTrail')!;
+      expect(create.kind === 'drifted' && create.reason).toMatch(/delivers to CloudWatch Logs for monitoring\.alerts, a newer change: undo that first/);
+      expect(first.filter((i) => i.entry.step === step.meta.id).map((i) => i.kind)).not.toContain('drifted');
+      const second = await undoAll();
+      expect(second.find((i) => i.entry.operation === 'CreateTrail')?.kind).toBe('undo');
+      expect((await ctx.client(CloudTrailClient).send(new DescribeTrailsCommand({}))).trailList ?? []).toEqual([]);
     });
   });
 });

@@ -9,12 +9,14 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { RecordingGroup } from '@aws-sdk/client-config-service';
 import { CreateRoleCommand, CreateServiceLinkedRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { Plan } from '../../src/engine/types.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import step, { configRoleArn } from '../../steps/monitoring/config-recorder/index.js';
+import { fixThenUndo } from '../helpers/undo.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
 const entry = { meta: step.meta, load: async () => step };
@@ -37,6 +39,10 @@ const EC2_ONLY: RecordingGroup = {
 };
 
 const TWO = ['us-east-1', 'eu-west-1'];
+
+/** Undo verdicts, newest first: a region's start, channel and recorder; then the role; then the new logging bucket (its settings go with it). */
+const UNDO_REGION = ['undo', 'undo', 'undo'] as const;
+const UNDO_NEW_BUCKET = ['undo', 'nothing', 'nothing', 'nothing', 'undo'] as const;
 const config = (ctx: RunContext, region = 'us-east-1') => ctx.client(ConfigServiceClient, region);
 
 interface Setup {
@@ -73,6 +79,23 @@ async function loggingBucketForFlowLogs(ctx: RunContext): Promise<void> {
   expect((await applyPlan('seed', { actions }, ctx, () => undefined)).ok).toBe(true);
 }
 
+/**
+ * A history file in the logging bucket, as Config would deliver it (moto delivers none). moto
+ * enforces the policy's deny of plain HTTP on PutObject, so the policy is lifted for the write and put back.
+ */
+async function putHistory(ctx: RunContext): Promise<void> {
+  ctx.factory.readOnly = false;
+  try {
+    const s3 = ctx.client(S3Client);
+    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: LOGS }))).Policy!;
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: LOGS }));
+    await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: `AWSLogs/${SANDBOX_ACCOUNT_ID}/Config/us-east-1/x.json.gz`, Body: 'x' }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: LOGS, Policy: policy }));
+  } finally {
+    ctx.factory.readOnly = true;
+  }
+}
+
 async function recorders(ctx: RunContext, region = 'us-east-1') {
   return (await config(ctx, region).send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders ?? [];
 }
@@ -94,6 +117,7 @@ runStepCases(step, [
     ],
     // The seeded recorder has a role: it is reused, so no service-linked role is made.
     expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
     expectFindingsAfter: [
       { status: 'pass', message: `AWS Config in us-east-1: recorder "default" records every supported resource type, global resources (IAM) included and delivers to bucket ${LOGS}.` },
     ],
@@ -109,6 +133,9 @@ runStepCases(step, [
       },
     ],
     expectOperations: [...BUCKET, ROLE_OP, PUT, CHANNEL, START],
+    expectUndo: { kinds: [...UNDO_REGION, 'undo', ...UNDO_NEW_BUCKET] },
+    // A history file in the bucket: its undo empties it first (destructive; the table says yes).
+    expectApplied: putHistory,
   },
   {
     name: 'an account that already records everything passes',
@@ -128,6 +155,7 @@ runStepCases(step, [
     seed: seedWith({ started: false }),
     expectStatus: 'fail',
     expectOperations: [...BUCKET, CHANNEL, START],
+    expectUndo: { kinds: ['undo', 'undo', ...UNDO_NEW_BUCKET] },
   },
   {
     name: 'an existing delivery channel to another bucket is kept: only the recorder is widened',
@@ -171,6 +199,7 @@ runStepCases(step, [
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', resource: `arn:aws:config:us-east-1:${SANDBOX_ACCOUNT_ID}:configuration-recorder/main` }],
     expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
     expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('recorder "main" records every supported resource type') }],
   },
   {
@@ -187,6 +216,7 @@ runStepCases(step, [
     },
     expectStatus: 'fail',
     expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
   },
   {
     name: 'moto stub: a service-linked role the plan cannot see (moto names it AWSServiceRoleForconfig) is "already there", which counts as success',
@@ -195,6 +225,8 @@ runStepCases(step, [
     },
     expectStatus: 'fail',
     expectOperations: [...BUCKET, ROLE_OP, PUT, CHANNEL, START],
+    // The role was there (under moto's spelling): the fix reused it, so undo leaves it.
+    expectUndo: { kinds: [...UNDO_REGION, 'nothing', ...UNDO_NEW_BUCKET] },
   },
   {
     name: 'two regions: one bucket and one role for both, global resources recorded in the home region only',
@@ -214,6 +246,7 @@ runStepCases(step, [
       `${CHANNEL}@eu-west-1`,
       `${START}@eu-west-1`,
     ],
+    expectUndo: { kinds: [...UNDO_REGION, ...UNDO_REGION, 'undo', ...UNDO_NEW_BUCKET] },
     expectPlan: (plan, ctx) => {
       const puts = plan.actions.filter((a) => a.operation === 'PutConfigurationRecorder');
       expect(puts.map((a) => a.params)).toEqual([
@@ -260,6 +293,7 @@ runStepCases(step, [
       { region: 'eu-west-1', status: 'pass' },
     ],
     expectOperations: [...BUCKET.map((o) => `${o}@us-east-1`), `${ROLE_OP}@global`, ...[PUT, CHANNEL, START].map((o) => `${o}@us-east-1`)],
+    expectUndo: { kinds: [...UNDO_REGION, 'undo', ...UNDO_NEW_BUCKET] },
     expectPlan: (plan) => expect(plan.cost?.detail).toMatch(/^AWS Config in 1 region \(us-east-1\)/),
   },
 ]);
@@ -335,5 +369,48 @@ describe('monitoring.config-recorder: beyond the table', () => {
     ]);
     expect(sent).toContain('IAM:GetRole');
     expect(recorded.filter((r) => !isReadRequest(r)).map((r) => r.action)).toEqual([]);
+  });
+});
+
+describe('undo', () => {
+  it('a recorder someone changed after the fix is refused (drifted) and keeps their change; the rest is undone', async () => {
+    const mine = { name: 'default', roleARN: ROLE, recordingGroup: { allSupported: true, includeGlobalResourceTypes: false } };
+    await inSandbox({ seed: seedWith({ group: EC2_ONLY, channelTo: 'audit-archive', channelName: 'audit', started: false }) }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        await config(c).send(new PutConfigurationRecorderCommand({ ConfigurationRecorder: mine }));
+      };
+      const run = await fixThenUndo(entry, ctx, undefined, { between });
+      expect(run.items.map((i) => [i.entry.operation, i.kind])).toEqual([
+        ['StartConfigurationRecorder', 'undo'],
+        ['PutConfigurationRecorder', 'drifted'],
+      ]);
+      expect(run.items[1]!.kind === 'drifted' && run.items[1]!.reason).toMatch(/Recorder "default" in us-east-1 changed after the fix/);
+      expect((await recorders(ctx))[0]!.recordingGroup).toMatchObject({ allSupported: true, includeGlobalResourceTypes: false });
+      const status = await config(ctx).send(new DescribeConfigurationRecorderStatusCommand({}));
+      expect(status.ConfigurationRecordersStatus?.[0]?.recording).toBe(false);
+    });
+  });
+
+  it('a delivery channel pointed elsewhere after the fix is refused (drifted) and kept', async () => {
+    await inSandbox({ seed: seedWith({ started: false }) }, async (ctx) => {
+      const between = async (c: RunContext) => {
+        await config(c).send(new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: 'audit-archive' } }));
+      };
+      const run = await fixThenUndo(entry, ctx, undefined, { between });
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ StartConfigurationRecorder: 'undo', PutDeliveryChannel: 'drifted' });
+      const channels = (await config(ctx).send(new DescribeDeliveryChannelsCommand({}))).DeliveryChannels ?? [];
+      expect(channels).toEqual([expect.objectContaining({ name: 'default', s3BucketName: 'audit-archive' })]);
+    });
+  });
+
+  it('a recorder the fix made is deleted, and a role it made goes too', async () => {
+    await inSandbox({}, async (ctx) => {
+      const run = await fixThenUndo(entry, ctx, undefined);
+      const kinds = Object.fromEntries(run.items.map((i) => [i.entry.operation, i.kind]));
+      expect(kinds).toMatchObject({ PutConfigurationRecorder: 'undo', CreateServiceLinkedRole: 'undo', CreateBucket: 'undo' });
+      expect(await recorders(ctx)).toEqual([]);
+      expect(run.afterUndo).toEqual(run.before);
+    });
   });
 });

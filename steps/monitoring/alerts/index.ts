@@ -26,6 +26,7 @@ import { guardDutyRules, isEmail, subscriptions } from './reads.js';
 import type { RegionVerdict } from './judge.js';
 import { judgeRegion, judgeRoot } from './judge.js';
 import { planAlerts } from './plan.js';
+import { undoAlerts } from './undo.js';
 
 export interface AlertsInputs {
   email: string;
@@ -70,6 +71,7 @@ const inputs: StepInputs<AlertsInputs> = {
 const step: Step<AlertsInputs> = {
   meta,
   inputs,
+  undo: undoAlerts,
 
   async check(ctx) {
     const home = ctx.target.homeRegion;

@@ -33,6 +33,11 @@ const meta: StepMeta = {
       'cloudwatch:DescribeAlarmsForMetric',
       'iam:GetRole',
       'iam:GetRolePolicy',
+      // Undo's reads: what else hangs on the role, log group and alarm before they are deleted.
+      'iam:ListRolePolicies',
+      'iam:ListAttachedRolePolicies',
+      'logs:DescribeLogStreams',
+      'cloudwatch:DescribeAlarms',
     ],
     fix: [
       'sns:CreateTopic',
@@ -49,15 +54,26 @@ const meta: StepMeta = {
       'cloudtrail:UpdateTrail',
       'logs:PutMetricFilter',
       'cloudwatch:PutMetricAlarm',
+      // Undo: what the fix made, deleted; what it changed, put back.
+      'sns:DeleteTopic',
+      'sns:Unsubscribe',
+      'iam:DeleteRole',
+      'iam:DeleteRolePolicy',
+      'events:DeleteRule',
+      'events:RemoveTargets',
+      'logs:DeleteLogGroup',
+      'logs:DeleteRetentionPolicy',
+      'logs:DeleteMetricFilter',
+      'cloudwatch:DeleteAlarms',
     ],
     grants: [
       {
-        actions: ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:Subscribe'],
+        actions: ['sns:CreateTopic', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:DeleteTopic', 'sns:Unsubscribe'],
         resources: ['arn:aws:sns:*:*:secure-start-*'],
         why: 'the only topic it makes and changes is secure-start-alerts',
       },
       {
-        actions: ['iam:CreateRole', 'iam:PutRolePolicy'],
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRole', 'iam:DeleteRolePolicy'],
         resources: ['arn:aws:iam::*:role/secure-start-*'],
         why:
           'the only roles it makes are secure-start-cloudtrail-to-logs and secure-start-events-forwarder (a role of that name could still be ' +
@@ -75,15 +91,15 @@ const meta: StepMeta = {
         conditions: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
         why: 'rules in other regions are handed the role that forwards findings to the home region',
       },
-      { actions: ['events:PutRule', 'events:PutTargets'], resources: ['arn:aws:events:*:*:rule/secure-start-*'], why: 'the only rule it makes is secure-start-guardduty-findings' },
+      { actions: ['events:PutRule', 'events:PutTargets', 'events:DeleteRule', 'events:RemoveTargets'], resources: ['arn:aws:events:*:*:rule/secure-start-*'], why: 'the only rule it makes is secure-start-guardduty-findings' },
       {
-        actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
+        actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteLogGroup', 'logs:DeleteRetentionPolicy'],
         resources: ['arn:aws:logs:*:*:log-group:/secure-start/*'],
         why: 'the only log group it makes is /secure-start/cloudtrail',
       },
-      { actions: ['cloudwatch:PutMetricAlarm'], resources: ['arn:aws:cloudwatch:*:*:alarm:secure-start-*'], why: 'the only alarm it makes is secure-start-root-activity' },
+      { actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'], resources: ['arn:aws:cloudwatch:*:*:alarm:secure-start-*'], why: 'the only alarm it makes is secure-start-root-activity' },
       {
-        actions: ['cloudtrail:UpdateTrail', 'logs:PutMetricFilter'],
+        actions: ['cloudtrail:UpdateTrail', 'logs:PutMetricFilter', 'logs:DeleteMetricFilter'],
         why: 'the trail, and the log group it may already deliver to, are whichever the account has',
       },
     ],

@@ -37,7 +37,7 @@ import {
   topicArn,
   trustPolicy,
 } from './pattern.js';
-import { isConfirmed, isEmail, logGroup, roleState, subscriptions, topicPolicy } from './reads.js';
+import { alarmsFor, isConfirmed, isEmail, logGroup, roleState, subscriptions, topicPolicy } from './reads.js';
 import type { RootData, RuleData } from './judge.js';
 import { dataOf } from './judge.js';
 
@@ -101,7 +101,9 @@ async function topicActions(ctx: StepContext, region: string, email: string | un
       summary: `Let EventBridge and CloudWatch alarms of this account publish to ${TOPIC_NAME} (its other permissions are kept)`,
       ...(state && before !== null
         ? { inverse: { service: 'sns', operation: 'SetTopicAttributes', region, params: { TopicArn: arn, AttributeName: 'Policy', AttributeValue: before }, summary: `Put back the previous access policy of ${TOPIC_NAME}` } }
-        : {}),
+        : state
+          ? { irreversible: `the topic ${TOPIC_NAME} showed no access policy before, so there is none to put back` }
+          : {}),
       async run(c) {
         const sns = c.client(SNSClient, region);
         if (state) {
@@ -109,6 +111,8 @@ async function topicActions(ctx: StepContext, region: string, email: string | un
           if (now !== before) throw new Error(`The access policy of topic ${TOPIC_NAME} changed after the plan was made; nothing was written. Check the step again.`);
         }
         await sns.send(new SetTopicAttributesCommand(params));
+        // For the undo: the policy of a topic made in this fix goes with the topic.
+        return { output: { withNewTopic: !state } };
       },
     });
   }
@@ -169,7 +173,10 @@ async function roleActions(ctx: StepContext, name: string, service: string, poli
       region: 'global',
       params,
       summary: `Give the role ${name} its one permission: ${why}`,
-      inverse: { service: 'iam', operation: 'DeleteRolePolicy', region: 'global', params: { RoleName: name, PolicyName: policyName }, summary: `Remove the inline policy ${policyName} of ${name}` },
+      inverse:
+        state.policy === undefined
+          ? { service: 'iam', operation: 'DeleteRolePolicy', region: 'global', params: { RoleName: name, PolicyName: policyName }, summary: `Remove the inline policy ${policyName} of ${name}` }
+          : { service: 'iam', operation: 'PutRolePolicy', region: 'global', params: { RoleName: name, PolicyName: policyName, PolicyDocument: JSON.stringify(state.policy) }, summary: `Put back the previous inline policy ${policyName} of ${name}` },
       async run(c) {
         await c.client(IAMClient).send(new PutRolePolicyCommand(params));
       },
@@ -305,6 +312,8 @@ async function rootActions(ctx: StepContext, d: RootData, warnings: string[]): P
     });
   }
   if (!d.alarmReady) {
+    // An alarm of our name that is there already is overwritten: its settings are not recorded, so undo cannot put them back.
+    const earlier = (await alarmsFor(ctx, region, metric)).some((a) => a.AlarmName === ALARM_NAME);
     const params = {
       AlarmName: ALARM_NAME,
       AlarmDescription: 'The root user did something in this account (CIS root-usage alarm). Check who, and why.',
@@ -324,7 +333,9 @@ async function rootActions(ctx: StepContext, d: RootData, warnings: string[]): P
       region,
       params,
       summary: `Alarm ${ALARM_NAME} in ${region}: email through ${TOPIC_NAME} whenever the root user does anything (within 5 minutes)`,
-      inverse: { service: 'cloudwatch', operation: 'DeleteAlarms', region, params: { AlarmNames: [ALARM_NAME] }, summary: `Delete the alarm ${ALARM_NAME}` },
+      ...(earlier
+        ? { irreversible: `the alarm ${ALARM_NAME} is there already, and its earlier settings are not recorded` }
+        : { inverse: { service: 'cloudwatch', operation: 'DeleteAlarms', region, params: { AlarmNames: [ALARM_NAME] }, summary: `Delete the alarm ${ALARM_NAME}` } }),
       async run(c) {
         await c.client(CloudWatchClient, region).send(new PutMetricAlarmCommand(params));
       },

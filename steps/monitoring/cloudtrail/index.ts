@@ -378,6 +378,9 @@ async function undo(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
     case 'CreateTrail': {
       const now = { bucket: t.bucket ?? null, multiRegion: t.multiRegion, validation: t.validation, cloudWatchLogs: t.logGroupArn ?? null };
       const wrote = { bucket: p.S3BucketName, multiRegion: true, validation: true, cloudWatchLogs: null };
+      // monitoring.alerts wires the trail to its log group: its undo (the newer change) removes that first.
+      if (t.logGroupArn?.includes(':log-group:/secure-start/') && sameJson({ ...now, cloudWatchLogs: null }, wrote))
+        return { kind: 'drifted', reason: `Trail ${t.name} delivers to CloudWatch Logs for monitoring.alerts, a newer change: undo that first (an undo of both does it, newest first), then run undo again to delete the trail.` };
       if (!sameJson(now, wrote)) return drifted(`Trail ${t.name}`, { now, wrote });
       const params = { Name: t.name };
       const region = t.homeRegion;

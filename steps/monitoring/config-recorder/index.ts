@@ -20,10 +20,10 @@ import {
   StopConfigurationRecorderCommand,
 } from '@aws-sdk/client-config-service';
 import type { ConfigurationRecorder, RecordingGroup } from '@aws-sdk/client-config-service';
-import { CreateServiceLinkedRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import type { Finding, Plan, PlanAction, Step, StepContext, Target } from '../../../src/engine/step-kit.js';
-import { errorCode, mapLimit, regionFailure, sandboxOnly } from '../../../src/engine/step-kit.js';
-import { loggingBucketActions, readLoggingBucket } from '../_shared/logging-bucket.js';
+import { CreateServiceLinkedRoleCommand, DeleteServiceLinkedRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { Finding, Plan, PlanAction, Step, StepContext, Target, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
+import { drifted, errorCode, mapLimit, nothingToUndo, recordedInverse, regionFailure, sameJson, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { loggingBucketActions, readLoggingBucket, undoLoggingBucket } from '../_shared/logging-bucket.js';
 import { DEFAULT_NAME, globalRegion, isCustomerRecorder, judgeRegion } from './judge.js';
 import type { RegionConfig, RegionData } from './judge.js';
 import meta from './meta.js';
@@ -124,7 +124,9 @@ function roleAction(): PlanAction {
     },
     async run(ctx) {
       try {
-        await ctx.client(IAMClient).send(new CreateServiceLinkedRoleCommand(params));
+        const out = await ctx.client(IAMClient).send(new CreateServiceLinkedRoleCommand(params));
+        // The name AWS gave it, for the undo (moto spells it AWSServiceRoleForconfig).
+        return { output: { roleName: out.Role?.RoleName ?? CONFIG_ROLE_NAME } };
       } catch (err) {
         if (isRoleTaken(err)) return { output: { reused: true } };
         throw err;
@@ -230,8 +232,82 @@ const GUIDANCE = `The recorder answers "what did this resource look like, and wh
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** The recorder settings the fix compares (moto does not keep recordingMode, so it is not compared). */
+function recorderSettings(r: Pick<ConfigurationRecorder, 'roleARN' | 'recordingGroup'> | undefined): unknown {
+  const g = r?.recordingGroup;
+  return { roleARN: r?.roleARN ?? null, allSupported: g?.allSupported ?? null, includeGlobalResourceTypes: g?.includeGlobalResourceTypes ?? null };
+}
+
+/**
+ * Undo, change by change (newest first: start, channel, recorder, role, bucket): the recorder is
+ * stopped while it records; the channel the fix made is deleted while it still delivers to the
+ * bucket the fix named; the recorder goes back to its recorded settings, or is deleted when the
+ * fix made it, while it records what the fix set; the role the fix made is deleted (AWS refuses
+ * while Config still uses it); the logging bucket as ../_shared/logging-bucket.ts says.
+ */
+async function undo(ctx: StepContext, entry: UndoEntry): Promise<UndoVerdict> {
+  const bucketVerdict = await undoLoggingBucket(ctx, entry, 'config');
+  if (bucketVerdict) return bucketVerdict;
+  if (entry.operation === 'CreateServiceLinkedRole') {
+    const out = entry.output as { reused?: boolean; roleName?: string } | undefined;
+    if (out?.reused) return nothingToUndo(`Config's service-linked role existed already; this fix did not create it.`);
+    const RoleName = out?.roleName ?? CONFIG_ROLE_NAME;
+    try {
+      await ctx.client(IAMClient).send(new GetRoleCommand({ RoleName }));
+    } catch (err) {
+      if (['NoSuchEntity', 'NoSuchEntityException'].includes(errorCode(err))) return nothingToUndo(`The role ${RoleName} no longer exists.`);
+      throw err;
+    }
+    const params = { RoleName };
+    return undoWith({
+      service: 'iam',
+      operation: 'DeleteServiceLinkedRole',
+      region: 'global',
+      params,
+      summary: `Delete the role ${RoleName} (AWS refuses while a recorder in any region still uses it)`,
+      async run(c) {
+        await c.client(IAMClient).send(new DeleteServiceLinkedRoleCommand(params));
+      },
+    });
+  }
+  const view = await readRegion(ctx, entry.region);
+  const p = entry.params as Record<string, unknown>;
+  switch (entry.operation) {
+    case 'StartConfigurationRecorder': {
+      const name = String(p.ConfigurationRecorderName);
+      const status = view.statuses.find((s) => s.name === name);
+      if (!status) return nothingToUndo(`Recorder "${name}" in ${entry.region} no longer exists.`);
+      if (!status.recording) return nothingToUndo(`Recorder "${name}" in ${entry.region} is stopped, as before the fix.`);
+      return undoWith(recordedInverse(entry));
+    }
+    case 'PutDeliveryChannel': {
+      const wrote = (p.DeliveryChannel ?? {}) as { name?: string; s3BucketName?: string };
+      const channel = view.channels.find((c) => c.name === wrote.name);
+      if (!channel) return nothingToUndo(`Delivery channel "${wrote.name}" in ${entry.region} no longer exists.`);
+      const now = { s3BucketName: channel.s3BucketName ?? null, s3KeyPrefix: channel.s3KeyPrefix ?? null, snsTopicARN: channel.snsTopicARN ?? null };
+      const was = { s3BucketName: wrote.s3BucketName ?? null, s3KeyPrefix: null, snsTopicARN: null };
+      if (!sameJson(now, was)) return drifted(`Delivery channel "${wrote.name}" in ${entry.region}`, { now, wrote: was });
+      return undoWith(recordedInverse(entry));
+    }
+    case 'PutConfigurationRecorder': {
+      const wrote = p.ConfigurationRecorder as ConfigurationRecorder;
+      const recorder = view.recorders.find((r) => r.name === wrote.name);
+      if (!recorder) return nothingToUndo(`Recorder "${wrote.name}" in ${entry.region} no longer exists.`);
+      const now = recorderSettings(recorder);
+      const was = recorderSettings(wrote);
+      if (!sameJson(now, was)) return drifted(`Recorder "${wrote.name}" in ${entry.region}`, { now, wrote: was });
+      if (entry.inverse?.operation === 'DeleteConfigurationRecorder')
+        return undoWith(recordedInverse(entry, { summary: `Delete recorder "${wrote.name}" in ${entry.region} (the history it delivered stays in the bucket)` }));
+      return undoWith(recordedInverse(entry));
+    }
+    default:
+      return nothingToUndo(`${entry.operation} is not a change this step makes.`);
+  }
+}
+
 const step: Step = {
   meta,
+  undo,
 
   check: checkRegions,
 

@@ -1,5 +1,5 @@
 import type { StepMeta } from '../../../src/engine/step-kit.js';
-import { LOGGING_BUCKET_GRANT, LOGGING_BUCKET_PERMISSIONS } from '../_shared/permissions.js';
+import { LOGGING_BUCKET_PERMISSIONS, LOGGING_BUCKET_UNDO_GRANT } from '../_shared/permissions.js';
 
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
@@ -38,7 +38,13 @@ const meta: StepMeta = {
       'iam:CreateServiceLinkedRole',
       // PutConfigurationRecorder hands the recorder its role.
       'iam:PassRole',
+      // Undo: the recorder stopped, the channel and recorder it made deleted, the role it made deleted.
+      'config:StopConfigurationRecorder',
+      'config:DeleteDeliveryChannel',
+      'config:DeleteConfigurationRecorder',
+      'iam:DeleteServiceLinkedRole',
       ...LOGGING_BUCKET_PERMISSIONS.fix,
+      ...LOGGING_BUCKET_PERMISSIONS.undo,
     ],
     grants: [
       {
@@ -48,11 +54,16 @@ const meta: StepMeta = {
         why: 'the only service-linked role it makes is AWS Config’s',
       },
       {
+        actions: ['iam:DeleteServiceLinkedRole'],
+        resources: ['arn:aws:iam::*:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig'],
+        why: 'the only service-linked role its undo deletes is AWS Config’s, when this tool made it',
+      },
+      {
         actions: ['iam:PassRole'],
         conditions: { StringEquals: { 'iam:PassedToService': 'config.amazonaws.com' } },
         why: 'roles are handed to AWS Config only; an existing recorder keeps the role it has, whatever its name',
       },
-      LOGGING_BUCKET_GRANT,
+      LOGGING_BUCKET_UNDO_GRANT,
     ],
   },
   fix: {
