@@ -58,9 +58,14 @@ describe('every regional step', () => {
         expect(proxy.forwarded(GOOD)).toBeGreaterThan(before.good);
         expect(['pass', 'unsupported']).not.toContain(result.status);
         const dropped = result.findings.filter((f) => f.region === DROPPED);
-        expect(dropped.map((f) => f.status)).toEqual(['error']);
-        expect(dropped[0]!.message).toMatch(/could not be read: Could not reach /);
-        expect(result.findings.filter((f) => f.status === 'unsupported')).toEqual([]);
+        // One error per read the step makes there (a step may read the account default and the
+        // instances apart): every one of them an error naming the unreachable endpoint.
+        expect(dropped.length).toBeGreaterThan(0);
+        expect(new Set(dropped.map((f) => f.status))).toEqual(new Set(['error']));
+        for (const f of dropped) expect(f.message).toMatch(/could not be read: Could not reach /);
+        // `unsupported` stays possible in the good region, where moto itself lacks an API
+        // (instance metadata defaults, snapshot Block Public Access); never for the dropped one.
+        expect(result.findings.filter((f) => f.status === 'unsupported' && (f.region === DROPPED || !/does not implement/.test(f.message)))).toEqual([]);
       });
     });
   });
