@@ -92,7 +92,8 @@ async function readOrganization(ctx: StepContext): Promise<Organization> {
   return { id: org.Id!, managementAccountId: org.MasterAccountId ?? '', allFeatures: org.FeatureSet !== 'CONSOLIDATED_BILLING' };
 }
 
-async function listAll<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+/** Every item of a paginated Organizations list (shared with undo.ts). */
+export async function listAll<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
   do {

@@ -29,7 +29,7 @@ import type { ActionOutcome, PlanAction, StepContext, UndoEntry, UndoVerdict } f
 import { drifted, irreversible, nothingToUndo, recordedInverse, undoWith } from '../../../src/engine/step-kit.js';
 import { loadAuthorizationDetails } from '../_shared/iam-data.js';
 import { POLICY_NAME, parseDocument, sameDocument } from '../_shared/region-guardrail.js';
-import { SCP_TYPE } from './guardrail.js';
+import { SCP_TYPE, listAll } from './guardrail.js';
 import meta from './meta.js';
 
 /** Why a deleted policy version cannot be undone (the plan says it before the fix). */
@@ -52,17 +52,6 @@ const text = (doc: unknown) => (typeof doc === 'string' ? doc : JSON.stringify(d
 
 function action(spec: Omit<PlanAction, 'run'>, run: PlanAction['run']): PlanAction {
   return { ...spec, run };
-}
-
-async function listAll<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    out.push(...page.items);
-    token = page.next;
-  } while (token);
-  return out;
 }
 
 async function describeScp(ctx: StepContext, id: string): Promise<string | undefined> {
