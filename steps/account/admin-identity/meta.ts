@@ -1,5 +1,23 @@
 import type { StepMeta } from '../../../src/engine/step-kit.js';
 
+/**
+ * The fix's calls on the administrator and group the person names (or picks) at run time, then
+ * its undo's, newest first and each only while as the fix left it. No name is known in advance,
+ * so the grant below leaves them on every resource.
+ */
+const ON_CHOSEN_NAMES = [
+  'iam:CreateGroup',
+  'iam:CreateUser',
+  'iam:CreateLoginProfile',
+  'iam:AddUserToGroup',
+  // undo
+  'iam:RemoveUserFromGroup',
+  'iam:DeleteLoginProfile',
+  'iam:DeleteUser',
+  'iam:DetachGroupPolicy',
+  'iam:DeleteGroup',
+];
+
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
   id: 'account.admin-identity',
@@ -34,22 +52,8 @@ const meta: StepMeta = {
       'iam:ListAccessKeys',
     ],
     // GetAccountPasswordPolicy: how long the new password must be, read as it is made.
-    fix: [
-      'iam:GetAccountPasswordPolicy',
-      'iam:CreateGroup',
-      'iam:AttachGroupPolicy',
-      'iam:CreateUser',
-      // CreateUser with Tags (tag-on-create) needs TagUser too (src/aws/actions.ts, IMPLIED).
-      'iam:TagUser',
-      'iam:CreateLoginProfile',
-      'iam:AddUserToGroup',
-      // undo, newest first, each only while as the fix left it
-      'iam:RemoveUserFromGroup',
-      'iam:DeleteLoginProfile',
-      'iam:DeleteUser',
-      'iam:DetachGroupPolicy',
-      'iam:DeleteGroup',
-    ],
+    // CreateUser with Tags (tag-on-create) needs TagUser too (src/aws/actions.ts, IMPLIED).
+    fix: ['iam:GetAccountPasswordPolicy', 'iam:AttachGroupPolicy', 'iam:TagUser', ...ON_CHOSEN_NAMES],
     grants: [
       {
         actions: ['iam:AttachGroupPolicy'],
@@ -57,17 +61,7 @@ const meta: StepMeta = {
         why: 'the only policy it attaches is AdministratorAccess',
       },
       {
-        actions: [
-          'iam:CreateGroup',
-          'iam:CreateUser',
-          'iam:CreateLoginProfile',
-          'iam:AddUserToGroup',
-          'iam:RemoveUserFromGroup',
-          'iam:DeleteLoginProfile',
-          'iam:DeleteUser',
-          'iam:DetachGroupPolicy',
-          'iam:DeleteGroup',
-        ],
+        actions: [...ON_CHOSEN_NAMES],
         why:
           'the administrator and their group are named by the person at run time (or exist already), so no name can be fixed in advance; ' +
           'whoever holds this can make an administrator, which is what the step is for (and its undo removes only what the fix made)',

@@ -1,5 +1,26 @@
 import type { StepMeta } from '../../../src/engine/step-kit.js';
 
+/**
+ * What applying the plan calls, then what its undo calls: the inverses, newest first (put the
+ * user's own back, leave the group, delete what it made). All of it is granted on every resource
+ * (the grant below says why), so the fix list and the grant are one list.
+ */
+const FIX = [
+  'iam:CreateGroup',
+  'iam:PutGroupPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:AddUserToGroup',
+  'iam:DetachUserPolicy',
+  'iam:DeleteUserPolicy',
+  // undo
+  'iam:AttachUserPolicy',
+  'iam:PutUserPolicy',
+  'iam:RemoveUserFromGroup',
+  'iam:DetachGroupPolicy',
+  'iam:DeleteGroupPolicy',
+  'iam:DeleteGroup',
+];
+
 /** Plain data, loaded eagerly by the registry: no AWS SDK import here. */
 const meta: StepMeta = {
   id: 'account.groups-only',
@@ -20,37 +41,10 @@ const meta: StepMeta = {
   lesson: 'account/groups-only.md',
   permissions: {
     check: ['iam:GetAccountAuthorizationDetails'],
-    fix: [
-      'iam:CreateGroup',
-      'iam:PutGroupPolicy',
-      'iam:AttachGroupPolicy',
-      'iam:AddUserToGroup',
-      'iam:DetachUserPolicy',
-      'iam:DeleteUserPolicy',
-      // undo: the inverses, newest first (put the user's own back, leave the group, delete what it made)
-      'iam:AttachUserPolicy',
-      'iam:PutUserPolicy',
-      'iam:RemoveUserFromGroup',
-      'iam:DetachGroupPolicy',
-      'iam:DeleteGroupPolicy',
-      'iam:DeleteGroup',
-    ],
+    fix: FIX,
     grants: [
       {
-        actions: [
-          'iam:CreateGroup',
-          'iam:PutGroupPolicy',
-          'iam:AttachGroupPolicy',
-          'iam:AddUserToGroup',
-          'iam:DetachUserPolicy',
-          'iam:DeleteUserPolicy',
-          'iam:AttachUserPolicy',
-          'iam:PutUserPolicy',
-          'iam:RemoveUserFromGroup',
-          'iam:DetachGroupPolicy',
-          'iam:DeleteGroupPolicy',
-          'iam:DeleteGroup',
-        ],
+        actions: [...FIX],
         why:
           'the users are whoever holds policies of their own, and the groups it makes are named after those policies, so no name ' +
           'pattern is known in advance; moving any policy into a group is what the step does, so its fix policy can grant anything to a group; ' +
