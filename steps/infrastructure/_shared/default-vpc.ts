@@ -16,8 +16,9 @@ import {
   paginateDescribeVpcs,
 } from '@aws-sdk/client-ec2';
 import type { InternetGateway, RouteTable, Subnet, Vpc } from '@aws-sdk/client-ec2';
+import { vpcs as vpcsOf } from '../../../src/aws/ec2-inventory.js';
 import type { StepContext } from '../../../src/engine/step-kit.js';
-import { sandboxOnly } from '../../../src/engine/step-kit.js';
+import { errorCode, sandboxOnly } from '../../../src/engine/step-kit.js';
 
 async function all<P, T>(pages: AsyncIterable<P>, items: (p: P) => T[] | undefined): Promise<T[]> {
   const out: T[] = [];
@@ -55,4 +56,18 @@ export async function seedPublicDefaultVpc(ctx: StepContext, region = ctx.target
         await client.send(new ModifySubnetAttributeCommand({ SubnetId: s.SubnetId!, MapPublicIpOnLaunch: { Value: true } }));
   }
   return vpcId;
+}
+
+/** The id of the region's default VPC, from the shared inventory read (undefined: it has none). */
+export async function defaultVpcId(ctx: StepContext, region = ctx.target.homeRegion): Promise<string | undefined> {
+  return (await vpcsOf(ctx, region)).find((v) => v.IsDefault)?.VpcId;
+}
+
+/** Sends an authorize of a seed's rule; a rule the group has already (seeding again) is no error. */
+export async function authorizeOnce(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    if (errorCode(err) !== 'InvalidPermission.Duplicate') throw err;
+  }
 }

@@ -17,7 +17,7 @@ import {
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { securityGroups } from '../../../src/aws/ec2-inventory.js';
 import type { PlanAction, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { drifted, nothingToUndo, recordedInverse, sameJson, undoWith } from '../../../src/engine/step-kit.js';
+import { drifted, irreversible, nothingToUndo, recordedInverse, sameJson, undoWith } from '../../../src/engine/step-kit.js';
 import { cleanPermission, protocolName, ruleText } from './sg-rules.js';
 
 export type Direction = 'in' | 'out';
@@ -128,4 +128,23 @@ export async function undoAuthorize(ctx: StepContext, entry: UndoEntry, directio
   if (present.length < added.length)
     return drifted(`The rules this fix added to the ${where}`, { now: rulesText(now, direction, params.GroupId), wrote: rulesText(params.IpPermissions, direction, params.GroupId) });
   return undoWith(recordedInverse(entry));
+}
+
+/** The security group changes a fix can make, each with its undo. */
+const UNDO_OF = {
+  RevokeSecurityGroupIngress: (ctx: StepContext, entry: UndoEntry) => undoRevoke(ctx, entry, 'in'),
+  RevokeSecurityGroupEgress: (ctx: StepContext, entry: UndoEntry) => undoRevoke(ctx, entry, 'out'),
+  AuthorizeSecurityGroupIngress: (ctx: StepContext, entry: UndoEntry) => undoAuthorize(ctx, entry, 'in'),
+};
+export type RuleChange = keyof typeof UNDO_OF;
+
+/**
+ * A step's `undo` for the rule changes its fix makes (`made`); any other journal entry is one it
+ * does not know how to undo.
+ */
+export function undoRuleChanges(stepId: string, made: readonly RuleChange[]): (ctx: StepContext, entry: UndoEntry) => Promise<UndoVerdict> {
+  return async (ctx, entry) => {
+    const op = made.find((m) => m === entry.operation);
+    return op ? UNDO_OF[op](ctx, entry) : irreversible(`${stepId} made no ${entry.operation} change that it knows how to undo.`);
+  };
 }

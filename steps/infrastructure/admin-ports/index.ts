@@ -12,14 +12,16 @@
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, EC2Client, paginateDescribeSecurityGroups, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { labelled, networkInterfaces, READ_ACTION, securityGroups, vpcs } from '../../../src/aws/ec2-inventory.js';
+import { labelled, networkInterfaces, securityGroups } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
-import { eachRegion, errorCode, formatZodError, irreversible, plural, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
+import { formatZodError, plural, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
+import { authorizeOnce, defaultVpcId } from '../_shared/default-vpc.js';
+import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
 import { callerInstance, groupUsers, usersText } from '../_shared/interfaces.js';
 import { listText, pick } from '../_shared/text.js';
 import type { OpenEntry } from '../_shared/sg-rules.js';
 import { exposureText, hasSource, openAdminEntries, WORLD_V4, WORLD_V6 } from '../_shared/sg-rules.js';
-import { rulesLeft, undoAuthorize, undoRevoke } from '../_shared/sg-undo.js';
+import { rulesLeft, undoRuleChanges } from '../_shared/sg-undo.js';
 import meta from './meta.js';
 
 export const REGION_CONCURRENCY = 8;
@@ -83,7 +85,7 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
   return [
     {
       status: 'pass',
-      resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
+      resource: everyInRegion(ctx, region, 'security-group'),
       region,
       message: groups.length
         ? `None of the ${plural(groups.length, 'security group')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH, RDP or every port.`
@@ -196,15 +198,8 @@ const step: Step<AdminPortsInputs> = {
   inputs,
 
   async check(ctx) {
-    return eachRegion(
-      ctx,
-      (region) => checkRegion(ctx, region),
-      (region) => ({
-        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
-        service: 'Amazon EC2',
-        permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces],
-      }),
-      REGION_CONCURRENCY,
+    return eachEc2Region(ctx, { type: 'security-group', reads: ['securityGroups', 'networkInterfaces'], concurrency: REGION_CONCURRENCY }, (region) =>
+      checkRegion(ctx, region),
     );
   },
 
@@ -239,11 +234,7 @@ const step: Step<AdminPortsInputs> = {
    * Undo: a revoke is authorized again as recorded while the group's inbound rules are still those
    * the fix left; a replacement rule is revoked while it is still there as added.
    */
-  async undo(ctx, entry) {
-    if (entry.operation === 'RevokeSecurityGroupIngress') return undoRevoke(ctx, entry, 'in');
-    if (entry.operation === 'AuthorizeSecurityGroupIngress') return undoAuthorize(ctx, entry, 'in');
-    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
-  },
+  undo: undoRuleChanges(meta.id, ['RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupIngress']),
 
   /**
    * day-one scenario: security group "day-one-web" in the home region's default VPC, open to the
@@ -252,9 +243,8 @@ const step: Step<AdminPortsInputs> = {
    */
   async seed(ctx) {
     sandboxOnly(ctx);
-    const region = ctx.target.homeRegion;
-    const ec2 = ctx.client(EC2Client, region);
-    const defaultVpc = (await vpcs(ctx, region)).find((v) => v.IsDefault)?.VpcId;
+    const ec2 = ctx.client(EC2Client, ctx.target.homeRegion);
+    const defaultVpc = await defaultVpcId(ctx);
     if (!defaultVpc) return;
     let groupId: string | undefined;
     const filters = [
@@ -267,11 +257,9 @@ const step: Step<AdminPortsInputs> = {
     }
     for (const port of [22, 443])
       for (const range of [{ IpRanges: [{ CidrIp: WORLD_V4 }] }, { Ipv6Ranges: [{ CidrIpv6: WORLD_V6 }] }])
-        try {
-          await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, ...range }] }));
-        } catch (err) {
-          if (errorCode(err) !== 'InvalidPermission.Duplicate') throw err;
-        }
+        await authorizeOnce(() =>
+          ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, ...range }] })),
+        );
   },
 };
 

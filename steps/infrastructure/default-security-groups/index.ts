@@ -11,13 +11,15 @@
  */
 import { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, EC2Client, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import type { IpPermission, NetworkInterface, SecurityGroup } from '@aws-sdk/client-ec2';
-import { networkInterfaces, securityGroups, READ_ACTION, vpcs } from '../../../src/aws/ec2-inventory.js';
+import { networkInterfaces, securityGroups, vpcs } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
-import { eachRegion, errorCode, irreversible, plural, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { plural, sandboxOnly } from '../../../src/engine/step-kit.js';
+import { authorizeOnce, defaultVpcId } from '../_shared/default-vpc.js';
+import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
 import { groupUsers, usersText } from '../_shared/interfaces.js';
 import { pick } from '../_shared/text.js';
 import { cleanPermission, ruleText, WORLD_V4 } from '../_shared/sg-rules.js';
-import { rulesLeft, undoRevoke } from '../_shared/sg-undo.js';
+import { rulesLeft, undoRuleChanges } from '../_shared/sg-undo.js';
 import meta from './meta.js';
 
 /** How many regions are read at once (two shared reads each). */
@@ -63,7 +65,7 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
   const [groups, enis, nets] = await Promise.all([securityGroups(ctx, region), networkInterfaces(ctx, region), vpcs(ctx, region)]);
   const defaults = groups.filter(isDefaultGroup).sort((a, b) => (a.VpcId ?? '').localeCompare(b.VpcId ?? ''));
   if (!defaults.length)
-    return [{ status: 'pass', resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`, region, message: `No VPCs in ${region}, so no default security groups.` }];
+    return [{ status: 'pass', resource: everyInRegion(ctx, region, 'security-group'), region, message: `No VPCs in ${region}, so no default security groups.` }];
   const defaultVpc = nets.find((v) => v.IsDefault)?.VpcId;
   return defaults.map((g) => groupFinding(g, enis, region, defaultVpc));
 }
@@ -122,15 +124,8 @@ const step: Step = {
   meta,
 
   async check(ctx) {
-    return eachRegion(
-      ctx,
-      (region) => checkRegion(ctx, region),
-      (region) => ({
-        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:security-group/*`,
-        service: 'Amazon EC2',
-        permissions: [READ_ACTION.securityGroups, READ_ACTION.networkInterfaces, READ_ACTION.vpcs],
-      }),
-      REGION_CONCURRENCY,
+    return eachEc2Region(ctx, { type: 'security-group', reads: ['securityGroups', 'networkInterfaces', 'vpcs'], concurrency: REGION_CONCURRENCY }, (region) =>
+      checkRegion(ctx, region),
     );
   },
 
@@ -158,11 +153,7 @@ const step: Step = {
    * Undo: the revoked rules are authorized again as recorded, while the group's rules in that
    * direction are still those the fix left (journal output `left`).
    */
-  async undo(ctx, entry) {
-    if (entry.operation === 'RevokeSecurityGroupIngress') return undoRevoke(ctx, entry, 'in');
-    if (entry.operation === 'RevokeSecurityGroupEgress') return undoRevoke(ctx, entry, 'out');
-    return irreversible(`${meta.id} made no ${entry.operation} change that it knows how to undo.`);
-  },
+  undo: undoRuleChanges(meta.id, ['RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress']),
 
   /**
    * day-one scenario: the default security group of the home region's default VPC gets the rules
@@ -173,20 +164,13 @@ const step: Step = {
     sandboxOnly(ctx);
     const region = ctx.target.homeRegion;
     const ec2 = ctx.client(EC2Client, region);
-    const defaultVpc = (await vpcs(ctx, region)).find((v) => v.IsDefault)?.VpcId;
+    const defaultVpc = await defaultVpcId(ctx, region);
     const group = (await securityGroups(ctx, region)).find((g) => isDefaultGroup(g) && g.VpcId === defaultVpc);
     if (!group?.GroupId) return;
-    const tolerate = async (send: () => Promise<unknown>) => {
-      try {
-        await send();
-      } catch (err) {
-        if (errorCode(err) !== 'InvalidPermission.Duplicate') throw err;
-      }
-    };
     const self: IpPermission = { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: group.GroupId }] };
     const out: IpPermission = { IpProtocol: '-1', IpRanges: [{ CidrIp: WORLD_V4 }] };
-    await tolerate(() => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: [self] })));
-    await tolerate(() => ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: group.GroupId, IpPermissions: [out] })));
+    await authorizeOnce(() => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: [self] })));
+    await authorizeOnce(() => ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: group.GroupId, IpPermissions: [out] })));
   },
 };
 

@@ -10,11 +10,12 @@
  */
 import { CreateNetworkAclEntryCommand, DeleteNetworkAclEntryCommand, EC2Client, paginateDescribeNetworkAcls } from '@aws-sdk/client-ec2';
 import type { NetworkAcl } from '@aws-sdk/client-ec2';
-import { labelled, networkAcls, READ_ACTION } from '../../../src/aws/ec2-inventory.js';
+import { labelled, networkAcls } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdict } from '../../../src/engine/step-kit.js';
-import { canonical, drifted, eachRegion, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { canonical, drifted, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { Exposure, PlannedDeny } from './evaluate.js';
 import { exposures, exposuresText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
+import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
 import { listText } from '../_shared/text.js';
 import meta from './meta.js';
 
@@ -64,7 +65,7 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
   return [
     {
       status: 'pass',
-      resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:network-acl/*`,
+      resource: everyInRegion(ctx, region, 'network-acl'),
       region,
       message: acls.length
         ? `None of the ${plural(acls.length, 'network ACL')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH (22) or RDP (3389).`
@@ -141,16 +142,7 @@ const step: Step = {
   meta,
 
   async check(ctx) {
-    return eachRegion(
-      ctx,
-      (region) => checkRegion(ctx, region),
-      (region) => ({
-        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:network-acl/*`,
-        service: 'Amazon EC2',
-        permissions: [READ_ACTION.networkAcls],
-      }),
-      REGION_CONCURRENCY,
-    );
+    return eachEc2Region(ctx, { type: 'network-acl', reads: ['networkAcls'], concurrency: REGION_CONCURRENCY }, (region) => checkRegion(ctx, region));
   },
 
   async plan(_ctx, findings): Promise<Plan> {

@@ -11,10 +11,11 @@
  */
 import { EC2Client, ModifySubnetAttributeCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { READ_ACTION, routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
+import { routeTables, subnets } from '../../../src/aws/ec2-inventory.js';
 import type { Finding, Plan, PlanAction, Step, StepInputs } from '../../../src/engine/step-kit.js';
-import { eachRegion, formatZodError, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
+import { formatZodError, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import { seedPublicDefaultVpc } from '../_shared/default-vpc.js';
+import { eachEc2Region } from '../_shared/ec2-check.js';
 import type { SubnetData } from './layout.js';
 import { regionFindings } from './layout.js';
 import meta from './meta.js';
@@ -127,19 +128,10 @@ const step: Step<NetworkLayoutInputs> = {
   inputs,
 
   async check(ctx) {
-    return eachRegion(
-      ctx,
-      async (region) => {
-        const [s, t] = await Promise.all([subnets(ctx, region), routeTables(ctx, region)]);
-        return regionFindings(s, t, region, ctx.target.accountId, ctx.target.partition);
-      },
-      (region) => ({
-        resource: `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:subnet/*`,
-        service: 'Amazon EC2',
-        permissions: [READ_ACTION.subnets, READ_ACTION.routeTables],
-      }),
-      REGION_CONCURRENCY,
-    );
+    return eachEc2Region(ctx, { type: 'subnet', reads: ['subnets', 'routeTables'], concurrency: REGION_CONCURRENCY }, async (region) => {
+      const [s, t] = await Promise.all([subnets(ctx, region), routeTables(ctx, region)]);
+      return regionFindings(s, t, region, ctx.target.accountId, ctx.target.partition);
+    });
   },
 
   async plan(_ctx, findings, given): Promise<Plan> {
