@@ -1,6 +1,6 @@
 import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetEventSelectorsCommand, PutEventSelectorsCommand, StartLoggingCommand, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, HeadBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/actions.js';
 import { RunContext } from '../../src/engine/context.js';
@@ -9,13 +9,13 @@ import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../.
 import { TRAIL_NAME } from '../../steps/monitoring/_shared/trails.js';
 import step, { DAY_ONE_TRAIL, dayOneTrailBucket } from '../../steps/monitoring/cloudtrail/index.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
+import { deliverLog, LOGGING_BUCKET_SETUP } from '../helpers/logging-bucket.js';
 import { fixThenUndo } from '../helpers/undo.js';
 
 const A = SANDBOX_ACCOUNT_ID;
 const LOGS = loggingBucketName({ accountId: A, homeRegion: 'us-east-1' });
 /** A bucket someone made for their own trail (not the shared logging bucket). */
 const THEIR_BUCKET = 'ct-their-trail-logs';
-const BUCKET_SETUP = ['s3:CreateBucket', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketEncryption', 's3:PutBucketPolicy'];
 const NEW_TRAIL = ['cloudtrail:CreateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:StartLogging'];
 const ALL: EventSelector[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true }];
 const S3_DATA = { Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${THEIR_BUCKET}/`] };
@@ -74,18 +74,8 @@ async function loggingBucketFromFlowLogs(ctx: RunContext): Promise<void> {
 const UNDO_NEW_TRAIL = ['undo', 'nothing', 'undo', 'undo'] as const;
 const UNDO_NEW_BUCKET = ['nothing', 'nothing', 'nothing', 'undo'] as const;
 
-/**
- * A log file in the logging bucket, as CloudTrail would deliver it (moto delivers none). moto
- * enforces the bucket policy's deny of plain HTTP on PutObject, and the sandbox speaks HTTP: the
- * policy is lifted for the write and put back exactly.
- */
-async function putLog(ctx: RunContext): Promise<void> {
-  const s3 = ctx.client(S3Client);
-  const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: LOGS }))).Policy!;
-  await s3.send(new DeleteBucketPolicyCommand({ Bucket: LOGS }));
-  await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: `AWSLogs/${A}/CloudTrail/us-east-1/log.json.gz`, Body: '{}' }));
-  await s3.send(new PutBucketPolicyCommand({ Bucket: LOGS, Policy: policy }));
-}
+/** A log file in the logging bucket, as CloudTrail would deliver it. */
+const putLog = (ctx: RunContext) => deliverLog(ctx, `AWSLogs/${A}/CloudTrail/us-east-1/log.json.gz`, '{}');
 
 const ARN = (name: string, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${A}:trail/${name}`;
 
@@ -104,7 +94,7 @@ runStepCases(step, [
           'Single-region trail day-one-trail (us-east-1) does not count: activity in every other region goes unrecorded.',
       },
     ],
-    expectOperations: [...BUCKET_SETUP, ...NEW_TRAIL],
+    expectOperations: [...LOGGING_BUCKET_SETUP, ...NEW_TRAIL],
     expectFindingsAfter: [{ status: 'pass', resource: ARN(TRAIL_NAME) }],
     expectUndo: { kinds: [...UNDO_NEW_TRAIL, ...UNDO_NEW_BUCKET] },
   },
@@ -112,7 +102,7 @@ runStepCases(step, [
     name: 'no trail at all: says what is lost and makes one',
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', message: expect.stringMatching(/^No CloudTrail trail: .*90 days/) }],
-    expectOperations: [...BUCKET_SETUP, ...NEW_TRAIL],
+    expectOperations: [...LOGGING_BUCKET_SETUP, ...NEW_TRAIL],
     // moto delivers no logs: one is put there by hand, so the bucket's undo empties it (destructive; the table says yes).
     expectApplied: async (ctx) => {
       ctx.factory.readOnly = false;

@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { RecordingGroup } from '@aws-sdk/client-config-service';
 import { CreateRoleCommand, CreateServiceLinkedRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
 import type { Plan } from '../../src/engine/types.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import step, { configRoleArn } from '../../steps/monitoring/config-recorder/index.js';
+import { deliverLog, LOGGING_BUCKET_SETUP } from '../helpers/logging-bucket.js';
 import { fixThenUndo } from '../helpers/undo.js';
 import { inSandbox, isReadRequest, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID, withChecked } from '../helpers/step-tester.js';
 
@@ -23,7 +23,6 @@ const entry = { meta: step.meta, load: async () => step };
 const LOGS = `secure-start-logs-${SANDBOX_ACCOUNT_ID}-us-east-1`;
 const ROLE = `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
 
-const BUCKET = ['s3:CreateBucket', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketEncryption', 's3:PutBucketPolicy'];
 const ROLE_OP = 'iam:CreateServiceLinkedRole';
 const PUT = 'config:PutConfigurationRecorder';
 const CHANNEL = 'config:PutDeliveryChannel';
@@ -79,22 +78,8 @@ async function loggingBucketForFlowLogs(ctx: RunContext): Promise<void> {
   expect((await applyPlan('seed', { actions }, ctx, () => undefined)).ok).toBe(true);
 }
 
-/**
- * A history file in the logging bucket, as Config would deliver it (moto delivers none). moto
- * enforces the policy's deny of plain HTTP on PutObject, so the policy is lifted for the write and put back.
- */
-async function putHistory(ctx: RunContext): Promise<void> {
-  ctx.factory.readOnly = false;
-  try {
-    const s3 = ctx.client(S3Client);
-    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: LOGS }))).Policy!;
-    await s3.send(new DeleteBucketPolicyCommand({ Bucket: LOGS }));
-    await s3.send(new PutObjectCommand({ Bucket: LOGS, Key: `AWSLogs/${SANDBOX_ACCOUNT_ID}/Config/us-east-1/x.json.gz`, Body: 'x' }));
-    await s3.send(new PutBucketPolicyCommand({ Bucket: LOGS, Policy: policy }));
-  } finally {
-    ctx.factory.readOnly = true;
-  }
-}
+/** A history file in the logging bucket, as Config would deliver it. */
+const putHistory = (ctx: RunContext) => deliverLog(ctx, `AWSLogs/${SANDBOX_ACCOUNT_ID}/Config/us-east-1/x.json.gz`, 'x');
 
 async function recorders(ctx: RunContext, region = 'us-east-1') {
   return (await config(ctx, region).send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders ?? [];
@@ -116,7 +101,7 @@ runStepCases(step, [
       },
     ],
     // The seeded recorder has a role: it is reused, so no service-linked role is made.
-    expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, PUT, CHANNEL, START],
     expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
     expectFindingsAfter: [
       { status: 'pass', message: `AWS Config in us-east-1: recorder "default" records every supported resource type, global resources (IAM) included and delivers to bucket ${LOGS}.` },
@@ -132,7 +117,7 @@ runStepCases(step, [
         message: expect.stringMatching(/no configuration recorder.*no delivery channel/),
       },
     ],
-    expectOperations: [...BUCKET, ROLE_OP, PUT, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, ROLE_OP, PUT, CHANNEL, START],
     expectUndo: { kinds: [...UNDO_REGION, 'undo', ...UNDO_NEW_BUCKET] },
     // A history file in the bucket: its undo empties it first (destructive; the table says yes).
     expectApplied: putHistory,
@@ -154,7 +139,7 @@ runStepCases(step, [
     name: 'a complete recorder without a channel gets the bucket and a channel, and is started: no new recorder, no role',
     seed: seedWith({ started: false }),
     expectStatus: 'fail',
-    expectOperations: [...BUCKET, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, CHANNEL, START],
     expectUndo: { kinds: ['undo', 'undo', ...UNDO_NEW_BUCKET] },
   },
   {
@@ -198,7 +183,7 @@ runStepCases(step, [
     seed: seedWith({ name: 'main', group: EC2_ONLY }),
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', resource: `arn:aws:config:us-east-1:${SANDBOX_ACCOUNT_ID}:configuration-recorder/main` }],
-    expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, PUT, CHANNEL, START],
     expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
     expectFindingsAfter: [{ status: 'pass', message: expect.stringContaining('recorder "main" records every supported resource type') }],
   },
@@ -215,7 +200,7 @@ runStepCases(step, [
       );
     },
     expectStatus: 'fail',
-    expectOperations: [...BUCKET, PUT, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, PUT, CHANNEL, START],
     expectUndo: { kinds: [...UNDO_REGION, ...UNDO_NEW_BUCKET] },
   },
   {
@@ -224,7 +209,7 @@ runStepCases(step, [
       await ctx.client(IAMClient).send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'config.amazonaws.com' }));
     },
     expectStatus: 'fail',
-    expectOperations: [...BUCKET, ROLE_OP, PUT, CHANNEL, START],
+    expectOperations: [...LOGGING_BUCKET_SETUP, ROLE_OP, PUT, CHANNEL, START],
     // The role was there (under moto's spelling): the fix reused it, so undo leaves it.
     expectUndo: { kinds: [...UNDO_REGION, 'nothing', ...UNDO_NEW_BUCKET] },
   },
@@ -237,7 +222,7 @@ runStepCases(step, [
       { region: 'eu-west-1', status: 'fail' },
     ],
     expectOperations: [
-      ...BUCKET.map((o) => `${o}@us-east-1`),
+      ...LOGGING_BUCKET_SETUP.map((o) => `${o}@us-east-1`),
       `${ROLE_OP}@global`,
       `${PUT}@us-east-1`,
       `${CHANNEL}@us-east-1`,
@@ -292,7 +277,7 @@ runStepCases(step, [
       { region: 'us-east-1', status: 'fail' },
       { region: 'eu-west-1', status: 'pass' },
     ],
-    expectOperations: [...BUCKET.map((o) => `${o}@us-east-1`), `${ROLE_OP}@global`, ...[PUT, CHANNEL, START].map((o) => `${o}@us-east-1`)],
+    expectOperations: [...LOGGING_BUCKET_SETUP.map((o) => `${o}@us-east-1`), `${ROLE_OP}@global`, ...[PUT, CHANNEL, START].map((o) => `${o}@us-east-1`)],
     expectUndo: { kinds: [...UNDO_REGION, 'undo', ...UNDO_NEW_BUCKET] },
     expectPlan: (plan) => expect(plan.cost?.detail).toMatch(/^AWS Config in 1 region \(us-east-1\)/),
   },

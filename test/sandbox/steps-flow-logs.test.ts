@@ -1,6 +1,6 @@
 import { CreateFlowLogsCommand, CreateVpcCommand, DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { FlowLog } from '@aws-sdk/client-ec2';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, HeadBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { RunContext } from '../../src/engine/context.js';
 import { applyPlan, checkStep, planStep } from '../../src/engine/runner.js';
@@ -9,6 +9,7 @@ import step, { DAY_ONE_VPC, FLOW_LOG_NAME } from '../../steps/monitoring/flow-lo
 import type { LogDelivery } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { loggingBucketActions, loggingBucketName, readLoggingBucket } from '../../steps/monitoring/_shared/logging-bucket.js';
 import { inSandbox, recordCheckAndPlan, runStepCases, SANDBOX_ACCOUNT_ID } from '../helpers/step-tester.js';
+import { deliverLog, LOGGING_BUCKET_SETUP } from '../helpers/logging-bucket.js';
 import { fixThenUndo } from '../helpers/undo.js';
 
 const entry = { meta: step.meta, load: async () => step };
@@ -17,19 +18,9 @@ const BUCKET = loggingBucketName({ accountId: SANDBOX_ACCOUNT_ID, homeRegion: 'u
 /** Undo of a fix that made the bucket (newest first): the flow log, the policy, the settings that go with the bucket, the bucket. */
 const UNDO_WITH_BUCKET = ['undo', 'undo', 'nothing', 'nothing', 'nothing', 'undo'] as const;
 
-/**
- * A record in the logging bucket, as flow logs would deliver it (moto delivers none). moto enforces
- * the policy's deny of plain HTTP on PutObject, so the policy is lifted for the write and put back.
- */
-async function putLog(ctx: RunContext): Promise<void> {
-  const s3 = ctx.client(S3Client);
-  const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!;
-  await s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `AWSLogs/${SANDBOX_ACCOUNT_ID}/vpcflowlogs/us-east-1/x.log.gz`, Body: 'x' }));
-  await s3.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: policy }));
-}
+/** A record in the logging bucket, as flow logs would deliver it. */
+const putLog = (ctx: RunContext) => deliverLog(ctx, `AWSLogs/${SANDBOX_ACCOUNT_ID}/vpcflowlogs/us-east-1/x.log.gz`, 'x');
 
-const BUCKET_OPS = ['s3:CreateBucket', 's3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketEncryption', 's3:PutBucketPolicy'];
 const CREATE = 'ec2:CreateFlowLogs';
 /** Somebody else's bucket for flow logs that are not ours. */
 const OTHER_BUCKET = 'team-network-logs';
@@ -76,7 +67,7 @@ runStepCases(step, [
     name: 'a fresh account: the default VPC has no flow log; the logging bucket is made first, then the flow log',
     expectStatus: 'fail',
     expectFindings: [DEFAULT_FAILS],
-    expectOperations: [...BUCKET_OPS, CREATE],
+    expectOperations: [...LOGGING_BUCKET_SETUP, CREATE],
     expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     // A record in the bucket: its undo empties it first (destructive; the table says yes).
     expectApplied: async (ctx) => {
@@ -94,7 +85,7 @@ runStepCases(step, [
     seed: (ctx) => step.seed!(ctx),
     expectStatus: 'fail',
     expectFindings: [DEFAULT_FAILS, { status: 'fail', resource: expect.stringMatching(new RegExp(`^vpc-\\w+ \\(${DAY_ONE_VPC}\\)$`)), message: expect.stringContaining('has no flow log') }],
-    expectOperations: [...BUCKET_OPS, CREATE],
+    expectOperations: [...LOGGING_BUCKET_SETUP, CREATE],
     expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     expectFindingsAfter: [DEFAULT_PASSES, { status: 'pass', resource: expect.stringContaining(DAY_ONE_VPC) }],
   },
@@ -121,7 +112,7 @@ runStepCases(step, [
     seed: async (ctx) => toS3(ctx, await vpcIds(ctx), 'ACCEPT', await otherBucket(ctx)),
     expectStatus: 'fail',
     expectFindings: [{ status: 'fail', message: expect.stringMatching(/has no flow log that records rejected traffic: fl-\w+ records only accepted traffic/) }],
-    expectOperations: [...BUCKET_OPS, CREATE],
+    expectOperations: [...LOGGING_BUCKET_SETUP, CREATE],
     expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
   },
   {
@@ -166,7 +157,7 @@ runStepCases(step, [
       { region: 'eu-west-1', status: 'fail' },
       { region: 'eu-west-1', status: 'fail' },
     ],
-    expectOperations: [...BUCKET_OPS.map((o) => `${o}@us-east-1`), `${CREATE}@eu-west-1`],
+    expectOperations: [...LOGGING_BUCKET_SETUP.map((o) => `${o}@us-east-1`), `${CREATE}@eu-west-1`],
     expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     expectPlan: async (plan, ctx) => {
       const creates = plan.actions.filter((a) => a.operation === 'CreateFlowLogs');
