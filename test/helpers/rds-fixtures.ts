@@ -28,6 +28,28 @@ export async function makeInstance(ctx: StepContext, id: string, extra: Partial<
   );
 }
 
+/**
+ * An Aurora MySQL instance of cluster `cluster`: the settings Aurora keeps on the cluster (storage,
+ * master user, encryption, deletion protection, backups, IAM authentication, Multi-AZ) are not
+ * sent, so only what `extra` adds is.
+ */
+export async function makeClusterInstance(ctx: StepContext, id: string, cluster: string, extra: Partial<CreateDBInstanceCommandInput> = {}): Promise<void> {
+  await makeInstance(ctx, id, {
+    Engine: 'aurora-mysql',
+    DBClusterIdentifier: cluster,
+    DBInstanceClass: 'db.r6g.large',
+    AllocatedStorage: undefined,
+    MasterUsername: undefined,
+    ManageMasterUserPassword: undefined,
+    StorageEncrypted: undefined,
+    DeletionProtection: undefined,
+    BackupRetentionPeriod: undefined,
+    EnableIAMDatabaseAuthentication: undefined,
+    MultiAZ: undefined,
+    ...extra,
+  });
+}
+
 /** A cluster (Aurora MySQL unless `extra.Engine` says otherwise), made as `makeInstance` makes instances. */
 export async function makeCluster(ctx: StepContext, id: string, extra: Partial<CreateDBClusterCommandInput> = {}, region = 'us-east-1'): Promise<void> {
   await ctx.client(RDSClient, region).send(

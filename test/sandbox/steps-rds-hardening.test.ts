@@ -4,7 +4,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
 import step from '../../steps/resources/rds-hardening/index.js';
-import { describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
+import { describeInstance, makeCluster, makeClusterInstance, makeInstance } from '../helpers/rds-fixtures.js';
 import { ScriptedAsker, checkedWith, inSandbox, runStepCases } from '../helpers/step-tester.js';
 import { fixThenUndo } from '../helpers/undo.js';
 
@@ -54,20 +54,7 @@ runStepCases(step, [
     seed: async (ctx) => {
       // IAM authentication on from the start: moto does not store it when ModifyDBCluster turns it on.
       await makeCluster(ctx, 'aurora-app', { DeletionProtection: false, EnableIAMDatabaseAuthentication: true });
-      await makeInstance(ctx, 'aurora-app-1', {
-        Engine: 'aurora-mysql',
-        DBClusterIdentifier: 'aurora-app',
-        DBInstanceClass: 'db.r6g.large',
-        AutoMinorVersionUpgrade: false,
-        AllocatedStorage: undefined,
-        MasterUsername: undefined,
-        ManageMasterUserPassword: undefined,
-        StorageEncrypted: undefined,
-        DeletionProtection: undefined,
-        BackupRetentionPeriod: undefined,
-        EnableIAMDatabaseAuthentication: undefined,
-        MultiAZ: undefined,
-      });
+      await makeClusterInstance(ctx, 'aurora-app-1', 'aurora-app', { AutoMinorVersionUpgrade: false });
     },
     expectStatus: 'fail',
     expectFindings: [

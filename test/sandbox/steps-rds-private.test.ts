@@ -3,7 +3,7 @@ import type { RunContext } from '../../src/engine/context.js';
 import { planStep } from '../../src/engine/runner.js';
 import { DAY_ONE_DB } from '../../steps/resources/_shared/rds.js';
 import step from '../../steps/resources/rds-private/index.js';
-import { describeCluster, describeInstance, makeCluster, makeInstance } from '../helpers/rds-fixtures.js';
+import { describeCluster, describeInstance, makeCluster, makeClusterInstance, makeInstance } from '../helpers/rds-fixtures.js';
 import { ScriptedAsker, checkedWith, inSandbox, recordCheckAndPlan, runStepCases } from '../helpers/step-tester.js';
 import { fixThenUndo } from '../helpers/undo.js';
 
@@ -57,20 +57,7 @@ runStepCases(step, [
     name: 'Aurora: the cluster carries no setting, its public instance fails and is closed itself',
     seed: async (ctx) => {
       await makeCluster(ctx, 'aurora-app');
-      await makeInstance(ctx, 'aurora-app-1', {
-        Engine: 'aurora-mysql',
-        DBClusterIdentifier: 'aurora-app',
-        DBInstanceClass: 'db.r6g.large',
-        PubliclyAccessible: true,
-        AllocatedStorage: undefined,
-        MasterUsername: undefined,
-        ManageMasterUserPassword: undefined,
-        StorageEncrypted: undefined,
-        DeletionProtection: undefined,
-        BackupRetentionPeriod: undefined,
-        EnableIAMDatabaseAuthentication: undefined,
-        MultiAZ: undefined,
-      });
+      await makeClusterInstance(ctx, 'aurora-app-1', 'aurora-app', { PubliclyAccessible: true });
     },
     inputs: { databases: ['aurora-app-1'] },
     expectStatus: 'fail',
