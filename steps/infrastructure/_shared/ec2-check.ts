@@ -16,6 +16,11 @@ export function everyInRegion(ctx: Pick<StepContext, 'target'>, region: string, 
   return `arn:${ctx.target.partition}:ec2:${region}:${ctx.target.accountId}:${type}/*`;
 }
 
+/** The one finding of a region where nothing fails: a pass about every resource of `type` there. */
+export function regionPass(ctx: Pick<StepContext, 'target'>, region: string, type: Ec2ResourceType, message: string): Finding {
+  return { status: 'pass', resource: everyInRegion(ctx, region, type), region, message };
+}
+
 /**
  * `read(region)` for each of the run's regions, `concurrency` regions at a time; a region that
  * throws is reported against every `type` there, with the permissions of the `reads` it needs.

@@ -16,7 +16,7 @@ import { labelled, networkInterfaces, securityGroups } from '../../../src/aws/ec
 import type { Finding, Plan, PlanAction, Step, StepContext, StepInputs } from '../../../src/engine/step-kit.js';
 import { formatZodError, plural, sandboxOnly, validCidr, zodCheck } from '../../../src/engine/step-kit.js';
 import { authorizeOnce, defaultVpcId } from '../_shared/default-vpc.js';
-import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
+import { eachEc2Region, regionPass } from '../_shared/ec2-check.js';
 import { callerInstance, groupUsers, usersText } from '../_shared/interfaces.js';
 import { listText, pick } from '../_shared/text.js';
 import type { OpenEntry } from '../_shared/sg-rules.js';
@@ -82,16 +82,10 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
     .map((g) => groupFinding(g, enis, region))
     .filter((f): f is Finding => !!f);
   if (failing.length) return failing;
-  return [
-    {
-      status: 'pass',
-      resource: everyInRegion(ctx, region, 'security-group'),
-      region,
-      message: groups.length
-        ? `None of the ${plural(groups.length, 'security group')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH, RDP or every port.`
-        : `No security groups in ${region}.`,
-    },
-  ];
+  const message = groups.length
+    ? `None of the ${plural(groups.length, 'security group')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH, RDP or every port.`
+    : `No security groups in ${region}.`;
+  return [regionPass(ctx, region, 'security-group', message)];
 }
 
 function dataOf(f: Finding): GroupData {

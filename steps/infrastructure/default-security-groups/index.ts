@@ -15,7 +15,7 @@ import { networkInterfaces, securityGroups, vpcs } from '../../../src/aws/ec2-in
 import type { Finding, Plan, PlanAction, Step, StepContext } from '../../../src/engine/step-kit.js';
 import { plural, sandboxOnly } from '../../../src/engine/step-kit.js';
 import { authorizeOnce, defaultVpcId } from '../_shared/default-vpc.js';
-import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
+import { eachEc2Region, regionPass } from '../_shared/ec2-check.js';
 import { groupUsers, usersText } from '../_shared/interfaces.js';
 import { pick } from '../_shared/text.js';
 import { cleanPermission, ruleText, WORLD_V4 } from '../_shared/sg-rules.js';
@@ -64,8 +64,7 @@ export function groupFinding(g: SecurityGroup, enis: readonly NetworkInterface[]
 async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]> {
   const [groups, enis, nets] = await Promise.all([securityGroups(ctx, region), networkInterfaces(ctx, region), vpcs(ctx, region)]);
   const defaults = groups.filter(isDefaultGroup).sort((a, b) => (a.VpcId ?? '').localeCompare(b.VpcId ?? ''));
-  if (!defaults.length)
-    return [{ status: 'pass', resource: everyInRegion(ctx, region, 'security-group'), region, message: `No VPCs in ${region}, so no default security groups.` }];
+  if (!defaults.length) return [regionPass(ctx, region, 'security-group', `No VPCs in ${region}, so no default security groups.`)];
   const defaultVpc = nets.find((v) => v.IsDefault)?.VpcId;
   return defaults.map((g) => groupFinding(g, enis, region, defaultVpc));
 }

@@ -15,7 +15,7 @@ import type { Finding, Plan, PlanAction, Step, StepContext, UndoEntry, UndoVerdi
 import { canonical, drifted, irreversible, nothingToUndo, plural, recordedInverse, sandboxOnly, undoWith } from '../../../src/engine/step-kit.js';
 import type { Exposure, PlannedDeny } from './evaluate.js';
 import { exposures, exposuresText, NACL_PORTS, PORT_LABEL, placeDenies, WORLD } from './evaluate.js';
-import { eachEc2Region, everyInRegion } from '../_shared/ec2-check.js';
+import { eachEc2Region, regionPass } from '../_shared/ec2-check.js';
 import { listText } from '../_shared/text.js';
 import meta from './meta.js';
 
@@ -62,16 +62,10 @@ async function checkRegion(ctx: StepContext, region: string): Promise<Finding[]>
     .map((a) => aclFinding(a, region))
     .filter((f): f is Finding => !!f);
   if (open.length) return open;
-  return [
-    {
-      status: 'pass',
-      resource: everyInRegion(ctx, region, 'network-acl'),
-      region,
-      message: acls.length
-        ? `None of the ${plural(acls.length, 'network ACL')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH (22) or RDP (3389).`
-        : `No network ACLs in ${region}.`,
-    },
-  ];
+  const message = acls.length
+    ? `None of the ${plural(acls.length, 'network ACL')} in ${region} lets 0.0.0.0/0 or ::/0 reach SSH (22) or RDP (3389).`
+    : `No network ACLs in ${region}.`;
+  return [regionPass(ctx, region, 'network-acl', message)];
 }
 
 function dataOf(f: Finding): AclData | undefined {
