@@ -14,9 +14,8 @@ import {
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { readFile } from 'node:fs/promises';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientFactory } from '../../src/aws/factory.js';
-import { RunContext } from '../../src/engine/context.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { stubContext } from '../helpers/stub-context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step, { ENDPOINT_NAME, isPublicSubnet } from '../../steps/resources/ec2-instance-connect/index.js';
 import { ruleCoversPort, worldOpenAdminPorts } from '../../steps/resources/_shared/instances.js';
@@ -48,22 +47,10 @@ describe('which rules open an administration port to the internet', () => {
   });
 });
 
-const ACCOUNT = '111122223333';
 const ec2 = mockClient(EC2Client);
-const contexts: RunContext[] = [];
 const entry = { meta: step.meta, load: async () => step };
 const INSTANCE = 'i-0123456789abcdef0';
-
-function context(): RunContext {
-  const factory = new ClientFactory({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' }, maxAttempts: 1, userAgent: 'secure-start-test' });
-  const ctx = new RunContext(
-    { accountId: ACCOUNT, principalArn: `arn:aws:iam::${ACCOUNT}:user/alice`, isRoot: false, sandbox: false, partition: 'aws', homeRegion: 'us-east-1' },
-    factory,
-    async () => ['us-east-1'],
-  );
-  contexts.push(ctx);
-  return ctx;
-}
+const context = () => stubContext({ accessKeyId: 'AKIAEXAMPLE' });
 
 function exposedAccount(): void {
   ec2.on(DescribeInstancesCommand).resolves({
@@ -85,9 +72,6 @@ function exposedAccount(): void {
 }
 
 beforeEach(() => ec2.reset());
-afterEach(() => {
-  for (const c of contexts.splice(0)) c.factory.destroy();
-});
 afterAll(() => ec2.restore());
 
 describe('Instance Connect endpoints (SDK stubs: moto has no Instance Connect endpoints)', () => {

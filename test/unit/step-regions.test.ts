@@ -15,9 +15,8 @@ import {
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AWSOrganizationsNotInUseException, DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientFactory } from '../../src/aws/factory.js';
-import { RunContext } from '../../src/engine/context.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { STUB_ACCOUNT, stubContext } from '../helpers/stub-context.js';
 import { checkStep, planStep } from '../../src/engine/runner.js';
 import step from '../../steps/account/regions/index.js';
 import {
@@ -136,25 +135,9 @@ const account = mockClient(AccountClient);
 const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
 const orgs = mockClient(OrganizationsClient);
-const contexts: RunContext[] = [];
-const ACCOUNT = '111122223333';
+const ACCOUNT = STUB_ACCOUNT;
 const entry = { meta: step.meta, load: async () => step };
-
-function context(): RunContext {
-  const factory = new ClientFactory({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'test-secret' },
-    maxAttempts: 1,
-    userAgent: 'secure-start-test',
-  });
-  const ctx = new RunContext(
-    { accountId: ACCOUNT, principalArn: `arn:aws:iam::${ACCOUNT}:user/alice`, isRoot: false, sandbox: false, partition: 'aws', homeRegion: 'us-east-1' },
-    factory,
-    async () => ['us-east-1'],
-  );
-  contexts.push(ctx);
-  return ctx;
-}
+const context = () => stubContext({ accessKeyId: 'AKIAEXAMPLE' });
 
 /** A single account whose one group carries our policy, leaving us-east-1 open. */
 function stubAccount(): void {
@@ -182,9 +165,6 @@ function stubAccount(): void {
 
 beforeEach(() => {
   for (const m of [account, ec2, iam, orgs]) m.reset();
-});
-afterEach(() => {
-  for (const c of contexts.splice(0)) c.factory.destroy();
 });
 afterAll(() => {
   for (const m of [account, ec2, iam, orgs]) m.restore();
