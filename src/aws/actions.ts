@@ -76,22 +76,21 @@ export interface ImpliedPermission {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
+/** EC2's tag-on-create: the tags of an EC2 create call are authorized as ec2:CreateTags, with the call named in ec2:CreateAction. */
+function ec2TagOnCreate(operation: string): ImpliedPermission {
+  return {
+    call: `ec2:${operation}`,
+    when: given('TagSpecifications'),
+    actions: ['ec2:CreateTags'],
+    why: 'EC2 authorizes TagSpecifications as ec2:CreateTags',
+    context: { 'ec2:CreateAction': operation },
+  };
+}
+
 export const IMPLIED: readonly ImpliedPermission[] = [
   // Tag-on-create: tags given in a create call are authorized as the service's tagging action.
-  {
-    call: 'ec2:CreateFlowLogs',
-    when: given('TagSpecifications'),
-    actions: ['ec2:CreateTags'],
-    why: 'EC2 authorizes TagSpecifications as ec2:CreateTags',
-    context: { 'ec2:CreateAction': 'CreateFlowLogs' },
-  },
-  {
-    call: 'ec2:CreateVpcEndpoint',
-    when: given('TagSpecifications'),
-    actions: ['ec2:CreateTags'],
-    why: 'EC2 authorizes TagSpecifications as ec2:CreateTags',
-    context: { 'ec2:CreateAction': 'CreateVpcEndpoint' },
-  },
+  ec2TagOnCreate('CreateFlowLogs'),
+  ec2TagOnCreate('CreateVpcEndpoint'),
   { call: 'iam:CreateRole', when: given('Tags'), actions: ['iam:TagRole'], why: 'tags on a new role are authorized as iam:TagRole' },
   { call: 'iam:CreateUser', when: given('Tags'), actions: ['iam:TagUser'], why: 'tags on a new user are authorized as iam:TagUser' },
   { call: 'iam:CreatePolicy', when: given('Tags'), actions: ['iam:TagPolicy'], why: 'tags on a new policy are authorized as iam:TagPolicy' },
@@ -172,13 +171,7 @@ export const IMPLIED: readonly ImpliedPermission[] = [
     why: 'the endpoint is a network interface in the subnet, managed through the service-linked role AWSServiceRoleForEC2InstanceConnect',
     context: { 'iam:AWSServiceName': 'ec2-instance-connect.amazonaws.com' },
   },
-  {
-    call: 'ec2:CreateInstanceConnectEndpoint',
-    when: given('TagSpecifications'),
-    actions: ['ec2:CreateTags'],
-    why: 'EC2 authorizes TagSpecifications as ec2:CreateTags',
-    context: { 'ec2:CreateAction': 'CreateInstanceConnectEndpoint' },
-  },
+  ec2TagOnCreate('CreateInstanceConnectEndpoint'),
   {
     call: 'guardduty:CreateDetector',
     actions: ['iam:CreateServiceLinkedRole'],
