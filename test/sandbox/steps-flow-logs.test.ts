@@ -70,14 +70,7 @@ runStepCases(step, [
     expectOperations: [...LOGGING_BUCKET_SETUP, CREATE],
     expectUndo: { kinds: [...UNDO_WITH_BUCKET] },
     // A record in the bucket: its undo empties it first (destructive; the table says yes).
-    expectApplied: async (ctx) => {
-      ctx.factory.readOnly = false;
-      try {
-        await putLog(ctx);
-      } finally {
-        ctx.factory.readOnly = true;
-      }
-    },
+    expectApplied: putLog,
     expectFindingsAfter: [{ ...DEFAULT_PASSES, message: expect.stringContaining(`to S3 arn:aws:s3:::${BUCKET}`) }],
   },
   {
