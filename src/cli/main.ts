@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .option('--answers <file>', 'pre-fill the answers, as made by `answers --template`')
     .option('--no-lessons', 'do not offer the lessons (the wizard)')
     .option('--redo', 'the wizard: go through the chosen steps (--step, --area, or all) again, even those done or skipped')
+    .option('--challenge', 'the wizard as an exercise: lesson and check, no fix; you make the change by hand and check your work; hints reveal the plan')
     .usage('[options] [command]')
     .showHelpAfterError('(run secure-start --help for usage)')
     .configureHelp({ sortSubcommands: false })
@@ -76,6 +77,7 @@ Examples:
   secure-start --sandbox                 learn on a local emulator (no AWS account needed)
   secure-start                           the wizard, against your configured AWS account
   secure-start --redo --step account.groups-only   revisit a step done or skipped earlier
+  secure-start --sandbox --challenge     practise: fix each step yourself, with hints on request
   secure-start check --format json       audit without changing anything
   secure-start fix --yes --answers a.json
   secure-start undo                      reverse the last fix (asks what, and confirms)`,

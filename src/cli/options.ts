@@ -28,6 +28,8 @@ export interface GlobalOptions {
   lessons?: boolean;
   /** The wizard: walk the selected steps again even when done or skipped. */
   redo?: boolean;
+  /** The wizard as an exercise: no fix shown; the learner changes the account by hand; hints reveal the plan. */
+  challenge?: boolean;
   /** With --sandbox: act in this learner's account (classroom). */
   learner?: string;
   /** check: every account of the organization (through --role-name). */

@@ -12,8 +12,10 @@ import { wrap } from './wrap.js';
 export interface LearnerProgress {
   /** The first selected step not done in the progress file (pass, fixed, skipped, unsupported count as done). */
   currentStep: string | null;
-  /** Hints used: the sum of the steps' `hints` counts, when the file carries them (challenge mode). */
+  /** Hints used: the sum of the steps' challenge hints (challenge mode). */
   hintsUsed: number;
+  /** Per step taken as a challenge: hints revealed, time spent so far (ms, the current visit included), solved or not. */
+  challenge?: Record<string, { hints: number; timeMs: number; solved: boolean }>;
   /** The progress file's updatedAt. */
   updatedAt: string;
 }
@@ -29,6 +31,10 @@ export interface ScoreboardRow {
   currentStep: string | null;
   currentStepFrom: 'progress-file' | 'check' | null;
   hintsUsed: number;
+  /** Time spent on challenge steps in the wizard, in seconds (the current visit included). */
+  challengeSeconds: number;
+  /** Per step taken as a challenge: hints revealed, seconds spent, solved by the learner's own change. */
+  challenge: Record<string, { hints: number; seconds: number; solved: boolean }>;
   /** When their progress file last changed; null when this machine has no progress file for the account. */
   lastChangeAt: string | null;
   secondsSinceLastChange: number | null;
@@ -67,10 +73,17 @@ export function buildScoreboard(opts: {
       currentStep: null,
       currentStepFrom: null,
       hintsUsed: progress?.hintsUsed ?? 0,
+      challengeSeconds: 0,
+      challenge: {},
       lastChangeAt: progress?.updatedAt ?? null,
       secondsSinceLastChange: progress ? Math.max(0, Math.round((now.getTime() - Date.parse(progress.updatedAt)) / 1000)) : null,
     };
     if (a.error !== undefined) row.error = a.error;
+    for (const [step, ch] of Object.entries(progress?.challenge ?? {})) {
+      const seconds = Math.round(ch.timeMs / 1000);
+      row.challenge[step] = { hints: ch.hints, seconds, solved: ch.solved };
+      row.challengeSeconds += seconds;
+    }
     for (const r of a.results ?? []) {
       const area = r.area as Area;
       areas.add(area);
@@ -109,14 +122,15 @@ export function ago(seconds: number | null): string {
 function cells(s: Scoreboard, r: ScoreboardRow): string[] {
   const areaCells = s.areas.map((a) => (r.areas[a] ? `${r.areas[a].passed}/${r.areas[a].total}` : '—'));
   const step = r.error !== undefined ? `error: ${r.error}` : r.currentStep ? `${r.currentStep}${r.currentStepFrom === 'check' ? '*' : ''}` : 'all done';
-  return [r.name, ...areaCells, `${r.passed}/${r.total}`, String(r.hintsUsed), ago(r.secondsSinceLastChange), step];
+  const time = Object.keys(r.challenge).length ? ago(r.challengeSeconds) : '—';
+  return [r.name, ...areaCells, `${r.passed}/${r.total}`, String(r.hintsUsed), time, ago(r.secondsSinceLastChange), step];
 }
 
 /** Column names short enough for the table to fit 100 columns with a step id beside it. */
 const SHORT: Record<Area, string> = { account: 'account', infrastructure: 'infra', resources: 'resources', data: 'data', monitoring: 'monitor' };
 
 function headers(s: Scoreboard, short = false): string[] {
-  return ['learner', ...s.areas.map((a) => (short ? SHORT[a] : a)), 'total', 'hints', 'changed', 'on step'];
+  return ['learner', ...s.areas.map((a) => (short ? SHORT[a] : a)), 'total', 'hints', 'time', 'changed', 'on step'];
 }
 
 /**
@@ -127,12 +141,16 @@ export function renderScoreboardTable(s: Scoreboard, columns = 100): string {
   const rows = [headers(s, true), ...s.learners.map((r) => cells(s, r).map(safeText))];
   const widths = rows[0]!.slice(0, -1).map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const width = Math.max(40, columns);
-  const leads = rows.map((row) =>
-    row
-      .slice(0, -1)
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  '),
-  );
+  const lead = (gap: string) =>
+    rows.map((row) =>
+      row
+        .slice(0, -1)
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join(gap),
+    );
+  // Two spaces between columns, one on a terminal too narrow for two.
+  const wideLeads = lead('  ');
+  const leads = wideLeads.every((l) => l.length <= width) ? wideLeads : lead(' ');
   // The step beside each row when every row fits; else under it, indented, so no step id is cut.
   const beside = rows.every((row, i) => `${leads[i]}  ${row[row.length - 1]}`.length <= width);
   const lines = rows.flatMap((row, i) => {
@@ -145,7 +163,7 @@ export function renderScoreboardTable(s: Scoreboard, columns = 100): string {
   const footer = [
     '',
     ...wrap(`${learners} learner${learners === 1 ? '' : 's'} at ${s.endpoint} · checked ${s.generatedAt}`, width),
-    ...wrap('Passed/total per area (unsupported and manual steps not counted); changed: since the progress file last changed; * the step comes from the check, as this machine has no progress file for that learner.', width),
+    ...wrap('Passed/total per area (unsupported and manual steps not counted); hints and time: on steps taken as a challenge (--challenge); changed: since the progress file last changed; * the step comes from the check, as this machine has no progress file for that learner.', width),
   ];
   return [...lines, ...footer].join('\n') + '\n';
 }
@@ -156,7 +174,7 @@ export function renderScoreboardMarkdown(s: Scoreboard): string {
     '# Class scoreboard',
     '',
     `- ${mdText(`${s.learners.length} learners at ${s.endpoint}, checked ${s.generatedAt}`)}`,
-    '- passed/total per area (unsupported and manual steps not counted); * step taken from the check (no progress file on this machine)',
+    '- passed/total per area (unsupported and manual steps not counted); hints and time on steps taken as a challenge (--challenge); * step taken from the check (no progress file on this machine)',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:')).join('|')}|`,

@@ -4,6 +4,8 @@ export {
   FINISHED_STATUSES,
   progressSchema,
   stepRecordSchema,
+  challengeSchema,
+  type ChallengeRecord,
   journalEntrySchema,
   type DeepReadonly,
   type JournalEntry,

@@ -23,6 +23,19 @@ const plainRecord = z.record(z.string(), z.unknown());
 
 export const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 
+/** A step taken as a challenge (`--challenge`): hints revealed and time spent, kept across runs and status changes. */
+export const challengeSchema = z.object({
+  /** Hint levels revealed: 1 service and operation, 2 its parameters, 3 the whole plan. */
+  hints: z.number().int().min(0).max(3),
+  /** Time spent on the step in the wizard, summed over visits and runs, in milliseconds. */
+  timeMs: z.number().int().nonnegative(),
+  /** When the current visit began (the wizard is on this step now); absent between visits. */
+  since: isoTime.optional(),
+  /** When the check first passed after the learner's own change. */
+  solvedAt: isoTime.optional(),
+});
+export type ChallengeRecord = z.infer<typeof challengeSchema>;
+
 export const stepRecordSchema = z.object({
   status: z.enum(STEP_STATUSES),
   at: isoTime,
@@ -33,6 +46,8 @@ export const stepRecordSchema = z.object({
   message: z.string().optional(),
   /** What the applied fix adds to the monthly bill, as named before its confirmation (status fixed). */
   cost: z.object({ scale: z.enum(COST_SCALES), detail: z.string() }).optional(),
+  /** The step as a challenge (`--challenge`): the learner fixes it by hand; kept across runs and status changes. */
+  challenge: challengeSchema.optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 

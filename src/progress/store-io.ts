@@ -98,6 +98,8 @@ export function redactProgress(data: ProgressData): ProgressData {
       ...(rec.inputs !== undefined && { inputs: redactSecrets(rec.inputs) }),
       ...(rec.message !== undefined && { message: redactString(rec.message) }),
       ...(rec.cost !== undefined && { cost: { scale: rec.cost.scale, detail: redactString(rec.cost.detail) } }),
+      // Counts and times only: nothing in it can hold a secret.
+      ...(rec.challenge !== undefined && { challenge: { ...rec.challenge } }),
     };
   }
   return { ...data, steps, journal: data.journal.map(redactEntry) };

@@ -12,6 +12,8 @@ import {
   FINISHED_STATUSES,
   SCHEMA_VERSION,
   accountIdSchema,
+  challengeSchema,
+  type ChallengeRecord,
   type DeepReadonly,
   type JournalEntry,
   type ProgressData,
@@ -156,7 +158,20 @@ export class ProgressStore {
     if (inputs !== undefined) record.inputs = redactSecrets(inputs);
     if (update.message !== undefined) record.message = redactString(update.message);
     if (update.cost !== undefined) record.cost = { scale: update.cost.scale, detail: redactString(update.cost.detail) };
+    // A challenge's hints and time belong to the step, whatever its status becomes.
+    if (previous?.challenge) record.challenge = { ...previous.challenge };
     this.#data.steps[id] = record;
+  }
+
+  /**
+   * Updates a step's challenge record (in memory; `save()` writes it). A step with no record yet
+   * is recorded as `status` (what the wizard's check found) to carry it.
+   */
+  recordChallenge(id: string, status: StepStatus, update: (current: ChallengeRecord) => ChallengeRecord): void {
+    this.#assertOpen();
+    const record = this.#data.steps[id] ?? { status, at: new Date().toISOString() };
+    const next = update({ ...(record.challenge ?? { hints: 0, timeMs: 0 }) });
+    this.#data.steps[id] = { ...record, challenge: challengeSchema.parse(next) };
   }
 
   /** Whether the wizard has offered this area's overview before. */

@@ -29,6 +29,7 @@ import { appliedCosts, isFinished, scorecardResults, stepsToWalk } from './resum
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { QuitRequested, StepWalker, columns } from './step-walk.js';
 import { withSpinner } from './tasks.js';
+import { cliAccess } from './challenge.js';
 
 export { QuitRequested };
 
@@ -44,6 +45,8 @@ export interface WizardOptions {
   redo?: boolean;
   /** The whole guide, for the scorecard (default: the registry). */
   guide?: readonly StepEntry[];
+  /** Challenge mode (`--challenge`): the learner fixes by hand; `learner` names their account in a class. */
+  challenge?: { learner?: string };
   /** How to run this wizard again, for hints ("… --redo"). */
   command?: string;
   /** Set by the SIGINT handler while no prompt is active. */
@@ -53,9 +56,15 @@ export interface WizardOptions {
   write?: (s: string) => void;
 }
 
-import { plural } from '../engine/wrap.js';
+import { plural, wrapCommand } from '../engine/wrap.js';
 
 /** How a recorded status reads in the area's step picker. */
+const CHALLENGE_WELCOME =
+  'Challenge mode: each step gives a short lesson and a read-only check; you make the change yourself (AWS CLI or console) and choose "Check my work". ' +
+  'Hints reveal the fix in three levels; they are counted on your scorecard, with your time per step.';
+
+const profileOf = (access: { profile?: string }): { profile?: string } => (access.profile !== undefined ? { profile: access.profile } : {});
+
 const STATUS_WORD: Record<string, string> = {
   pass: 'passed',
   fixed: 'fixed',
@@ -86,6 +95,7 @@ export class Wizard {
       write: this.write,
       page: (text) => this.page(text),
       results: this.results,
+      ...(o.challenge ? { challenge: profileOf(cliAccess(o.session.target, o.challenge.learner)) } : {}),
     });
   }
 
@@ -117,8 +127,10 @@ export class Wizard {
         'Each step: a short lesson, a read-only check, and a fix only if you agree to the exact changes it shows.',
         'Press Ctrl-C or choose "Save and quit" at any time: your progress is saved and the next run picks up here.',
       ];
+      if (this.o.challenge) welcome.splice(1, 1, CHALLENGE_WELCOME);
       this.line('\n' + welcome.flatMap((l) => wrapText(l, columns())).join('\n'));
     }
+    if (this.o.challenge) this.challengeIntro(progress.isNew);
     const savedAt = progress.data.updatedAt;
     const status = (id: string) => progress.stepStatus(id);
     if (!progress.isNew && !redo) await this.recheckFinished(ids.filter((id) => isFinished(status(id))));
@@ -147,6 +159,15 @@ export class Wizard {
       }
     }
     return this.finish();
+  }
+
+  /** Challenge mode: how to reach this account with the AWS CLI, said at every start. */
+  private challengeIntro(welcomed: boolean): void {
+    const { lines } = cliAccess(this.o.session.target, this.o.challenge?.learner);
+    this.line('');
+    if (!welcomed) this.line(wrapText('Challenge mode: no fix is shown. Make each change yourself, then choose "Check my work".', columns()).join('\n'));
+    // A command on lines of its own, continued with a backslash where it must break, to copy whole.
+    for (const l of lines) this.line((l.startsWith('  ') ? wrapCommand(safeText(l.trim()), columns(), '  ') : wrapText(safeText(l), columns())).join('\n'));
   }
 
   /**
@@ -241,7 +262,16 @@ export class Wizard {
       Object.entries(progress.data.steps).map(([id, s]) => [id, { status: s.status, ...(s.reason ? { reason: s.reason } : {}), at: s.at }]),
     );
     const regions = await this.finalRegions();
-    const card = { target: session.target, results, decisions, costs: appliedCosts(guide, progress.data.steps, progress.data.journal), generatedAt: new Date(), ...(regions ? { regions } : {}) };
+    const challenge = Object.fromEntries(Object.entries(progress.data.steps).flatMap(([id, s]) => (s.challenge ? [[id, { ...s.challenge }]] : [])));
+    const card = {
+      target: session.target,
+      results,
+      decisions,
+      costs: appliedCosts(guide, progress.data.steps, progress.data.journal),
+      generatedAt: new Date(),
+      ...(regions ? { regions } : {}),
+      ...(Object.keys(challenge).length ? { challenge } : {}),
+    };
     const path = scorecardPath(progress.file);
     await saveScorecard(path, scorecardMarkdown(card));
     this.line('');

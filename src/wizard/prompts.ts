@@ -182,6 +182,28 @@ export function askStepChoice(ctx?: PromptContext, opts: StepChoiceOptions = { c
   return select<StepChoice>(withTheme({ message: 'What would you like to do?', choices }), ctx);
 }
 
+export type ChallengeChoice = 'check' | 'hint' | 'explain' | 'skip' | 'quit';
+
+/**
+ * Challenge mode's menu for a step that does not pass: no fix and no plan; "Check my work" first,
+ * so Enter checks. The hint choice names what the next hint reveals (`hintsUsed` of `levels` so far).
+ */
+export function askChallengeChoice(ctx: PromptContext | undefined, opts: { hintsUsed: number; levels: number; names: readonly string[] }): Promise<ChallengeChoice> {
+  const next = Math.min(opts.hintsUsed + 1, opts.levels);
+  const hint =
+    opts.hintsUsed >= opts.levels
+      ? { value: 'hint' as const, name: 'Show the whole plan again', description: 'All hints are used; this one is not counted again' }
+      : { value: 'hint' as const, name: `Hint ${next} of ${opts.levels}: ${opts.names[next - 1]}`, description: 'Hints are counted on your scorecard' };
+  const choices: { value: ChallengeChoice; name: string; description?: string }[] = [
+    { value: 'check', name: 'Check my work', description: 'Read the account again, after your change' },
+    hint,
+    { value: 'explain', name: 'Explain more', description: 'The lesson, references and what the fix costs' },
+    { value: 'skip', name: 'Skip (accept as is)', description: 'Record why, and move on' },
+    { value: 'quit', name: 'Save and quit', description: 'Resume later where you left off' },
+  ];
+  return select<ChallengeChoice>(withTheme({ message: 'Your turn: make the change, then check your work.', choices }), ctx);
+}
+
 export const SKIP_REASON_MAX = 200;
 
 /** Why the person accepts a step as is: required, at most 200 characters, trimmed. */

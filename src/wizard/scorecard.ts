@@ -16,6 +16,8 @@ import { COST_SCALES, SEVERITIES, STATUSES } from '../engine/types.js';
 import { header, textTable, wrapText } from './render.js';
 import { badge, c, severityLabel } from './theme.js';
 import { invokedAs } from '../engine/invocation.js';
+import type { ChallengeRecord } from '../progress/index.js';
+import { HINT_LEVELS, duration, timeSpentMs } from './challenge.js';
 
 /** A recorded decision: the progress file's step record (status `fixed` once a fix was applied). */
 export interface Decision {
@@ -39,6 +41,8 @@ export interface ScorecardInput {
    * much of it was made (absent: all), `stopped` where it stopped.
    */
   costs?: Record<string, CardCost>;
+  /** Challenge mode: hints and time per step taken as a challenge, keyed by step id. */
+  challenge?: Record<string, ChallengeRecord>;
 }
 
 export interface CardCost {
@@ -227,6 +231,22 @@ function costLines(input: ScorecardInput): string[] {
   return out;
 }
 
+/** The challenge's rows (steps in the card's order), and its totals; undefined when no step was a challenge. */
+function challengeRows(input: ScorecardInput, rows: Row[]): { rows: { step: string; solved: boolean; hints: number; time: string }[]; total: string } | undefined {
+  const records = input.challenge ?? {};
+  const steps = rows.map((r) => r.result.step).filter((id) => records[id]);
+  if (!steps.length) return undefined;
+  const now = new Date(iso(input.generatedAt));
+  const out = steps.map((step) => {
+    const r = records[step]!;
+    return { step, solved: Boolean(r.solvedAt), hints: r.hints, time: duration(timeSpentMs(r, now)) };
+  });
+  const solved = out.filter((r) => r.solved).length;
+  const hints = out.reduce((n, r) => n + r.hints, 0);
+  const time = duration(steps.reduce((ms, id) => ms + timeSpentMs(records[id]!, now), 0));
+  return { rows: out, total: `${solved} of ${steps.length} solved by hand, ${hints} hint${hints === 1 ? '' : 's'} used, ${time} in all.` };
+}
+
 /** What the end of the scorecard says when nothing fails: never "nothing left" while a risk is accepted. */
 function allDoneLine(accepted: number): string {
   if (!accepted) return 'Nothing is left to fix.';
@@ -282,6 +302,12 @@ export function scorecardMarkdown(accountInput: ScorecardInput): string {
   }
   const cost = costLines(input);
   if (cost.length) out.push('', '## Monthly cost of the fixes applied', '', ...cost.map(cell));
+  const challenge = challengeRows(input, rows);
+  if (challenge) {
+    out.push('', '## Challenge', '', '| Step | Solved | Hints | Time |', '|---|---|---|---|');
+    for (const r of challenge.rows) out.push(`| \`${r.step}\` | ${r.solved ? 'yes' : 'not yet'} | ${r.hints} of ${HINT_LEVELS} | ${r.time} |`);
+    out.push('', challenge.total);
+  }
   return out.join('\n') + '\n';
 }
 
@@ -330,6 +356,17 @@ export function scorecardTerminal(accountInput: ScorecardInput, columns = proces
   if (cost.length) {
     out.push('', c.bold('Monthly cost'));
     for (const line of cost) for (const [i, l] of wrapText(line, width - 4).entries()) out.push((i ? '    ' : '  ') + l);
+  }
+  const challenge = challengeRows(input, rows);
+  if (challenge) {
+    out.push('', c.bold('Challenge'));
+    out.push(
+      textTable(
+        challenge.rows.map((r) => [r.solved ? 'solved' : 'not yet', r.step, `${r.hints} of ${HINT_LEVELS} hints · ${r.time}`]),
+        width,
+      ),
+    );
+    for (const l of wrapText(challenge.total, width - 2)) out.push('  ' + l);
   }
   return out.join('\n');
 }

@@ -17,10 +17,12 @@ import type { Plan } from '../engine/types.js';
 import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import type { InquirerAsker, PromptContext } from './prompts.js';
-import { askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
+import { askChallengeChoice, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
+import { EnterEverywhere, HINT_LEVELS, HINT_NAMES, challengeSummary, hintText } from './challenge.js';
 import { explainView, findingsTable, fitLines, planView, secretsView, stepHeader, wrapText } from './render.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
+import { wrap } from '../engine/wrap.js';
 import { undoableEntries } from '../engine/undo.js';
 
 /** Thrown when the person chooses "save and quit". */
@@ -48,6 +50,11 @@ export interface StepWalkOptions {
   page: (text: string) => Promise<void>;
   /** This run's results, by step id (the scorecard reads them). */
   results: Map<string, StepResult>;
+  /**
+   * Challenge mode (`--challenge`): no fix and no plan; the learner changes the account by hand and
+   * asks to check their work; hints reveal the plan. `profile`: the learner's AWS CLI profile in a class.
+   */
+  challenge?: { profile?: string };
 }
 
 const sameFindings = (a: StepResult, b: StepResult) => JSON.stringify(a.findings) === JSON.stringify(b.findings);
@@ -62,6 +69,11 @@ export class StepWalker {
     this.o.write(fitLines(s, process.stdout.columns || 80) + '\n');
   }
 
+  /** A `✓` line: wrapped at spaces, its continuation under the text, not under the mark. */
+  private done(text: string): void {
+    this.line(wrap(text, columns(), { rest: '  ' }).join('\n'));
+  }
+
   private checkInterrupted(): void {
     if (this.o.interrupted()) throw new QuitRequested();
   }
@@ -73,7 +85,27 @@ export class StepWalker {
     } catch (err) {
       if (endsTheRun(err)) throw err;
       await this.stepError(errorResult(entry, err), 'This step could not be completed');
+    } finally {
+      if (this.o.challenge) await this.endVisit(entry.meta.id);
     }
+  }
+
+  /** Challenge mode: the clock on a step that does not pass starts when its check is shown. */
+  private async startVisit(id: string, status: StepResult['status']): Promise<void> {
+    const { progress } = this.o;
+    if (progress.data.steps[id]?.challenge?.since) return;
+    progress.recordChallenge(id, status, (c) => ({ ...c, since: new Date().toISOString() }));
+    await progress.save();
+  }
+
+  /** Challenge mode: the time of this visit is added to the step's, whichever way the step was left. */
+  private async endVisit(id: string): Promise<void> {
+    const { progress } = this.o;
+    const since = progress.data.steps[id]?.challenge?.since;
+    if (!since || progress.closed) return;
+    progress.recordChallenge(id, 'fail', ({ since: start, ...c }) => ({ ...c, timeMs: c.timeMs + Math.max(0, Date.now() - Date.parse(start ?? since)) }));
+    // Leaving the step must not fail the run: the time is saved with the next save if not now.
+    await progress.save().catch(() => undefined);
   }
 
   /** A step that could not be checked, planned or applied: says why, records `error`, and the walk moves on. */
@@ -107,12 +139,15 @@ export class StepWalker {
       if (shown !== checked) this.line(findingsTable(r.findings, columns()));
       shown = checked;
       if (r.status === 'pass') {
-        this.line(checked === first ? '✓ Already secure. Nothing to change.' : `✓ Passes now: ${m.title}`);
+        const challenge = progress.data.steps[m.id]?.challenge;
+        if (challenge && !challenge.solvedAt) {
+          // The learner's own change made it pass (in this visit, or between runs).
+          progress.recordChallenge(m.id, 'pass', (ch) => ({ ...ch, solvedAt: new Date().toISOString() }));
+          this.done(`✓ S${challengeSummary(progress.data.steps[m.id]!.challenge!).slice(1)}: ${m.title}`);
+        } else this.done(checked === first ? '✓ Already secure. Nothing to change.' : `✓ Passes now: ${m.title}`);
         // A fix applied earlier (--redo) that still holds stays recorded as that fix, with its cost.
-        if (progress.stepStatus(m.id) !== 'fixed') {
-          progress.recordStep(m.id, { status: 'pass' });
-          await progress.save();
-        }
+        if (progress.stepStatus(m.id) !== 'fixed') progress.recordStep(m.id, { status: 'pass' });
+        await progress.save();
         return;
       }
       if (r.status === 'error' || r.status === 'unsupported') {
@@ -127,15 +162,33 @@ export class StepWalker {
         }
         return;
       }
+      if (this.o.challenge) {
+        await this.startVisit(m.id, r.status);
+        const hintsUsed = progress.data.steps[m.id]?.challenge?.hints ?? 0;
+        const turn = await askChallengeChoice(this.o.prompt, { hintsUsed, levels: HINT_LEVELS, names: HINT_NAMES });
+        if (turn === 'quit') throw new QuitRequested();
+        if (turn === 'skip') return this.skip(m.id, r);
+        if (turn === 'explain') {
+          await this.o.page(explainView(entry.meta, await loadLesson(m.lesson), columns()));
+          continue;
+        }
+        // Check my work, or a hint: both from what the account holds now.
+        const fresh = await this.check(entry, turn === 'check' ? 'Checking your work on' : 'Looking again before the hint on', { fresh: true });
+        checked = fresh;
+        // Passing now, or otherwise different: the loop shows it and goes on from there.
+        if (fresh.result.status !== r.status || (turn === 'check' && !sameFindings(fresh.result, r))) continue;
+        if (!sameFindings(fresh.result, r)) this.line(findingsTable(fresh.result.findings, columns()));
+        shown = fresh;
+        if (turn === 'check') {
+          this.line('Not yet: the check finds the same as before.');
+          continue;
+        }
+        await this.showHint(fresh, hintsUsed);
+        continue;
+      }
       const choice = await askStepChoice(this.o.prompt, { canFix: m.fix.kind !== 'advice', hasPlan: true, canRecheck: true });
       if (choice === 'quit') throw new QuitRequested();
-      if (choice === 'skip') {
-        const reason = await askSkipReason(this.o.prompt);
-        progress.recordStep(m.id, { status: 'skipped', reason });
-        await progress.save();
-        this.o.results.set(m.id, { ...r, status: 'skipped' });
-        return;
-      }
+      if (choice === 'skip') return this.skip(m.id, r);
       if (choice === 'explain') {
         await this.o.page(explainView(entry.meta, await loadLesson(m.lesson), columns()));
         continue;
@@ -167,6 +220,57 @@ export class StepWalker {
       checked = fixed.checked;
       if (fixed.done) return;
     }
+  }
+
+  /** Accepts the step as is, with the reason the person gives. */
+  private async skip(id: string, r: StepResult): Promise<void> {
+    const { progress } = this.o;
+    const reason = await askSkipReason(this.o.prompt);
+    progress.recordStep(id, { status: 'skipped', reason });
+    await progress.save();
+    this.o.results.set(id, { ...r, status: 'skipped' });
+  }
+
+  /**
+   * Challenge mode: the next hint (or the whole plan again, once all are used), from a plan worked
+   * out as the fix would (the step's default inputs). A hint is counted when it is first shown.
+   */
+  private async showHint(checked: CheckedStep, used: number): Promise<void> {
+    const { progress, session } = this.o;
+    const m = checked.entry.meta;
+    const inputs = await this.hintInputs(checked);
+    const planned = inputs.unanswered.length ? undefined : await tryPlanStep(checked, session.ctx, inputs.value);
+    if (!planned?.ok) {
+      const why = planned
+        ? (planned.result.error ?? 'unknown error')
+        : `its fix needs values only you can give (${inputs.unanswered.map((q) => q.replace(/[.:?\s]+$/, '')).join('; ')}). "Explain more" says what they are for`;
+      this.line(wrapText(safeText(`No hint can be worked out for this step: ${why}.`), columns()).join('\n'));
+      return;
+    }
+    const level = Math.min(used + 1, HINT_LEVELS);
+    if (used < HINT_LEVELS) {
+      progress.recordChallenge(m.id, checked.result.status, (c) => ({ ...c, hints: level }));
+      await progress.save();
+    }
+    const profile = this.o.challenge?.profile;
+    this.line(hintText(level, m, planned.plan, columns(), { canUndo: Boolean(checked.step.undo), ...(profile !== undefined ? { profile } : {}) }));
+  }
+
+  /**
+   * The inputs a hint's plan is worked out from: those given before or in the answers file, else
+   * what pressing Enter at every question of the fix gives (so a hint shows the fix a person would
+   * confirm, not a plan that waits for their choice), else the step's defaults.
+   */
+  private async hintInputs(checked: CheckedStep): Promise<{ value: unknown; unanswered: string[] }> {
+    const spec = checked.step.inputs;
+    const id = checked.entry.meta.id;
+    if (!spec || this.lastInputs.has(id) || id in this.o.answers) return { value: this.initialInputs(checked), unanswered: [] };
+    const enter = new EnterEverywhere();
+    const asked = await spec.ask(enter, spec.defaults(checked.result.findings), checked.result.findings).catch(() => undefined);
+    const valid = spec.schema.safeParse(asked);
+    if (valid.success) return { value: valid.data, unanswered: [] };
+    // Enter everywhere is not enough: questions without a default need the person's own values.
+    return enter.unanswered.length ? { value: undefined, unanswered: enter.unanswered } : { value: this.initialInputs(checked), unanswered: [] };
   }
 
   /** Checks the step; `fresh` first drops every shared read of the run (a re-check after a change). */
@@ -246,7 +350,7 @@ export class StepWalker {
     const storedInputs = inputs !== undefined ? { inputs: inputs as Record<string, unknown> } : {};
     if (after.result.status === 'pass') {
       this.line(findingsTable(after.result.findings, columns()));
-      this.line(`✓ Fixed: ${m.title}`);
+      this.done(`✓ Fixed: ${m.title}`);
       progress.recordStep(m.id, { status: 'fixed', ...storedInputs, cost: { scale: cost.scale, detail: cost.detail } });
       await progress.save();
       this.o.results.set(m.id, after.result);

@@ -128,6 +128,22 @@ describe('ProgressStore', () => {
     expect(store.data.steps['monitoring.alerts']).toMatchObject({ status: 'pass', inputs: { email: 'a@example.com' } });
   });
 
+  it('keeps a challenge record (hints, time) through later status changes, and refuses more than three hints', async () => {
+    const store = await openStore(file, target);
+    // A step with no record yet is recorded with the status the check found, to carry its challenge.
+    store.recordChallenge('account.password-policy', 'fail', (c) => ({ ...c, hints: 1, since: '2026-12-05T10:00:00.000Z' }));
+    expect(store.data.steps['account.password-policy']).toMatchObject({ status: 'fail', challenge: { hints: 1, timeMs: 0, since: '2026-12-05T10:00:00.000Z' } });
+    store.recordChallenge('account.password-policy', 'fail', ({ since: _, ...c }) => ({ ...c, timeMs: 61_000 }));
+    store.recordStep('account.password-policy', { status: 'pass' });
+    expect(store.data.steps['account.password-policy']).toMatchObject({ status: 'pass', challenge: { hints: 1, timeMs: 61_000 } });
+    expect(store.data.steps['account.password-policy']?.challenge?.since).toBeUndefined();
+    expect(() => store.recordChallenge('account.password-policy', 'pass', (c) => ({ ...c, hints: 4 }))).toThrow();
+    await store.save();
+    await store.close();
+    const again = await openStore(file, target);
+    expect(again.data.steps['account.password-policy']?.challenge).toEqual({ hints: 1, timeMs: 61_000 });
+  });
+
   it('updates updatedAt on save and keeps createdAt', async () => {
     const store = await openStore(file, target);
     const created = store.data.createdAt;

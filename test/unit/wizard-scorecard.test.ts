@@ -238,3 +238,30 @@ describe('scorecard words (issue 10 item 9)', () => {
     expect(scorecardMarkdown(card)).toContain('`secure-start --step account.root-mfa`');
   });
 });
+
+describe('the challenge on the scorecard', () => {
+  const withChallenge: ScorecardInput = {
+    ...input,
+    challenge: {
+      'account.password-policy': { hints: 2, timeMs: 245_000, solvedAt: '2026-11-29T10:00:00.000Z' },
+      'account.security-contacts': { hints: 0, timeMs: 30_000, since: '2026-11-29T10:04:00.000Z' },
+    },
+  };
+
+  it('lists hints and time per step, the visit still open counted up to the card, and the totals', () => {
+    const md = scorecardMarkdown(withChallenge);
+    expect(md).toContain('## Challenge');
+    expect(md).toContain('| `account.password-policy` | yes | 2 of 3 | 4 min |');
+    // 30 s recorded + 60 s of the open visit (10:04 to 10:05).
+    expect(md).toContain('| `account.security-contacts` | not yet | 0 of 3 | 1 min |');
+    expect(md).toContain('1 of 2 solved by hand, 2 hints used, 5 min in all.');
+    const term = scorecardTerminal(withChallenge, 100);
+    expect(term).toMatch(/^solved\s+account\.password-policy\s+2 of 3 hints · 4 min$/m);
+    expect(term).toMatch(/^not yet\s+account\.security-contacts\s+0 of 3 hints · 1 min$/m);
+  });
+
+  it('has no challenge section when no step was taken as one', () => {
+    expect(scorecardMarkdown(input)).not.toContain('Challenge');
+    expect(scorecardTerminal(input, 100)).not.toContain('Challenge');
+  });
+});

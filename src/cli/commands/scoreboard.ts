@@ -4,7 +4,6 @@
  * progress files (on this machine) add the step they are on, hints and the time of their last change.
  * --watch redraws in place (the terminal's alternate screen) until Ctrl-C.
  */
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../../engine/errors.js';
 import { checkAccounts } from '../../engine/org-check.js';
 import { listOrgAccounts, pickAccounts } from '../../engine/org.js';
@@ -17,6 +16,7 @@ import { selectSteps } from '../options.js';
 import { info, startSession } from '../session.js';
 import type { Session } from '../../engine/session.js';
 import type { StepEntry } from '../../engine/types.js';
+import { timeSpentMs } from '../../wizard/challenge.js';
 
 /** `--watch`: whole seconds, 2 or more (a class of 30 takes seconds to check). */
 function watchSeconds(value: string | undefined): number | undefined {
@@ -26,22 +26,16 @@ function watchSeconds(value: string | undefined): number | undefined {
   return n;
 }
 
-/** Hints from a progress file's raw JSON: `steps.<id>.hints` numbers, when challenge mode writes them. */
-async function hintsIn(file: string): Promise<number> {
-  try {
-    const raw = JSON.parse(await readFile(file, 'utf8')) as { steps?: Record<string, { hints?: unknown }> };
-    return Object.values(raw.steps ?? {}).reduce((sum, s) => sum + (typeof s?.hints === 'number' && s.hints > 0 ? s.hints : 0), 0);
-  } catch {
-    return 0;
-  }
-}
-
-async function learnerProgress(accountId: string, stepIds: readonly string[]): Promise<LearnerProgress | undefined> {
+async function learnerProgress(accountId: string, stepIds: readonly string[], now: Date): Promise<LearnerProgress | undefined> {
   const file = defaultProgressPath(accountId, true);
   // A damaged or foreign file is not the scoreboard's to judge: that learner shows no progress.
   const data = await readProgress(file, { accountId, sandbox: true }).catch(() => undefined);
   if (!data) return undefined;
-  return { currentStep: firstUnfinished(data, stepIds) ?? null, hintsUsed: await hintsIn(file), updatedAt: data.updatedAt };
+  const challenge: NonNullable<LearnerProgress['challenge']> = {};
+  for (const [id, s] of Object.entries(data.steps))
+    if (s.challenge) challenge[id] = { hints: s.challenge.hints, timeMs: timeSpentMs(s.challenge, now), solved: Boolean(s.challenge.solvedAt) };
+  const hintsUsed = Object.values(challenge).reduce((n, c) => n + c.hints, 0);
+  return { currentStep: firstUnfinished(data, stepIds) ?? null, hintsUsed, challenge, updatedAt: data.updatedAt };
 }
 
 async function board(session: Session, entries: readonly StepEntry[]): Promise<Scoreboard> {
@@ -59,8 +53,9 @@ async function board(session: Session, entries: readonly StepEntry[]): Promise<S
   });
   const stepIds = entries.map((e) => e.meta.id);
   const progress = new Map<string, LearnerProgress | undefined>();
-  await Promise.all(accounts.map(async (a) => progress.set(a.id, await learnerProgress(a.id, stepIds))));
-  return buildScoreboard({ endpoint: session.target.endpoint ?? '', report, stepIds, progress: (id) => progress.get(id) });
+  const now = new Date();
+  await Promise.all(accounts.map(async (a) => progress.set(a.id, await learnerProgress(a.id, stepIds, now))));
+  return buildScoreboard({ endpoint: session.target.endpoint ?? '', report, stepIds, progress: (id) => progress.get(id), now });
 }
 
 function render(s: Scoreboard, format: string | undefined, columns: number, compactJson: boolean): string {

@@ -136,6 +136,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       regions,
       showLessons: opts.lessons !== false,
       redo: opts.redo === true,
+      ...(opts.challenge ? { challenge: opts.learner !== undefined ? { learner: opts.learner } : {} } : {}),
       command: resumeCommand(undefined, { sandbox: Boolean(opts.sandbox) }),
       interrupted: () => interrupted,
       signal: abort.signal,
