@@ -7,7 +7,7 @@
 import { SANDBOX_REGION } from '../sandbox/constants.js';
 import { CLASS_PROFILE } from '../sandbox/classroom.js';
 import { safeBlock, safeText } from '../engine/safe-text.js';
-import type { Asker, OperationSpec, Plan, StepMeta, Target } from '../engine/types.js';
+import type { Asker, Finding, OperationSpec, Plan, StepInputs, StepMeta, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';
 import { plural, wrap, wrapCommand } from '../engine/wrap.js';
 import type { ChallengeRecord } from '../progress/index.js';
@@ -31,6 +31,16 @@ export function cliOperationName(operation: string): string {
     .toLowerCase();
 }
 
+/**
+ * How hint commands reach the account: a class learner's profile; in a sandbox, its endpoint named
+ * on every command (so the call cannot go to a real account whatever the shell's settings, and
+ * AWS CLI v1 services that ignore AWS_ENDPOINT_URL, such as RDS, reach the emulator too).
+ */
+export interface CliOptions {
+  profile?: string;
+  endpoint?: string;
+}
+
 /** Single-quotes a word for a POSIX shell (a `'` inside becomes `'\''`). */
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -39,10 +49,11 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * own shape, as the SDK takes it), a region for a regional call, the learner's profile in a class.
  * A secret in the parameters is never printed: its place says to choose one.
  */
-export function awsCliCommand(op: OperationSpec, opts: { profile?: string } = {}): string {
+export function awsCliCommand(op: OperationSpec, opts: CliOptions = {}): string {
   const service = CLI_SERVICE[op.service] ?? op.service;
   const words = ['aws', service, cliOperationName(op.operation)];
   if (opts.profile) words.push('--profile', opts.profile);
+  if (opts.endpoint) words.push('--endpoint-url', opts.endpoint);
   if (op.region !== 'global') words.push('--region', op.region);
   if (Object.keys(op.params).length) {
     const params = JSON.stringify(maskSecrets(op.params), null, 2).replaceAll(JSON.stringify(REDACTED), '"<choose one>"');
@@ -52,11 +63,13 @@ export function awsCliCommand(op: OperationSpec, opts: { profile?: string } = {}
 }
 
 /** How the learner reaches the account this wizard works on, with the AWS CLI. */
-export function cliAccess(target: Target, learner?: string): { profile?: string; lines: string[] } {
+export function cliAccess(target: Target, learner?: string): CliOptions & { lines: string[] } {
+  const endpoint = target.sandbox && target.endpoint ? { endpoint: target.endpoint } : {};
   if (learner !== undefined) {
     const profile = `${CLASS_PROFILE}-${learner}`;
     return {
       profile,
+      ...endpoint,
       lines: [
         `Your account is ${target.accountId}. With the AWS CLI, use the profile from your join text (the trainer's \`[profile ${profile}]\` block in ~/.aws/config):`,
         `  aws --profile ${profile} sts get-caller-identity`,
@@ -65,6 +78,7 @@ export function cliAccess(target: Target, learner?: string): { profile?: string;
   }
   if (target.sandbox && target.endpoint) {
     return {
+      ...endpoint,
       lines: [
         `Your practice account is ${target.accountId} at ${target.endpoint}. To reach it with the AWS CLI, run this in another terminal (throw-away keys; nothing real):`,
         `  export AWS_ENDPOINT_URL=${target.endpoint} AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=${SANDBOX_REGION}`,
@@ -76,15 +90,24 @@ export function cliAccess(target: Target, learner?: string): { profile?: string;
 }
 
 /** The hint at `level` (1 to 3) for a plan: the level's own text, each earlier level's included. */
-export function hintText(level: number, meta: StepMeta, plan: Plan, columns: number, opts: { profile?: string; canUndo?: boolean } = {}): string {
+export function hintText(level: number, meta: StepMeta, plan: Plan, columns: number, opts: CliOptions & { canUndo?: boolean } = {}): string {
   const n = Math.min(Math.max(1, level), HINT_LEVELS);
   const title = c.bold(`Hint ${n} of ${HINT_LEVELS}: ${HINT_NAMES[n - 1]}`);
   const out: string[] = [title];
   const byHand = !plan.actions.length;
-  if (byHand && !plan.guidance) return [title, ...wrap('Nothing is left to change here: choose "Check my work".', columns)].join('\n');
+  if (byHand && !plan.guidance) {
+    // A judgement step: its fix changes only what the person picks, and picking nothing changes nothing.
+    const ops = meta.permissions.fix.filter((a) => !/^(iam:PassRole|sts:)/.test(a));
+    out.push(
+      ...wrap('This step is a judgement: the fix changes only the items you choose, item by item (the findings above list them; "Explain more" says what to weigh). Its calls:', columns),
+      ...wrap(ops.join(', ') || 'none', columns, { first: '  ', rest: '  ' }),
+      ...wrap('Anything you decide to keep as it is: choose "Skip (accept as is)" and say why.', columns),
+    );
+    return out.join('\n');
+  }
   if (n === 3) {
     out.push(planView(meta, plan, columns, { canUndo: opts.canUndo ?? true }));
-    if (!byHand) out.push('', ...commandLines(plan, columns, opts.profile));
+    if (!byHand) out.push('', ...commandLines(plan, columns, opts));
     return out.join('\n');
   }
   if (byHand) {
@@ -103,16 +126,16 @@ export function hintText(level: number, meta: StepMeta, plan: Plan, columns: num
     if (plan.guidance) out.push(...wrap('Part of it is done by hand, too: the next hints say what.', columns));
     return out.join('\n');
   }
-  out.push(...wrap('Each call with its parameters, as an AWS CLI command:', columns), '', ...commandLines(plan, columns, opts.profile));
+  out.push(...wrap('Each call with its parameters, as an AWS CLI command:', columns), '', ...commandLines(plan, columns, opts));
   if (plan.guidance) out.push('', c.bold('By hand'), renderMarkdown(safeBlock(plan.guidance), columns));
   return out.join('\n');
 }
 
-function commandLines(plan: Plan, columns: number, profile?: string): string[] {
+function commandLines(plan: Plan, columns: number, opts: CliOptions): string[] {
   const out: string[] = [];
   plan.actions.forEach((a, i) => {
     out.push(...wrap(`${i + 1}. ${safeText(a.summary)}`, columns, { rest: '   ' }));
-    out.push(...awsCliCommand(a, profile !== undefined ? { profile } : {}).split('\n').map((l) => `   ${l}`));
+    out.push(...awsCliCommand(a, { ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) }).split('\n').map((l) => `   ${l}`));
   });
   return out;
 }
@@ -146,6 +169,9 @@ export function challengeSummary(record: ChallengeRecord, now?: Date): string {
 export class EnterEverywhere implements Asker {
   readonly unanswered: string[] = [];
 
+  /** `checkAll`: tick every box of a checkbox question, not only those ticked by default. */
+  constructor(private readonly opts: { checkAll?: boolean } = {}) {}
+
   text(q: { message: string; default?: string }): Promise<string> {
     if (q.default === undefined) this.unanswered.push(q.message);
     return Promise.resolve(q.default ?? '');
@@ -167,8 +193,36 @@ export class EnterEverywhere implements Asker {
   }
 
   checkbox<T extends string>(q: { choices: { value: T; checked?: boolean }[] }): Promise<T[]> {
-    return Promise.resolve(q.choices.filter((ch) => ch.checked).map((ch) => ch.value));
+    return Promise.resolve(q.choices.filter((ch) => this.opts.checkAll || ch.checked).map((ch) => ch.value));
   }
 
   note(): void {}
+}
+
+/**
+ * The inputs a hint's plan is worked out from when the person gave none: what pressing Enter at
+ * every question of the fix gives (so a hint shows the fix a person would confirm, not a plan that
+ * waits for their choice); with `checkAll`, every box of a checkbox ticked too (a judgement step
+ * whose defaults keep everything). `unanswered`: questions with no default, which need the person's values.
+ */
+export async function enterInputs<I>(spec: StepInputs<I>, findings: Finding[], opts: { checkAll?: boolean } = {}): Promise<{ ok: true; value: I } | { ok: false; unanswered: string[] }> {
+  const enter = new EnterEverywhere(opts);
+  const asked = await spec.ask(enter, spec.defaults(findings), findings).catch(() => undefined);
+  const valid = spec.schema.safeParse(asked);
+  return valid.success ? { ok: true, value: valid.data } : { ok: false, unanswered: enter.unanswered };
+}
+
+/**
+ * A hint's inputs: Enter everywhere (enterInputs); when that plans no change (a judgement step whose
+ * defaults keep everything), every box ticked, so the hint shows the change that makes the step pass.
+ */
+export async function hintInputs<I>(
+  spec: StepInputs<I>,
+  findings: Finding[],
+  plansSomething: (inputs: I) => Promise<boolean>,
+): Promise<{ ok: true; value: I } | { ok: false; unanswered: string[] }> {
+  const entered = await enterInputs(spec, findings);
+  if (!entered.ok || (await plansSomething(entered.value))) return entered;
+  const all = await enterInputs(spec, findings, { checkAll: true });
+  return all.ok ? all : entered;
 }

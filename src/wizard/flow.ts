@@ -29,7 +29,7 @@ import { appliedCosts, isFinished, scorecardResults, stepsToWalk } from './resum
 import { saveScorecard, scorecardMarkdown, scorecardPath, scorecardTerminal } from './scorecard.js';
 import { QuitRequested, StepWalker, columns } from './step-walk.js';
 import { withSpinner } from './tasks.js';
-import { cliAccess } from './challenge.js';
+import { cliAccess, type CliOptions } from './challenge.js';
 
 export { QuitRequested };
 
@@ -63,7 +63,8 @@ const CHALLENGE_WELCOME =
   'Challenge mode: each step gives a short lesson and a read-only check; you make the change yourself (AWS CLI or console) and choose "Check my work". ' +
   'Hints reveal the fix in three levels; they are counted on your scorecard, with your time per step.';
 
-const profileOf = (access: { profile?: string }): { profile?: string } => (access.profile !== undefined ? { profile: access.profile } : {});
+/** The AWS CLI options of the hints, without the intro's lines. */
+const profileOf = ({ lines: _, ...options }: CliOptions & { lines: string[] }): CliOptions => options;
 
 const STATUS_WORD: Record<string, string> = {
   pass: 'passed',

@@ -18,7 +18,8 @@ import type { ProgressStore } from '../progress/index.js';
 import { loadLesson, renderMarkdown } from './lesson.js';
 import type { InquirerAsker, PromptContext } from './prompts.js';
 import { askChallengeChoice, askReadLesson, askSkipReason, askStepChoice, confirmPlan } from './prompts.js';
-import { EnterEverywhere, HINT_LEVELS, HINT_NAMES, challengeSummary, hintText } from './challenge.js';
+import type { CliOptions } from './challenge.js';
+import { HINT_LEVELS, hintInputs, HINT_NAMES, challengeSummary, hintText } from './challenge.js';
 import { explainView, findingsTable, fitLines, planView, secretsView, stepHeader, wrapText } from './render.js';
 import { applyInteractive, applyWithTasks, rememberDecisions } from './apply.js';
 import { withSpinner } from './tasks.js';
@@ -54,7 +55,7 @@ export interface StepWalkOptions {
    * Challenge mode (`--challenge`): no fix and no plan; the learner changes the account by hand and
    * asks to check their work; hints reveal the plan. `profile`: the learner's AWS CLI profile in a class.
    */
-  challenge?: { profile?: string };
+  challenge?: CliOptions;
 }
 
 const sameFindings = (a: StepResult, b: StepResult) => JSON.stringify(a.findings) === JSON.stringify(b.findings);
@@ -252,25 +253,26 @@ export class StepWalker {
       progress.recordChallenge(m.id, checked.result.status, (c) => ({ ...c, hints: level }));
       await progress.save();
     }
-    const profile = this.o.challenge?.profile;
-    this.line(hintText(level, m, planned.plan, columns(), { canUndo: Boolean(checked.step.undo), ...(profile !== undefined ? { profile } : {}) }));
+    this.line(hintText(level, m, planned.plan, columns(), { canUndo: Boolean(checked.step.undo), ...this.o.challenge }));
   }
 
   /**
    * The inputs a hint's plan is worked out from: those given before or in the answers file, else
-   * what pressing Enter at every question of the fix gives (so a hint shows the fix a person would
-   * confirm, not a plan that waits for their choice), else the step's defaults.
+   * what pressing Enter at every question gives (enterInputs), else the step's defaults.
    */
   private async hintInputs(checked: CheckedStep): Promise<{ value: unknown; unanswered: string[] }> {
     const spec = checked.step.inputs;
     const id = checked.entry.meta.id;
     if (!spec || this.lastInputs.has(id) || id in this.o.answers) return { value: this.initialInputs(checked), unanswered: [] };
-    const enter = new EnterEverywhere();
-    const asked = await spec.ask(enter, spec.defaults(checked.result.findings), checked.result.findings).catch(() => undefined);
-    const valid = spec.schema.safeParse(asked);
-    if (valid.success) return { value: valid.data, unanswered: [] };
+    const entered = await hintInputs(spec, checked.result.findings, (inputs) => this.plansSomething(checked, inputs));
+    if (entered.ok) return { value: entered.value, unanswered: [] };
     // Enter everywhere is not enough: questions without a default need the person's own values.
-    return enter.unanswered.length ? { value: undefined, unanswered: enter.unanswered } : { value: this.initialInputs(checked), unanswered: [] };
+    return entered.unanswered.length ? { value: undefined, unanswered: entered.unanswered } : { value: this.initialInputs(checked), unanswered: [] };
+  }
+
+  private async plansSomething(checked: CheckedStep, inputs: unknown): Promise<boolean> {
+    const planned = await tryPlanStep(checked, this.o.session.ctx, inputs);
+    return planned.ok && planned.plan.actions.length > 0;
   }
 
   /** Checks the step; `fresh` first drops every shared read of the run (a re-check after a change). */

@@ -148,7 +148,7 @@ describe('the clock', () => {
 describe('pressing Enter at every question of a fix', () => {
   it('takes every default, and notes the questions that have none', async () => {
     const enter = new EnterEverywhere();
-    expect(await enter.confirm({ message: 'Sure?', default: false })).toBe(false);
+    expect(await enter.confirm({ default: false })).toBe(false);
     expect(await enter.select({ message: 'Which?', choices: [{ value: 'a' }, { value: 'b' }], default: 'b' })).toBe('b');
     expect(await enter.select({ message: 'Which?', choices: [{ value: 'a' }, { value: 'b' }] })).toBe('a');
     expect(await enter.checkbox({ choices: [{ value: 'x', checked: true }, { value: 'y' }] })).toEqual(['x']);
