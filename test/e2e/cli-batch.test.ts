@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
 import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
 
@@ -19,87 +19,110 @@ let state: string;
 let env: NodeJS.ProcessEnv;
 let sandbox: string;
 
+// Each test gets its own state directory (progress file, answers). Only the tests that read the
+// seeded account share one: see `seededAccount()`.
 beforeEach(async () => {
-  await resetMoto();
   state = await tempStateDir();
   env = cleanEnv({ SECURE_START_STATE_DIR: state });
   sandbox = `--sandbox=${motoEndpoint()}`;
 });
 
-async function seed() {
-  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], env);
-  expect(r.stderr).toContain('Seeded scenario day-one');
-  expect(r.code).toBe(0);
+/**
+ * Resets moto and seeds day-one before the tests of the calling describe, which share that account:
+ * seeding takes tens of seconds, so tests that change nothing (or change a step no later test of the
+ * group reads) run on one seed, in order, instead of each on its own.
+ */
+function seededAccount(): void {
+  beforeAll(async () => {
+    await resetMoto();
+    const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: await tempStateDir() }));
+    expect(r.stderr).toContain('Seeded scenario day-one');
+    expect(r.code).toBe(0);
+  });
 }
 
 describe('secure-start without a terminal', () => {
-  it('check --format json reports the seeded account and exits 1 while a step fails', async () => {
-    await seed();
-    const r = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
-    expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout);
-    expect(report.tool.name).toBe('secure-start');
-    expect(report.target).toMatchObject({ accountId: '123456789012', sandbox: true, endpoint: motoEndpoint() });
-    const byStep = Object.fromEntries(report.results.map((x: { step: string; status: string }) => [x.step, x.status]));
-    expect(byStep['account.password-policy']).toBe('fail');
-    expect(byStep['account.security-contacts']).toBe('fail');
-    expect(report.summary.fail).toBe(2);
-    expect(report.results[0].findings[0]).toHaveProperty('resource');
+  // One seed: the runs that change nothing first, then the one fix that applies password-policy only.
+  describe('on a seeded day-one account', () => {
+    seededAccount();
+
+    it('check --format json reports the seeded account and exits 1 while a step fails', async () => {
+      const r = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.tool.name).toBe('secure-start');
+      expect(report.target).toMatchObject({ accountId: '123456789012', sandbox: true, endpoint: motoEndpoint() });
+      const byStep = Object.fromEntries(report.results.map((x: { step: string; status: string }) => [x.step, x.status]));
+      expect(byStep['account.password-policy']).toBe('fail');
+      expect(byStep['account.security-contacts']).toBe('fail');
+      expect(report.summary.fail).toBe(2);
+      expect(report.results[0].findings[0]).toHaveProperty('resource');
+    });
+
+    it('plan shows each operation with its parameters and changes nothing', async () => {
+      const r = await runCli(['plan', sandbox, '--format', 'json', ...TWO], env);
+      expect(r.code).toBe(0);
+      const plan = JSON.parse(r.stdout);
+      const pp = plan.steps.find((s: { step: string }) => s.step === 'account.password-policy');
+      expect(pp.actions[0]).toMatchObject({ service: 'iam', operation: 'UpdateAccountPasswordPolicy' });
+      expect(pp.actions[0].params.MinimumPasswordLength).toBeGreaterThanOrEqual(14);
+      const again = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
+      expect(JSON.parse(again.stdout).summary.fail).toBe(2);
+    });
+
+    it('an invalid email in the answers file stops the run before any change, says which input, and exits 2', async () => {
+      const answers = join(state, 'answers.json');
+      await writeFile(
+        answers,
+        JSON.stringify({ 'account.security-contacts': { security: { name: 'Sam', title: 'Lead', email: 'sam.at.example', phone: '+1 555 0100' } } }),
+      );
+      const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
+      expect(fix.code).toBe(2);
+      expect(fix.stderr).toMatch(/account\.security-contacts › security\.email: .*email/);
+      // Checked before anything changed: the other step was not fixed either.
+      expect(fix.stderr).not.toMatch(/FIXED/);
+      const check = await runCli(['check', sandbox, '--format', 'json', '--step', 'account.password-policy'], env);
+      expect(JSON.parse(check.stdout).summary.fail).toBe(1);
+    });
+
+    it('a damaged progress file stops the run with its name, and is left as it was', async () => {
+      const file = join(state, 'sandbox-123456789012.json');
+      await writeFile(file, '{"schemaVersion": 1, "steps": ');
+      const r = await runCli(['fix', '--yes', sandbox, ...TWO], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(file);
+      expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "steps": ');
+    });
+
+    it('fix --yes without the answers a step needs leaves that step failing and exits 1', async () => {
+      const fix = await runCli(['fix', '--yes', sandbox, ...TWO], env);
+      expect(fix.code).toBe(1);
+      expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
+    });
   });
 
-  it('plan shows each operation with its parameters and changes nothing', async () => {
-    await seed();
-    const r = await runCli(['plan', sandbox, '--format', 'json', ...TWO], env);
-    expect(r.code).toBe(0);
-    const plan = JSON.parse(r.stdout);
-    const pp = plan.steps.find((s: { step: string }) => s.step === 'account.password-policy');
-    expect(pp.actions[0]).toMatchObject({ service: 'iam', operation: 'UpdateAccountPasswordPolicy' });
-    expect(pp.actions[0].params.MinimumPasswordLength).toBeGreaterThanOrEqual(14);
-    const again = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
-    expect(JSON.parse(again.stdout).summary.fail).toBe(2);
-  });
+  // Its own seed: it needs both steps failing, which the fix without answers above does not leave.
+  describe('on a freshly seeded day-one account', () => {
+    seededAccount();
 
-  it('fix --yes --answers applies both steps, then check passes and exits 0', async () => {
-    await seed();
-    const answers = join(state, 'answers.json');
-    await writeFile(
-      answers,
-      JSON.stringify({
-        'account.security-contacts': {
-          security: { name: 'Sam Secure', title: 'Security lead', email: 'security@example.com', phone: '+1 555 0100' },
-          operations: { name: 'Olu Ops', title: 'Operations', email: 'ops@example.com', phone: '+1 555 0101' },
-        },
-      }),
-    );
-    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
-    expect(fix.stderr).toContain('Progress file:');
-    expect(fix.code).toBe(0);
-    const check = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
-    expect(check.code).toBe(0);
-    expect(JSON.parse(check.stdout).summary.fail).toBe(0);
-  });
-
-  it('fix --yes without the answers a step needs leaves that step failing and exits 1', async () => {
-    await seed();
-    const fix = await runCli(['fix', '--yes', sandbox, ...TWO], env);
-    expect(fix.code).toBe(1);
-    expect(fix.stderr).toMatch(/account\.security-contacts.*needs inputs/);
-  });
-
-  it('an invalid email in the answers file stops the run before any change, says which input, and exits 2', async () => {
-    await seed();
-    const answers = join(state, 'answers.json');
-    await writeFile(
-      answers,
-      JSON.stringify({ 'account.security-contacts': { security: { name: 'Sam', title: 'Lead', email: 'sam.at.example', phone: '+1 555 0100' } } }),
-    );
-    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
-    expect(fix.code).toBe(2);
-    expect(fix.stderr).toMatch(/account\.security-contacts › security\.email: .*email/);
-    // Checked before anything changed: the other step was not fixed either.
-    expect(fix.stderr).not.toMatch(/FIXED/);
-    const check = await runCli(['check', sandbox, '--format', 'json', '--step', 'account.password-policy'], env);
-    expect(JSON.parse(check.stdout).summary.fail).toBe(1);
+    it('fix --yes --answers applies both steps, then check passes and exits 0', async () => {
+      const answers = join(state, 'answers.json');
+      await writeFile(
+        answers,
+        JSON.stringify({
+          'account.security-contacts': {
+            security: { name: 'Sam Secure', title: 'Security lead', email: 'security@example.com', phone: '+1 555 0100' },
+            operations: { name: 'Olu Ops', title: 'Operations', email: 'ops@example.com', phone: '+1 555 0101' },
+          },
+        }),
+      );
+      const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...TWO], env);
+      expect(fix.stderr).toContain('Progress file:');
+      expect(fix.code).toBe(0);
+      const check = await runCli(['check', sandbox, '--format', 'json', ...TWO], env);
+      expect(check.code).toBe(0);
+      expect(JSON.parse(check.stdout).summary.fail).toBe(0);
+    });
   });
 
   it('the wizard refuses to run without a terminal and says what to use instead', async () => {
@@ -153,16 +176,6 @@ describe('secure-start without a terminal', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SSO sign-in has expired/);
     expect(r.stderr).toContain('aws sso login --profile dev');
-  });
-
-  it('a damaged progress file stops the run with its name, and is left as it was', async () => {
-    await seed();
-    const file = join(state, 'sandbox-123456789012.json');
-    await writeFile(file, '{"schemaVersion": 1, "steps": ');
-    const r = await runCli(['fix', '--yes', sandbox, ...TWO], env);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(file);
-    expect(await readFile(file, 'utf8')).toBe('{"schemaVersion": 1, "steps": ');
   });
 
   it('a malformed answers file is refused with exit 2', async () => {

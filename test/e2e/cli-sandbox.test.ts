@@ -32,7 +32,19 @@ describe('the long-lived sandbox', { timeout: 240_000 }, async () => {
     return JSON.parse(r.stdout).results[0] as { status: string; findings: { message: string }[] };
   };
 
-  it('starts seeded with day-one, says so in status, is attached by --sandbox, and stops', async () => {
+  it('prints variables that AWS CLI v1 (AWS_DEFAULT_REGION) and v2 (AWS_REGION) both read, in start and status', async () => {
+    const start = await runCli(['sandbox', 'start', '--provider', 'moto', '--scenario', 'none'], env);
+    expect(start.code).toBe(0);
+    const status = await runCli(['sandbox', 'status'], env);
+    for (const out of [start.stdout, status.stdout]) {
+      expect(out).toMatch(/^export AWS_REGION=us-east-1$/m);
+      expect(out).toMatch(/^export AWS_DEFAULT_REGION=us-east-1$/m);
+    }
+    expect(status.stdout).toContain('Scenario: none, an empty account');
+    await runCli(['sandbox', 'stop'], env);
+  });
+
+  it('starts seeded with day-one, says so in status, and is attached by --sandbox', async () => {
     const start = await runCli(['sandbox', 'start', '--provider', 'moto'], env);
     expect(start.code).toBe(0);
     const endpoint = /Endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(start.stdout)?.[1];
@@ -52,30 +64,13 @@ describe('the long-lived sandbox', { timeout: 240_000 }, async () => {
     expect(JSON.parse(check.stdout).target.endpoint).toBe(endpoint);
 
     const again = await runCli(['sandbox', 'start'], env);
+    expect(again.code).toBe(0);
     expect(again.stderr).toContain('already running');
     expect(again.stderr).toContain(`Scenario: day-one, seeded at ${seededAt}`);
-
-    const stop = await runCli(['sandbox', 'stop'], env);
-    expect(stop.stderr).toContain(`Stopped the moto sandbox at ${endpoint}`);
-    expect((await runCli(['sandbox', 'status'], env)).stdout).toContain('No sandbox is running');
-    const seedless = await runCli(['sandbox', 'seed'], env);
-    expect(seedless.code).toBe(2);
-  });
-
-  it('prints variables that AWS CLI v1 (AWS_DEFAULT_REGION) and v2 (AWS_REGION) both read, in start and status', async () => {
-    const start = await runCli(['sandbox', 'start', '--provider', 'moto', '--scenario', 'none'], env);
-    expect(start.code).toBe(0);
-    const status = await runCli(['sandbox', 'status'], env);
-    for (const out of [start.stdout, status.stdout]) {
-      expect(out).toMatch(/^export AWS_REGION=us-east-1$/m);
-      expect(out).toMatch(/^export AWS_DEFAULT_REGION=us-east-1$/m);
-    }
-    expect(status.stdout).toContain('Scenario: none, an empty account');
-    await runCli(['sandbox', 'stop'], env);
   });
 
   it('reset puts day-one back over a fix and clears the sandbox progress file', async () => {
-    expect((await runCli(['sandbox', 'start', '--provider', 'moto'], env)).code).toBe(0);
+    // The sandbox started above, day-one as seeded.
     const before = await passwordFinding();
     expect(before.status).toBe('fail');
 
@@ -118,6 +113,16 @@ describe('the long-lived sandbox', { timeout: 240_000 }, async () => {
     expect(JSON.parse(check.stdout).target.endpoint).toBe(endpoint);
     expect(check.stderr).not.toMatch(/Starting/);
     expect(check.stderr).toContain(`Sandbox: the long-lived moto sandbox at ${endpoint}`);
+  });
+
+  it('stops, and then nothing is running and there is nothing to seed', async () => {
+    const endpoint = /Running: moto at (\S+)/.exec((await runCli(['sandbox', 'status'], env)).stdout)?.[1];
+    expect(endpoint).toBeTruthy();
+    const stop = await runCli(['sandbox', 'stop'], env);
+    expect(stop.stderr).toContain(`Stopped the moto sandbox at ${endpoint}`);
+    expect((await runCli(['sandbox', 'status'], env)).stdout).toContain('No sandbox is running');
+    const seedless = await runCli(['sandbox', 'seed'], env);
+    expect(seedless.code).toBe(2);
   });
 });
 

@@ -12,9 +12,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
-import { cleanEnv, runCli } from './cli-helpers.js';
+import { cleanEnv, runCli, tempStateDir } from './cli-helpers.js';
 import type { PtyRun } from './pty.js';
 import { wizardRuns } from './pty.js';
 
@@ -32,11 +32,17 @@ const TWO_STEPS = ['--step', 'account.password-policy', '--step', 'account.secur
 const pty = wizardRuns();
 const wizard = (args: string[]) => pty.wizard(args);
 
-async function seedSharedMoto(): Promise<void> {
-  await resetMoto();
-  const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: pty.state }));
-  expect(r.stderr).toContain('Seeded scenario day-one');
-  expect(r.code).toBe(0);
+/**
+ * Resets the suite's moto and seeds day-one once, before the tests of the calling describe: they
+ * share the account, in order (seeding takes tens of seconds on a busy machine).
+ */
+function seededSharedMoto(): void {
+  beforeAll(async () => {
+    await resetMoto();
+    const r = await runCli(['sandbox', 'seed', '--scenario', 'day-one', '--endpoint-url', motoEndpoint()], cleanEnv({ SECURE_START_STATE_DIR: await tempStateDir() }));
+    expect(r.stderr).toContain('Seeded scenario day-one');
+    expect(r.code).toBe(0);
+  });
 }
 
 interface ProgressFile {
@@ -194,41 +200,6 @@ describe('the wizard in a terminal', () => {
     await expect(fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   }, 60_000);
 
-  it('Ctrl-C at a prompt saves progress and exits 130; the printed command resumes at the next step', async () => {
-    await seedSharedMoto();
-    const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
-    const first = wizard(args);
-    await skipLessonsTo(first, 'account.password-policy');
-    await fixPasswordPolicy(first);
-    await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
-    await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
-    first.send('Ctrl-C');
-    const { file, command } = await resumeMessage(first);
-    expect(await first.exit).toBe(130);
-    expect(first.output).not.toMatch(/\n\s+at .*\.js:\d+/);
-    expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
-    expect(command).toBe(`secure-start ${args.join(' ')}`);
-
-    const progress = await readProgress(file);
-    expect(progress.steps['account.password-policy']?.status).toBe('fixed');
-    expect(progress.steps['account.security-contacts']).toBeUndefined();
-
-    // The same command again, as printed.
-    const second = wizard(command.split(' ').slice(1));
-    await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps is already done/, START);
-    // The overview was offered in the first run; the area offers to revisit the finished step, Enter goes on.
-    await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the next open step: account\.security-contacts\n {2}Revisit account\.password-policy \(fixed\)/, STEP);
-    second.send('Enter');
-    await second.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
-    await second.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
-    second.send('n', 'Enter');
-    await second.waitFor(/\? What would you like to do\?/, STEP);
-    second.send('Ctrl-C');
-    await resumeMessage(second);
-    expect(await second.exit).toBe(130);
-    expect(second.output).not.toMatch(/Step 1 of 2 · account\.password-policy/);
-  }, 60_000);
-
   it('resuming in a new private sandbox checks the finished steps again and puts a lost fix back on the list', async () => {
     const args = ['--sandbox', ...TWO_STEPS];
     const first = wizard(args);
@@ -256,53 +227,91 @@ describe('the wizard in a terminal', () => {
     expect(second.output).not.toMatch(/Read the overview of the account area/);
   }, 90_000);
 
-  it('"Save and quit" from the step menu exits 0 with the resume message', async () => {
-    await seedSharedMoto();
-    const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
-    const run = wizard(args);
-    await skipLessonsTo(run, 'account.password-policy');
-    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
-    run.send('Down', 'Down', 'Down', 'Down', 'Down');
-    await run.waitFor(/❯ Save and quit\n\nResume later where you left off/, STEP);
-    run.send('Enter');
-    await run.waitFor(/✔ What would you like to do\? Save and quit/, STEP);
-    const { file, command } = await resumeMessage(run);
-    expect(await run.exit).toBe(0);
-    expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
-    expect(command).toBe(`secure-start ${args.join(' ')}`);
-    const progress = await readProgress(file);
-    expect(progress.steps['account.password-policy']).toBeUndefined();
-    expect(progress.journal).toEqual([]);
-  }, 60_000);
+  // One seeded account for these three, in this order: "Save and quit" and the paid fix change
+  // nothing (each asserts an empty journal), and the Ctrl-C test, last, fixes password-policy.
+  describe("on the suite's moto, seeded once", () => {
+    seededSharedMoto();
 
-  it('a paid fix names its monthly cost before the confirmation, which defaults to No; Enter changes nothing', async () => {
-    await seedSharedMoto();
-    const run = wizard([`--sandbox=${motoEndpoint()}`, '--step', 'monitoring.guardduty']);
-    await run.waitFor(/━━ Area: monitoring ━━\nIn this run \(1 step\): guardduty\.\n\? Read the overview of the monitoring area\?/, START);
-    run.send('n', 'Enter');
-    await run.waitFor(/\? Read the lesson on monitoring\.guardduty\?/, STEP);
-    run.send('n', 'Enter');
-    await run.waitFor(/\[FAIL\][^\n]*GuardDuty is suspended in us-east-1/, STEP);
-    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
-    run.send('Enter');
-    await run.waitFor(/guardduty:UpdateDetector \(us-east-1\)/, STEP);
-    const cost = await run.waitFor(/Cost: (\w+) a month \(order of magnitude\)\. GuardDuty in 1 region/, STEP);
-    expect(cost[1]).toBe('dollars');
-    await run.waitFor(/This fix adds a running cost: the confirmation defaults to No\./, STEP);
-    await run.waitFor(/\? Apply these changes\? \(y\/N\)/, STEP);
-    // The cost line comes before the question, never after it.
-    expect(run.output.indexOf('Cost: dollars a month')).toBeLessThan(run.output.lastIndexOf('Apply these changes?'));
-    run.send('Enter');
-    await run.waitFor(/✔ Apply these changes\? No/, STEP);
-    await run.waitFor(/Nothing was changed\./, STEP);
-    await run.waitFor(/\? What would you like to do\?/, STEP);
-    run.send('Down', 'Down', 'Down', 'Down', 'Down');
-    await run.waitFor(/❯ Save and quit/, STEP);
-    run.send('Enter');
-    const { file } = await resumeMessage(run);
-    expect(await run.exit).toBe(0);
-    expect((await readProgress(file)).journal).toEqual([]);
-  }, 90_000);
+    it('"Save and quit" from the step menu exits 0 with the resume message', async () => {
+      const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
+      const run = wizard(args);
+      await skipLessonsTo(run, 'account.password-policy');
+      await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+      run.send('Down', 'Down', 'Down', 'Down', 'Down');
+      await run.waitFor(/❯ Save and quit\n\nResume later where you left off/, STEP);
+      run.send('Enter');
+      await run.waitFor(/✔ What would you like to do\? Save and quit/, STEP);
+      const { file, command } = await resumeMessage(run);
+      expect(await run.exit).toBe(0);
+      expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
+      expect(command).toBe(`secure-start ${args.join(' ')}`);
+      const progress = await readProgress(file);
+      expect(progress.steps['account.password-policy']).toBeUndefined();
+      expect(progress.journal).toEqual([]);
+    }, 60_000);
+
+    it('a paid fix names its monthly cost before the confirmation, which defaults to No; Enter changes nothing', async () => {
+      const run = wizard([`--sandbox=${motoEndpoint()}`, '--step', 'monitoring.guardduty']);
+      await run.waitFor(/━━ Area: monitoring ━━\nIn this run \(1 step\): guardduty\.\n\? Read the overview of the monitoring area\?/, START);
+      run.send('n', 'Enter');
+      await run.waitFor(/\? Read the lesson on monitoring\.guardduty\?/, STEP);
+      run.send('n', 'Enter');
+      await run.waitFor(/\[FAIL\][^\n]*GuardDuty is suspended in us-east-1/, STEP);
+      await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+      run.send('Enter');
+      await run.waitFor(/guardduty:UpdateDetector \(us-east-1\)/, STEP);
+      const cost = await run.waitFor(/Cost: (\w+) a month \(order of magnitude\)\. GuardDuty in 1 region/, STEP);
+      expect(cost[1]).toBe('dollars');
+      await run.waitFor(/This fix adds a running cost: the confirmation defaults to No\./, STEP);
+      await run.waitFor(/\? Apply these changes\? \(y\/N\)/, STEP);
+      // The cost line comes before the question, never after it.
+      expect(run.output.indexOf('Cost: dollars a month')).toBeLessThan(run.output.lastIndexOf('Apply these changes?'));
+      run.send('Enter');
+      await run.waitFor(/✔ Apply these changes\? No/, STEP);
+      await run.waitFor(/Nothing was changed\./, STEP);
+      await run.waitFor(/\? What would you like to do\?/, STEP);
+      run.send('Down', 'Down', 'Down', 'Down', 'Down');
+      await run.waitFor(/❯ Save and quit/, STEP);
+      run.send('Enter');
+      const { file } = await resumeMessage(run);
+      expect(await run.exit).toBe(0);
+      expect((await readProgress(file)).journal).toEqual([]);
+    }, 90_000);
+
+    it('Ctrl-C at a prompt saves progress and exits 130; the printed command resumes at the next step', async () => {
+      const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
+      const first = wizard(args);
+      await skipLessonsTo(first, 'account.password-policy');
+      await fixPasswordPolicy(first);
+      await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+      await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+      first.send('Ctrl-C');
+      const { file, command } = await resumeMessage(first);
+      expect(await first.exit).toBe(130);
+      expect(first.output).not.toMatch(/\n\s+at .*\.js:\d+/);
+      expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
+      expect(command).toBe(`secure-start ${args.join(' ')}`);
+
+      const progress = await readProgress(file);
+      expect(progress.steps['account.password-policy']?.status).toBe('fixed');
+      expect(progress.steps['account.security-contacts']).toBeUndefined();
+
+      // The same command again, as printed.
+      const second = wizard(command.split(' ').slice(1));
+      await second.waitFor(/Resuming at account\.security-contacts: 1 of 2 steps is already done/, START);
+      // The overview was offered in the first run; the area offers to revisit the finished step, Enter goes on.
+      await second.waitFor(/\? Where to in the account area\?\n❯ Go on with the next open step: account\.security-contacts\n {2}Revisit account\.password-policy \(fixed\)/, STEP);
+      second.send('Enter');
+      await second.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+      await second.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+      second.send('n', 'Enter');
+      await second.waitFor(/\? What would you like to do\?/, STEP);
+      second.send('Ctrl-C');
+      await resumeMessage(second);
+      expect(await second.exit).toBe(130);
+      expect(second.output).not.toMatch(/Step 1 of 2 · account\.password-policy/);
+    }, 60_000);
+  });
 
   it('without credentials it offers the sandbox; No exits 2 and says how to sign in', async () => {
     const run = wizard([]);

@@ -6,7 +6,6 @@ import { registry } from '../../../steps/index.js';
 import { noteScenario, resetLongLived, sandboxStatus, startLongLived, stopLongLived } from '../../sandbox/index.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/index.js';
 import type { SandboxRecord } from '../../sandbox/index.js';
-import { scorecardPath } from '../../wizard/scorecard.js';
 import type { GlobalOptions } from '../options.js';
 import { info, startSession } from '../session.js';
 import { invokedAs } from '../../engine/invocation.js';
@@ -137,7 +136,12 @@ export async function reset(opts: GlobalOptions): Promise<number> {
       await seedScenario(scenario, session.ctx, registry);
     }
     await noteScenario(record.endpoint, scenario);
-    if (progress) await Promise.all([rm(file, { force: true }), rm(scorecardPath(file), { force: true })]);
+    if (progress) {
+      // Loaded here, not at the top: the scorecard module brings the wizard's renderer (marked,
+      // marked-terminal, cli-highlight), over a second of start-up that every other sandbox command would pay.
+      const { scorecardPath } = await import('../../wizard/scorecard.js');
+      await Promise.all([rm(file, { force: true }), rm(scorecardPath(file), { force: true })]);
+    }
   } finally {
     spinner.stop();
     await progress?.close();
