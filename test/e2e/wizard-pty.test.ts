@@ -89,6 +89,16 @@ async function fixPasswordPolicy(run: PtyRun): Promise<void> {
   await goOnAfterFix(run);
 }
 
+/** Of TWO_STEPS: fixes the password policy, then Ctrl-C at the second step's lesson question; the resume message. */
+async function fixThenInterrupt(run: PtyRun): Promise<{ file: string; command: string }> {
+  await skipLessonsTo(run, 'account.password-policy');
+  await fixPasswordPolicy(run);
+  await run.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
+  await run.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
+  run.send('Ctrl-C');
+  return resumeMessage(run);
+}
+
 /**
  * After a fix that passes, a step with undo offers "Undo this fix" beside "Continue" (the
  * default): Continue. A step without undo goes straight on (the match is then empty).
@@ -203,12 +213,7 @@ describe('the wizard in a terminal', () => {
   it('resuming in a new private sandbox checks the finished steps again and puts a lost fix back on the list', async () => {
     const args = ['--sandbox', ...TWO_STEPS];
     const first = wizard(args);
-    await skipLessonsTo(first, 'account.password-policy');
-    await fixPasswordPolicy(first);
-    await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
-    await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
-    first.send('Ctrl-C');
-    const { command } = await resumeMessage(first);
+    const { command } = await fixThenInterrupt(first);
     expect(await first.exit).toBe(130);
 
     // A new private sandbox is seeded with day-one again: the earlier fix is not in it.
@@ -281,12 +286,7 @@ describe('the wizard in a terminal', () => {
     it('Ctrl-C at a prompt saves progress and exits 130; the printed command resumes at the next step', async () => {
       const args = [`--sandbox=${motoEndpoint()}`, ...TWO_STEPS];
       const first = wizard(args);
-      await skipLessonsTo(first, 'account.password-policy');
-      await fixPasswordPolicy(first);
-      await first.waitFor(/Step 2 of 2 · account\.security-contacts/, STEP);
-      await first.waitFor(/\? Read the lesson on account\.[a-z-]+\?/, STEP);
-      first.send('Ctrl-C');
-      const { file, command } = await resumeMessage(first);
+      const { file, command } = await fixThenInterrupt(first);
       expect(await first.exit).toBe(130);
       expect(first.output).not.toMatch(/\n\s+at .*\.js:\d+/);
       expect(file).toBe(join(pty.state, `sandbox-${ACCOUNT}.json`));
