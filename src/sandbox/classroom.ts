@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { CloseAccountCommand, CreateAccountCommand, CreateOrganizationCommand, DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { ClientFactory } from '../aws/factory.js';
 import { errorCode } from '../aws/errors.js';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './constants.js';
+import { CLASS_PROFILE, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './constants.js';
 import { SandboxError, describeError } from './errors.js';
 import type { LearnerRecord } from './state.js';
 
@@ -112,9 +112,6 @@ export function joinEndpointFor(endpoint: string, host: string | undefined): str
 export function joinLine(joinEndpoint: string, name: string): string {
   return `secure-start --sandbox ${joinEndpoint} --learner ${name}`;
 }
-
-/** The AWS CLI profile that every learner profile takes its (throw-away) keys from. */
-export const CLASS_PROFILE = 'classroom';
 
 /** `~/.aws/config` text: the class's base profile with the throw-away keys. */
 export function baseProfileBlock(joinEndpoint: string): string {

@@ -9,6 +9,13 @@ export const SANDBOX_CREDENTIALS: { readonly accessKeyId: string; readonly secre
 export const SANDBOX_REGION = 'us-east-1';
 
 /**
+ * The AWS CLI profile that every classroom learner's profile takes its (throw-away) keys from.
+ * Here rather than in classroom.ts so that the wizard can name it without loading the
+ * Organizations client.
+ */
+export const CLASS_PROFILE = 'classroom';
+
+/**
  * The one place the LocalStack image is pinned.
  *
  * From March 2026 `localstack/localstack:latest` (and newer releases) became a single image that

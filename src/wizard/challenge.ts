@@ -4,8 +4,7 @@
  * in three levels: where to look (service and operation), with what (the parameters, as an AWS CLI
  * command), then the whole plan. Pure: the texts, the AWS CLI commands and the time per step.
  */
-import { SANDBOX_REGION } from '../sandbox/constants.js';
-import { CLASS_PROFILE } from '../sandbox/classroom.js';
+import { CLASS_PROFILE, SANDBOX_REGION } from '../sandbox/constants.js';
 import { safeBlock, safeText } from '../engine/safe-text.js';
 import type { Asker, Finding, OperationSpec, Plan, StepInputs, StepMeta, Target } from '../engine/types.js';
 import { REDACTED } from '../engine/types.js';

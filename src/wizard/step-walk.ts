@@ -11,6 +11,7 @@ import { resolveInputs } from '../engine/inputs.js';
 import type { StepResult } from '../engine/result.js';
 import type { CheckedStep } from '../engine/runner.js';
 import { checkStep, endsTheRun, errorResult, recheckStep, tryPlanStep } from '../engine/runner.js';
+import type { PlanOutcome } from '../engine/runner.js';
 import { safeTarget, safeText } from '../engine/safe-text.js';
 import type { Session } from '../engine/session.js';
 import type { Plan } from '../engine/types.js';
@@ -237,14 +238,13 @@ export class StepWalker {
    * out as the fix would (the step's default inputs). A hint is counted when it is first shown.
    */
   private async showHint(checked: CheckedStep, used: number): Promise<void> {
-    const { progress, session } = this.o;
+    const { progress } = this.o;
     const m = checked.entry.meta;
-    const inputs = await this.hintInputs(checked);
-    const planned = inputs.unanswered.length ? undefined : await tryPlanStep(checked, session.ctx, inputs.value);
+    const { planned, unanswered } = await this.hintPlan(checked);
     if (!planned?.ok) {
       const why = planned
         ? (planned.result.error ?? 'unknown error')
-        : `its fix needs values only you can give (${inputs.unanswered.map((q) => q.replace(/[.:?\s]+$/, '')).join('; ')}). "Explain more" says what they are for`;
+        : `its fix needs values only you can give (${unanswered.map((q) => q.replace(/[.:?\s]+$/, '')).join('; ')}). "Explain more" says what they are for`;
       this.line(wrapText(safeText(`No hint can be worked out for this step: ${why}.`), columns()).join('\n'));
       return;
     }
@@ -257,22 +257,28 @@ export class StepWalker {
   }
 
   /**
-   * The inputs a hint's plan is worked out from: those given before or in the answers file, else
-   * what pressing Enter at every question gives (enterInputs), else the step's defaults.
+   * A hint's plan, worked out from the inputs given before or in the answers file, else from what
+   * pressing Enter at every question gives (enterInputs), else from the step's defaults. Each set
+   * of inputs is planned once. `unanswered`: questions without a default, which need the person's
+   * own values (then there is no plan).
    */
-  private async hintInputs(checked: CheckedStep): Promise<{ value: unknown; unanswered: string[] }> {
+  private async hintPlan(checked: CheckedStep): Promise<{ planned?: PlanOutcome; unanswered: string[] }> {
     const spec = checked.step.inputs;
     const id = checked.entry.meta.id;
-    if (!spec || this.lastInputs.has(id) || id in this.o.answers) return { value: this.initialInputs(checked), unanswered: [] };
-    const entered = await hintInputs(spec, checked.result.findings, (inputs) => this.plansSomething(checked, inputs));
-    if (entered.ok) return { value: entered.value, unanswered: [] };
+    const tried = new Map<unknown, PlanOutcome>();
+    const plan = async (inputs: unknown): Promise<PlanOutcome> => {
+      let planned = tried.get(inputs);
+      if (!planned) tried.set(inputs, (planned = await tryPlanStep(checked, this.o.session.ctx, inputs)));
+      return planned;
+    };
+    if (!spec || this.lastInputs.has(id) || id in this.o.answers) return { planned: await plan(this.initialInputs(checked)), unanswered: [] };
+    const entered = await hintInputs(spec, checked.result.findings, async (inputs) => {
+      const planned = await plan(inputs);
+      return planned.ok && planned.plan.actions.length > 0;
+    });
+    if (entered.ok) return { planned: await plan(entered.value), unanswered: [] };
     // Enter everywhere is not enough: questions without a default need the person's own values.
-    return entered.unanswered.length ? { value: undefined, unanswered: entered.unanswered } : { value: this.initialInputs(checked), unanswered: [] };
-  }
-
-  private async plansSomething(checked: CheckedStep, inputs: unknown): Promise<boolean> {
-    const planned = await tryPlanStep(checked, this.o.session.ctx, inputs);
-    return planned.ok && planned.plan.actions.length > 0;
+    return entered.unanswered.length ? { unanswered: entered.unanswered } : { planned: await plan(this.initialInputs(checked)), unanswered: [] };
   }
 
   /** Checks the step; `fresh` first drops every shared read of the run (a re-check after a change). */
