@@ -192,7 +192,11 @@ async function launch(bin: string, port: number, opts: StartMotoOptions): Promis
   const host = opts.host ?? '127.0.0.1';
   const endpoint = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
   const logFile = join(tmpdir(), `secure-start-moto-${port}-${process.pid}-${Date.now()}.log`);
-  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...opts.env };
+  // Managed policies: the IAM steps attach AdministratorAccess and friends. Default AMIs: moto loads
+  // its catalogue of Amazon images into every region on first use (about 0.1 s each, 4 s for a
+  // check that reads all 38 regions); nothing here lists Amazon's images, and the seeds launch
+  // from a placeholder id when there are none (steps/resources/_shared/instances.ts).
+  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_EC2_LOAD_DEFAULT_AMIS: 'false', ...opts.env };
   const args = ['-H', host, '-p', String(port)];
   const started =
     opts.detached ? spawnDetached(bin, args, env, logFile) : process.platform === 'win32' ? spawnDirect(bin, args, env, logFile) : await spawnWatched(bin, args, env, logFile);

@@ -5,7 +5,6 @@
 import {
   CreateSnapshotCommand,
   CreateVolumeCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
@@ -24,6 +23,7 @@ import {
   ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import type { StepContext } from '../../../src/engine/step-kit.js';
+import { anyImage } from './instances.js';
 
 /** The day-one instance that Systems Manager does not manage (its role lacks the SSM policy). */
 export const DAY_ONE_APP = 'day-one-app-server';
@@ -36,14 +36,6 @@ export const DAY_ONE_SNAPSHOT = 'day-one-data-backup';
 
 const nameFilter = (name: string) => [{ Name: 'tag:Name', Values: [name] }];
 const named = (kind: 'instance' | 'volume' | 'snapshot', name: string) => [{ ResourceType: kind, Tags: [{ Key: 'Name', Value: name }] }];
-
-/** An image any account can launch in the emulator (moto serves a catalogue of Amazon's). */
-async function anyImage(ec2: EC2Client): Promise<string> {
-  const images = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images ?? [];
-  const id = images.find((i) => i.ImageId)?.ImageId;
-  if (!id) throw new Error('The sandbox offers no Amazon image to launch the day-one instance from.');
-  return id;
-}
 
 /** The role and instance profile of the day-one instance, without AmazonSSMManagedInstanceCore. */
 async function ensureProfile(ctx: StepContext): Promise<string> {

@@ -199,12 +199,19 @@ export async function dayOneProfile(ctx: StepContext): Promise<string> {
   return DAY_ONE_PROFILE;
 }
 
-/** An Amazon-owned image id of the region (any works in the emulator). */
-async function anyImage(ec2: EC2Client): Promise<string> {
-  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['amazon'] }))
+/**
+ * An image to launch a seeded instance from: an Amazon-owned one of the region when the emulator
+ * serves its catalogue, else a placeholder id. The private moto starts without the catalogue
+ * (MOTO_EC2_LOAD_DEFAULT_AMIS=false, see src/sandbox/moto.ts) and launches from any id.
+ */
+export async function anyImage(ec2: EC2Client): Promise<string> {
+  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['amazon'], MaxResults: 5 }))
     for (const img of page.Images ?? []) if (img.ImageId) return img.ImageId;
-  throw new Error('The sandbox offers no Amazon image to launch the day-one instance from.');
+  return PLACEHOLDER_IMAGE;
 }
+
+/** The image id a seeded instance is launched from when the emulator serves no Amazon image. */
+export const PLACEHOLDER_IMAGE = 'ami-0a0b0c0d0e0f01234';
 
 /** A live day-one instance of that name in the home region, if seeded before. */
 export async function findDayOne(ctx: StepContext, name: string, region = ctx.target.homeRegion): Promise<Instance | undefined> {
