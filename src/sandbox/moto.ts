@@ -195,8 +195,9 @@ async function launch(bin: string, port: number, opts: StartMotoOptions): Promis
   // Managed policies: the IAM steps attach AdministratorAccess and friends. Default AMIs: moto loads
   // its catalogue of Amazon images into every region on first use (about 0.1 s each, 4 s for a
   // check that reads all 38 regions); nothing here lists Amazon's images, and the seeds launch
-  // from a placeholder id when there are none (steps/resources/_shared/instances.ts).
-  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_EC2_LOAD_DEFAULT_AMIS: 'false', ...opts.env };
+  // from a placeholder id when there are none (steps/resources/_shared/instances.ts). A
+  // MOTO_EC2_LOAD_DEFAULT_AMIS of the caller's own wins.
+  const env: NodeJS.ProcessEnv = { MOTO_EC2_LOAD_DEFAULT_AMIS: 'false', ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...opts.env };
   const args = ['-H', host, '-p', String(port)];
   const started =
     opts.detached ? spawnDetached(bin, args, env, logFile) : process.platform === 'win32' ? spawnDirect(bin, args, env, logFile) : await spawnWatched(bin, args, env, logFile);
