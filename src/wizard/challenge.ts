@@ -134,7 +134,12 @@ function commandLines(plan: Plan, columns: number, opts: CliOptions): string[] {
   const out: string[] = [];
   plan.actions.forEach((a, i) => {
     out.push(...wrap(`${i + 1}. ${safeText(a.summary)}`, columns, { rest: '   ' }));
-    out.push(...awsCliCommand(a, { ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) }).split('\n').map((l) => `   ${l}`));
+    const cmd = awsCliCommand(a, { ...(opts.profile !== undefined ? { profile: opts.profile } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) });
+    // The command's words continue with ` \` to fit; the JSON after `--cli-input-json '{` is inside
+    // the quotes, where a line break would change a value: its lines stay whole (a long one is
+    // left to the terminal, whose soft wrap copies back as one line).
+    const [head, ...json] = cmd.split('\n');
+    out.push(...wrapCommand(head!, columns, '   '), ...json.map((l) => `   ${l}`));
   });
   return out;
 }

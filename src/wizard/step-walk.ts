@@ -253,7 +253,8 @@ export class StepWalker {
       progress.recordChallenge(m.id, checked.result.status, (c) => ({ ...c, hints: level }));
       await progress.save();
     }
-    this.line(hintText(level, m, planned.plan, columns(), { canUndo: Boolean(checked.step.undo), ...this.o.challenge }));
+    // Laid out to the width already; not wrapped again, which would break a command in two.
+    this.o.write(`${hintText(level, m, planned.plan, columns(), { canUndo: Boolean(checked.step.undo), ...this.o.challenge })}\n`);
   }
 
   /**

@@ -112,6 +112,28 @@ describe('hints', () => {
     expect(hintText(2, meta, byHand, 80)).toContain('Open the console and turn it on.');
   });
 
+  it('lay a long command out with ` \\` continuations that a shell reads as the one command', () => {
+    const opts = { endpoint: 'http://127.0.0.1:46633', profile: 'classroom-learner-with-a-long-name' };
+    const text = hintText(2, meta, plan, 60, opts);
+    for (const a of plan.actions) {
+      const cmd = awsCliCommand(a, opts);
+      const head = cmd.split('\n')[0]!;
+      const start = text.indexOf(`   aws ${a.service === 's3' ? 's3api' : a.service} `);
+      expect(start, text).toBeGreaterThan(-1);
+      const lines = text.slice(start).split('\n');
+      // Continued lines end with ` \`, fit the width, and together give the words of the command.
+      const taken: string[] = [];
+      for (const line of lines) {
+        taken.push(line);
+        if (!line.endsWith(' \\')) break;
+        expect(line.length, line).toBeLessThanOrEqual(60);
+      }
+      expect(taken.length).toBeGreaterThan(1);
+      const joined = taken.map((l) => l.replace(/ \\$/, '').trim()).join(' ');
+      expect(joined).toBe(head);
+    }
+  });
+
   it('fit the width given, except a command word that cannot be broken', () => {
     for (const level of [1, 2, 3])
       for (const line of hintText(level, meta, plan, 60).split('\n'))
