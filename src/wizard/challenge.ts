@@ -173,7 +173,7 @@ export function challengeSummary(record: ChallengeRecord, now?: Date): string {
 export class EnterEverywhere implements Asker {
   readonly unanswered: string[] = [];
 
-  /** `checkAll`: tick every box of a checkbox question, not only those ticked by default. */
+  /** `checkAll`: tick every box of a checkbox question and say yes to every confirmation, not only the defaults. */
   constructor(private readonly opts: { checkAll?: boolean } = {}) {}
 
   text(q: { message: string; default?: string }): Promise<string> {
@@ -186,8 +186,9 @@ export class EnterEverywhere implements Asker {
     return Promise.resolve(q.default ?? q.min ?? 0);
   }
 
+  /** With `checkAll`, yes: a judgement step asks one confirmation per item (make this snapshot private?). */
   confirm(q: { default: boolean }): Promise<boolean> {
-    return Promise.resolve(q.default);
+    return Promise.resolve(this.opts.checkAll ? true : q.default);
   }
 
   select<T extends string>(q: { message: string; choices: { value: T }[]; default?: T }): Promise<T> {
@@ -206,7 +207,7 @@ export class EnterEverywhere implements Asker {
 /**
  * The inputs a hint's plan is worked out from when the person gave none: what pressing Enter at
  * every question of the fix gives (so a hint shows the fix a person would confirm, not a plan that
- * waits for their choice); with `checkAll`, every box of a checkbox ticked too (a judgement step
+ * waits for their choice); with `checkAll`, every box ticked and every confirmation a yes (a judgement step
  * whose defaults keep everything). `unanswered`: questions with no default, which need the person's values.
  */
 export async function enterInputs<I>(spec: StepInputs<I>, findings: Finding[], opts: { checkAll?: boolean } = {}): Promise<{ ok: true; value: I } | { ok: false; unanswered: string[] }> {

@@ -1,7 +1,8 @@
 /** Challenge mode's pure parts: hints at three levels, the AWS CLI commands they show, the clock. */
 import { render } from '@inquirer/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Plan, PlanAction, StepMeta, Target } from '../../src/engine/types.js';
+import { z } from 'zod';
+import type { Finding, Plan, PlanAction, StepInputs, StepMeta, Target } from '../../src/engine/types.js';
 import { REDACTED } from '../../src/engine/types.js';
 import {
   EnterEverywhere,
@@ -12,6 +13,8 @@ import {
   cliAccess,
   cliOperationName,
   duration,
+  enterInputs,
+  hintInputs,
   hintText,
   timeSpentMs,
 } from '../../src/wizard/challenge.js';
@@ -177,6 +180,38 @@ describe('pressing Enter at every question of a fix', () => {
     expect(await enter.text({ message: 'Name', default: 'ops' })).toBe('ops');
     expect(await enter.text({ message: 'Security contact email' })).toBe('');
     expect(enter.unanswered).toEqual(['Security contact email']);
+  });
+});
+
+describe('a hint for a judgement step, whose defaults keep everything', () => {
+  // As resources.public-sharing asks: one confirmation per public snapshot, default No.
+  const spec: StepInputs<{ unshare: string[] }> = {
+    schema: z.strictObject({ unshare: z.array(z.string()) }),
+    requiredInAnswers: false,
+    defaults: () => ({ unshare: [] }),
+    async ask(asker, initial, findings) {
+      const chosen: string[] = [];
+      for (const f of findings) if (await asker.confirm({ message: `Make ${f.resource} private?`, default: initial.unshare.includes(f.resource) })) chosen.push(f.resource);
+      return { unshare: chosen };
+    },
+  };
+  const findings = ['snap-1', 'snap-2'].map((resource) => ({ status: 'fail', region: 'us-east-1', resource, message: 'public' }) as Finding);
+
+  it('Enter everywhere makes nothing private; every box ticked says yes to each item', async () => {
+    expect(await enterInputs(spec, findings)).toEqual({ ok: true, value: { unshare: [] } });
+    expect(await enterInputs(spec, findings, { checkAll: true })).toEqual({ ok: true, value: { unshare: ['snap-1', 'snap-2'] } });
+    const all = new EnterEverywhere({ checkAll: true });
+    expect(await all.checkbox({ choices: [{ value: 'x', checked: true }, { value: 'y' }] })).toEqual(['x', 'y']);
+  });
+
+  it('the hint is worked out from every item when Enter everywhere plans nothing', async () => {
+    const planned: unknown[] = [];
+    const got = await hintInputs(spec, findings, async (inputs) => {
+      planned.push(inputs);
+      return inputs.unshare.length > 0;
+    });
+    expect(planned).toEqual([{ unshare: [] }]);
+    expect(got).toEqual({ ok: true, value: { unshare: ['snap-1', 'snap-2'] } });
   });
 });
 
