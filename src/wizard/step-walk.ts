@@ -220,6 +220,7 @@ export class StepWalker {
       // fix
       const fixed = await this.fix(entry, checked);
       checked = fixed.checked;
+      if (fixed.shown) shown = checked;
       if (fixed.done) return;
     }
   }
@@ -301,7 +302,8 @@ export class StepWalker {
     else this.line(planView(checked.entry.meta, plan, undefined, { canUndo: Boolean(checked.step.undo) }));
   }
 
-  private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep }> {
+  /** `shown`: the findings of the `checked` returned are on screen already. */
+  private async fix(entry: StepEntry, checked: CheckedStep): Promise<{ done: boolean; checked: CheckedStep; shown?: boolean }> {
     const { session, progress } = this.o;
     const m = entry.meta;
     let inputs = this.initialInputs(checked);
@@ -352,7 +354,7 @@ export class StepWalker {
       progress.recordStep(m.id, { status: 'fail', message: outcome.error ?? '' });
       await progress.save();
       this.checkInterrupted();
-      return { done: false, checked: await this.check(entry, 'Checking again', { fresh: true }) };
+      return this.afterFailedFix(entry, await this.check(entry, 'Checking again', { fresh: true }), checked.step.undo ? journalStart : undefined, 'Undo what it changed');
     }
     await this.remember(fresh, inputs);
     const after = await this.check(entry, 'Checking the result of', { fresh: true });
@@ -369,15 +371,27 @@ export class StepWalker {
     this.line(afterFixLine(after.result.status));
     progress.recordStep(m.id, { status: after.result.status, ...storedInputs });
     await progress.save();
-    return { done: false, checked: after };
+    return this.afterFailedFix(entry, after, checked.step.undo ? journalStart : undefined);
   }
 
   /**
-   * Right after a fix that passes: go on, or undo this fix (the changes this run journalled for the
-   * step from `since`), through the same flow as `secure-start undo`. Returns the step as checked
-   * after an undo that changed something (it fails again and stays on the list), else undefined.
+   * A fix that changed something but does not pass (or stopped half way): what the check finds now,
+   * then the offer to undo what it changed. Without the offer here, a step the endpoint cannot
+   * read in full ends at once, and its changes could only be undone with `secure-start undo`.
    */
-  private async offerUndo(entry: StepEntry, since: number | undefined): Promise<CheckedStep | undefined> {
+  private async afterFailedFix(entry: StepEntry, after: CheckedStep, since: number | undefined, label?: string): Promise<{ done: boolean; checked: CheckedStep; shown?: boolean }> {
+    this.line(findingsTable(after.result.findings, columns()));
+    const undone = await this.offerUndo(entry, since, label);
+    return undone ? { done: false, checked: undone } : { done: false, checked: after, shown: true };
+  }
+
+  /**
+   * Right after a fix that changed something (whether it passes now, still fails, or stopped half
+   * way): go on, or undo this fix (the changes this run journalled for the step from `since`),
+   * through the same flow as `secure-start undo`. Returns the step as checked after an undo that
+   * changed something, else undefined.
+   */
+  private async offerUndo(entry: StepEntry, since: number | undefined, label = 'Undo this fix'): Promise<CheckedStep | undefined> {
     if (since === undefined) return undefined;
     const { progress, session } = this.o;
     const mine = undoableEntries(progress.data.journal).filter((e) => e.index >= since && e.step === entry.meta.id);
@@ -386,7 +400,7 @@ export class StepWalker {
       message: 'What next?',
       choices: [
         { value: 'next', name: 'Continue' },
-        { value: 'undo', name: 'Undo this fix', description: 'Put back what was there before; asks before it changes anything' },
+        { value: 'undo', name: label, description: 'Put back what was there before; asks before it changes anything' },
       ],
       default: 'next',
     });

@@ -69,6 +69,32 @@ describe('undo', () => {
     expect(await run.exit).toBe(0);
   }, 120_000);
 
+  it('the wizard: a fix the endpoint cannot confirm in full (moto lacks the IMDS account default) shows what it read, then still offers "Undo this fix"', async () => {
+    await seedDayOne(cleanEnv({ SECURE_START_STATE_DIR: pty.state }));
+    const run = pty.wizard([`--sandbox=${motoEndpoint()}`, '--no-lessons', '--step', 'resources.ec2-imdsv2']);
+    await run.waitFor(/\[FAIL\][^\n]*\n?[^\n]*day-one-legacy-app/, START);
+    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+    run.send('Enter');
+    await run.waitFor(/\? Require IMDSv2 on the instances that made no IMDSv1 call/, STEP);
+    run.send('Enter');
+    await run.waitFor(/\? Apply these changes\? \(Y\/n\)/, STEP);
+    run.send('y', 'Enter');
+    // What the re-check read comes first ("below" the message), then the choice.
+    await run.waitFor(/Applied\. Part of this step cannot be read on this endpoint \(below\)[\s\S]*\[UNSUPPORTED\][\s\S]*\? What next\?\n❯ Continue\n {2}Undo this fix/, STEP);
+    run.send('Down', 'Enter');
+    await run.waitFor(/Undo plan:[\s\S]*?"HttpTokens": "optional"[\s\S]*?\? Undo 1 change\? \(Y\/n\)/, STEP);
+    run.send('y', 'Enter');
+    await run.waitFor(/resources\.ec2-imdsv2 fails again: it is back on the wizard's list\./, STEP);
+    await run.waitFor(/\? What would you like to do\?\n❯ Fix it/, STEP);
+    const progress = await progressOf(pty.state);
+    expect(progress.journal.map((e) => [e.operation, e.result, e.undoes])).toEqual([
+      ['ModifyInstanceMetadataOptions', 'ok', undefined],
+      ['ModifyInstanceMetadataOptions', 'ok', 0],
+    ]);
+    run.send('Up', 'Enter'); // Save and quit, the last choice.
+    expect(await run.exit).toBe(0);
+  }, 120_000);
+
   it('a script: fix --yes, undo --yes, check fails again (exit 1), and undo again has nothing to do (exit 0)', async () => {
     const env = cleanEnv({ SECURE_START_STATE_DIR: pty.state });
     await seedDayOne(env);
