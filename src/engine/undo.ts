@@ -47,13 +47,22 @@ export function undoableEntries(journal: readonly UndoJournalEntry[], sel: UndoS
     .reverse();
   if (sel.steps?.length) open = open.filter((e) => sel.steps!.includes(e.step));
   if (sel.since) open = open.filter((e) => new Date(e.at).getTime() >= sel.since!.getTime());
-  if (sel.last && open.length) {
-    // The newest fix: its step's changes back to the previous change of another step.
-    const step = open[0]!.step;
-    const end = open.findIndex((e) => e.step !== step);
-    open = open.slice(0, end < 0 ? open.length : end);
-  }
+  if (sel.last) open = fixGroups(open)[0] ?? [];
   return open;
+}
+
+/**
+ * Open changes (newest first, as undoableEntries gives them) cut into fixes: each run of
+ * consecutive changes of one step, back to the previous change of another step. Newest fix first.
+ */
+export function fixGroups(open: readonly UndoEntry[]): UndoEntry[][] {
+  const groups: UndoEntry[][] = [];
+  for (const e of open) {
+    const last = groups.at(-1);
+    if (last && last[0]!.step === e.step) last.push(e);
+    else groups.push([e]);
+  }
+  return groups;
 }
 
 /** An entry with what its step says about undoing it; `error` when the step could not tell (AccessDenied, a network failure). */

@@ -4,7 +4,7 @@
  * and the re-check fails again; and in a script, `fix --yes` then `undo --yes` then `check` fails
  * again, and a second `undo --yes` finds nothing to undo.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { motoEndpoint, resetMoto, useManagedPolicies } from '../helpers/moto.js';
@@ -118,6 +118,32 @@ describe('undo', () => {
     const again = await runCli(['undo', '--yes', sandbox], env);
     expect(again.stderr).toContain('Nothing to undo: every change in the journal is undone already');
     expect(again.code).toBe(0);
+  }, 120_000);
+
+  it('undo --yes takes the fixes one by one, newest first: a change left with "nothing to undo" does not hide the fix before it', async () => {
+    const env = cleanEnv({ SECURE_START_STATE_DIR: pty.state });
+    await seedDayOne(env);
+    const sandbox = `--sandbox=${motoEndpoint()}`;
+    const answers = join(pty.state, 'answers.json');
+    await writeFile(answers, JSON.stringify({ 'monitoring.cloudtrail': { apply: true }, 'monitoring.alerts': { email: 'ops@example.com', apply: true } }));
+    const both = ['--step', 'monitoring.cloudtrail', '--step', 'monitoring.alerts'];
+    const fix = await runCli(['fix', '--yes', '--answers', answers, sandbox, ...both], env);
+    expect(fix.stderr).toMatch(/FIXED\s+monitoring\.alerts/);
+    expect(fix.code).toBe(0);
+
+    // The last fix: the alerts. Their topic policy went with the topic: "nothing to undo", left open.
+    const first = await runCli(['undo', '--yes', sandbox], env);
+    expect(first.stdout).toContain("monitoring.alerts fails again: it is back on the wizard's list.");
+    expect(first.stdout).not.toMatch(/Undo monitoring\.cloudtrail/);
+    expect(first.code).toBe(0);
+
+    // The fix before it: the trail, now that nothing of the alerts uses it.
+    const second = await runCli(['undo', '--yes', sandbox], env);
+    expect(second.stdout).toContain('Undo monitoring.cloudtrail: cloudtrail:CreateTrail');
+    expect(second.stdout).toContain("monitoring.cloudtrail fails again: it is back on the wizard's list.");
+    expect(second.code).toBe(0);
+    const check = await runCli(['check', sandbox, '--step', 'monitoring.cloudtrail', '--format', 'json'], env);
+    expect(JSON.parse(check.stdout).results[0].status).toBe('fail');
   }, 120_000);
 
   it('refuses without a terminal and without --yes, and a bad --since is exit 2 before anything runs', async () => {

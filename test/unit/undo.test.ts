@@ -9,7 +9,7 @@ import { reportError } from '../../src/cli/main.js';
 import { UserError } from '../../src/engine/errors.js';
 import type { JournalEntry } from '../../src/engine/runner.js';
 import type { Plan, StepMeta } from '../../src/engine/types.js';
-import { undoableEntries, undoActions, type UndoItem, type UndoJournalEntry } from '../../src/engine/undo.js';
+import { fixGroups, undoableEntries, undoActions, type UndoItem, type UndoJournalEntry } from '../../src/engine/undo.js';
 import { planView, undoPlanView } from '../../src/wizard/render.js';
 import { journalRows, parseSince } from '../../src/wizard/undo.js';
 import { registry } from '../../steps/index.js';
@@ -45,6 +45,11 @@ describe('undoableEntries', () => {
   it('the last fix: the newest step’s changes back to another step’s change', () => {
     expect(indexes(journal, { last: true })).toEqual([6]);
     expect(indexes(journal.slice(0, 4), { last: true })).toEqual([2, 1]);
+  });
+
+  it('cuts the open changes into fixes, newest first: each run of one step’s changes', () => {
+    expect(fixGroups(undoableEntries(journal)).map((g) => g.map((e) => e.index))).toEqual([[6], [2, 1], [0]]);
+    expect(fixGroups([])).toEqual([]);
   });
 
   it('by step, and since a time (inclusive)', () => {

@@ -7,7 +7,8 @@ import { registry } from '../../../steps/index.js';
 import { UserError } from '../../engine/errors.js';
 import { invokedAs } from '../../engine/invocation.js';
 import type { UndoEntry } from '../../engine/types.js';
-import { undoableEntries } from '../../engine/undo.js';
+import { fixGroups, undoableEntries } from '../../engine/undo.js';
+import type { UndoItem } from '../../engine/undo.js';
 import { plural } from '../../engine/wrap.js';
 import { EXIT } from '../exit-codes.js';
 import type { GlobalOptions } from '../options.js';
@@ -54,7 +55,7 @@ export async function run(opts: GlobalOptions): Promise<number> {
       return EXIT.ok;
     }
     const flagged = sel.steps || sel.since;
-    let chosen: readonly UndoEntry[] = flagged ? undoableEntries(journal, sel) : opts.yes ? undoableEntries(journal, { last: true }) : open;
+    let chosen: readonly UndoEntry[] = flagged ? undoableEntries(journal, sel) : open;
     if (flagged && !chosen.length) {
       const which = [sel.steps ? `of ${sel.steps.join(', ')}` : '', sel.since ? `since ${sel.since.toISOString()}` : ''].filter(Boolean).join(' ');
       info(`Nothing to undo: no open change ${which} (the journal has ${plural(open.length, 'open change')} in all).`);
@@ -64,7 +65,16 @@ export async function run(opts: GlobalOptions): Promise<number> {
     const asker = new InquirerAsker();
     const base = { session, progress, registry, yes: opts.yes === true, asker, write, columns: width, renderer: tty ? ('default' as const) : ('simple' as const), spinner: tty };
     // The journal, newest first, with what each step says now about the changes that can be chosen.
-    const items = await flow.verdictsFor(base, chosen);
+    let items: UndoItem[] = [];
+    if (!flagged && opts.yes) {
+      // The last fix that has something left to undo: a change whose step says "nothing to undo"
+      // (it went with a newer undo) stays open in the journal, and must not hide the fixes before it.
+      for (const fix of fixGroups(open)) {
+        chosen = fix;
+        items = await flow.verdictsFor(base, fix);
+        if (items.some((i) => i.kind !== 'nothing')) break;
+      }
+    } else items = await flow.verdictsFor(base, chosen);
     write(`\nChanges secure-start made in account ${session.target.accountId}, newest first:\n`);
     write(journalView(flow.withVerdicts(flow.journalRows(journal), items), width) + '\n\n');
     if (!flagged && !opts.yes) {
