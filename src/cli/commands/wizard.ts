@@ -54,7 +54,8 @@ class StartInterrupted extends Error {
  * how to keep one between runs.
  */
 export function resumeHint(file: string, command: string, privateSandbox: boolean): string[] {
-  // The command on a line of its own, so a narrow terminal does not cut it before it is copied.
+  // The command whole, at the end of its line and never broken by us: a terminal's soft wrap of a
+  // long line copies back as one line, where a line break of ours would run half a command.
   const lines = [`Progress saved to ${file}.`, `To resume, run: ${command}`];
   if (privateSandbox)
     lines.push(
