@@ -199,6 +199,9 @@ export async function dayOneProfile(ctx: StepContext): Promise<string> {
   return DAY_ONE_PROFILE;
 }
 
+/** The image id a seeded instance is launched from when the emulator serves no Amazon image. */
+const PLACEHOLDER_IMAGE = 'ami-0a0b0c0d0e0f01234';
+
 /**
  * An image to launch a seeded instance from: an Amazon-owned one of the region when the emulator
  * serves its catalogue, else a placeholder id. The private moto starts without the catalogue
@@ -209,9 +212,6 @@ export async function anyImage(ec2: EC2Client): Promise<string> {
     for (const img of page.Images ?? []) if (img.ImageId) return img.ImageId;
   return PLACEHOLDER_IMAGE;
 }
-
-/** The image id a seeded instance is launched from when the emulator serves no Amazon image. */
-export const PLACEHOLDER_IMAGE = 'ami-0a0b0c0d0e0f01234';
 
 /** A live day-one instance of that name in the home region, if seeded before. */
 export async function findDayOne(ctx: StepContext, name: string, region = ctx.target.homeRegion): Promise<Instance | undefined> {
